@@ -1,0 +1,130 @@
+"""Real event shapes for the handlers, built from the fixture files in events/ (captured shapes
+of API Gateway HTTP API payload v2.0 with the JWT authorizer, and of an EventBridge scheduled
+event), with only the request-specific fields replaced."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from devstack.template import ROOT
+
+EVENTS = ROOT / "events"
+
+
+@cache
+def fixture(name: str) -> dict[str, Any]:
+    return json.loads((EVENTS / name).read_text(encoding="utf-8"))
+
+
+def http_api_event(
+    method: str,
+    path: str,
+    *,
+    route_key: str,
+    path_parameters: dict[str, str] | None = None,
+    query: dict[str, str] | str | None = None,
+    headers: dict[str, str] | None = None,
+    body: str | bytes | dict[str, Any] | list[Any] | None = None,
+    claims: dict[str, Any] | None = None,
+    at: datetime | None = None,
+    source_ip: str = "127.0.0.1",
+) -> dict[str, Any]:
+    """An HTTP API v2 event as API Gateway sends it: header names lower-cased, repeated query
+    parameters joined with commas, claims as strings (arrays become "[a b]"). Without claims the
+    event has no authorizer block (a route with Authorizer: NONE)."""
+    event = copy.deepcopy(fixture("http_api_open_ticket.json"))
+    moment = at or datetime.now(UTC)
+    raw_query = query if isinstance(query, str) else urlencode(query or {})
+    params: dict[str, str] = {}
+    for key, value in parse_qsl(raw_query, keep_blank_values=True):
+        params[key] = f"{params[key]},{value}" if key in params else value
+    lowered = {k.lower(): v for k, v in (headers or {}).items()}
+    lowered.setdefault("host", "127.0.0.1")
+    encoded, is_base64 = None, False
+    if isinstance(body, (dict, list)):
+        encoded = json.dumps(body)
+        lowered.setdefault("content-type", "application/json")
+    elif isinstance(body, bytes):
+        try:
+            encoded = body.decode("utf-8")
+        except UnicodeDecodeError:
+            encoded, is_base64 = base64.b64encode(body).decode(), True
+    elif body is not None:
+        encoded = body
+    if encoded is not None:
+        lowered["content-length"] = str(len(encoded.encode()))
+
+    context = event["requestContext"]
+    context["http"].update(
+        method=method.upper(), path=path, sourceIp=source_ip, userAgent=lowered.get("user-agent", "")
+    )
+    context.update(
+        requestId=str(uuid.uuid4()),
+        routeKey=route_key,
+        time=moment.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+        timeEpoch=int(moment.timestamp() * 1000),
+    )
+    if claims is None:
+        context.pop("authorizer", None)
+    else:
+        context["authorizer"] = {"jwt": {"claims": gateway_claims(claims), "scopes": None}}
+    event.update(
+        routeKey=route_key, rawPath=path, rawQueryString=raw_query, headers=lowered, isBase64Encoded=is_base64
+    )
+    event.pop("body", None)
+    if encoded is not None:
+        event["body"] = encoded
+    if params:
+        event["queryStringParameters"] = params
+    if path_parameters:
+        event["pathParameters"] = path_parameters
+    return event
+
+
+def gateway_claims(claims: dict[str, Any]) -> dict[str, str]:
+    """How an HTTP API JWT authorizer hands claims to Lambda: every value a string, arrays as
+    "[a b]", numbers as text."""
+    out: dict[str, str] = {}
+    for key, value in claims.items():
+        if isinstance(value, list):
+            out[key] = "[" + " ".join(str(v) for v in value) + "]"
+        elif isinstance(value, bool):
+            out[key] = str(value).lower()
+        else:
+            out[key] = str(value)
+    return out
+
+
+def scheduled_event(at: datetime) -> dict[str, Any]:
+    """An EventBridge "Scheduled Event" for the given time, as the schedule rule delivers it."""
+    event = copy.deepcopy(fixture("scheduled_auto_close.json"))
+    event.update(id=str(uuid.uuid4()), time=at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    return event
+
+
+@dataclass
+class LambdaContext:
+    function_name: str = "local"
+    function_version: str = "$LATEST"
+    memory_limit_in_mb: int = 512
+    aws_request_id: str = ""
+    log_group_name: str = "/aws/lambda/local"
+    log_stream_name: str = "local"
+
+    def __post_init__(self) -> None:
+        self.aws_request_id = self.aws_request_id or str(uuid.uuid4())
+
+    @property
+    def invoked_function_arn(self) -> str:
+        return f"arn:aws:lambda:eu-west-1:123456789012:function:{self.function_name}"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000

@@ -1,0 +1,48 @@
+"""POST /tickets/{id}/assign: an operator takes a ticket (or hands it to another operator)."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from helpdesk.http.api import ERROR_RESPONSES, IfMatch, create_api, current_caller, etag, expected_version, request_time
+from helpdesk.http.schemas import AssignRequest, TicketOut
+from helpdesk.observability import logger, metrics
+from helpdesk.runtime import ticket_service
+
+app = create_api()
+service = ticket_service()
+
+
+@app.post(
+    "/tickets/<id>/assign",
+    summary="Assign a ticket (operators)",
+    tags=["tickets"],
+    responses={200: {"description": "The assigned ticket."}, **ERROR_RESPONSES},
+)
+def assign(
+    id: str,  # noqa: A002 - the route's path parameter
+    request: Annotated[AssignRequest | None, Body()] = None,
+    if_match: IfMatch = None,
+) -> Response[TicketOut]:
+    ticket = service.assign(
+        current_caller(app),
+        id,
+        assignee=request.assignee if request else None,
+        now=request_time(app),
+        expected_version=expected_version(if_match),
+    )
+    return Response(
+        status_code=200,
+        content_type=content_types.APPLICATION_JSON,
+        body=TicketOut.of(ticket),
+        headers=etag(ticket.version),
+    )
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@metrics.log_metrics
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

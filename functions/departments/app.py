@@ -1,0 +1,22 @@
+"""GET /departments: the departments tickets can be opened to, from the stack's configuration."""
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from helpdesk.config import settings
+from helpdesk.http.api import ERROR_RESPONSES, create_api, current_caller
+from helpdesk.http.schemas import DepartmentOut, DepartmentsOut
+from helpdesk.observability import logger
+
+app = create_api()
+
+
+@app.get("/departments", summary="List departments", tags=["departments"], responses=ERROR_RESPONSES)
+def departments() -> DepartmentsOut:
+    current_caller(app)  # signed-in users only, like every other route
+    return DepartmentsOut(items=[DepartmentOut(id=d.id, name=d.name) for d in settings().departments])
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

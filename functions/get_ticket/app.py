@@ -1,0 +1,35 @@
+"""GET /tickets/{id}: a ticket with its messages, oldest first."""
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from helpdesk.http.api import ERROR_RESPONSES, create_api, current_caller, etag
+from helpdesk.http.schemas import TicketThreadOut
+from helpdesk.observability import logger, metrics
+from helpdesk.runtime import ticket_service
+
+app = create_api()
+service = ticket_service()
+
+
+@app.get(
+    "/tickets/<id>",
+    summary="Read a ticket and its thread",
+    tags=["tickets"],
+    responses={200: {"description": "The ticket; ETag carries its version."}, **ERROR_RESPONSES},
+)
+def get_ticket(id: str) -> Response[TicketThreadOut]:  # noqa: A002 - the route's path parameter
+    thread = service.get_ticket(current_caller(app), id)
+    return Response(
+        status_code=200,
+        content_type=content_types.APPLICATION_JSON,
+        body=TicketThreadOut.of_thread(thread),
+        headers=etag(thread.ticket.version),
+    )
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@metrics.log_metrics
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

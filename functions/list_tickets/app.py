@@ -1,0 +1,43 @@
+"""GET /tickets: a customer's tickets (operators: every ticket), newest activity first."""
+
+from typing import Annotated, Literal
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from helpdesk.http.api import ERROR_RESPONSES, create_api, current_caller
+from helpdesk.http.schemas import TicketPageOut
+from helpdesk.observability import logger, metrics
+from helpdesk.runtime import ticket_service
+from helpdesk.status_machine import Status
+
+app = create_api()
+service = ticket_service()
+
+
+@app.get("/tickets", summary="List tickets", tags=["tickets"], responses=ERROR_RESPONSES)
+def list_tickets(
+    status: Annotated[Literal["OPEN", "WAITING", "CLOSED"] | None, Query()] = None,
+    department: Annotated[str | None, Query(max_length=40)] = None,
+    assignee: Annotated[str | None, Query(max_length=128)] = None,
+    q: Annotated[str | None, Query(max_length=200, description="Words to find in subjects and messages.")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=2048, description="next_cursor of the previous page.")] = None,
+) -> TicketPageOut:
+    page = service.list_tickets(
+        current_caller(app),
+        status=Status(status) if status else None,
+        department=department,
+        assignee=assignee,
+        query=q,
+        limit=limit,
+        cursor=cursor,
+    )
+    return TicketPageOut.of(page)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@metrics.log_metrics
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

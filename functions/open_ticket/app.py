@@ -1,0 +1,54 @@
+"""POST /tickets: a customer opens a ticket. It starts OPEN ("Abierto")."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Body, Header
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from helpdesk.http.api import ERROR_RESPONSES, create_api, current_caller, request_time
+from helpdesk.http.schemas import OpenTicketRequest, TicketOut
+from helpdesk.observability import logger, metrics
+from helpdesk.runtime import ticket_service
+
+app = create_api()
+service = ticket_service()
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="idempotency-key",
+        min_length=1,
+        max_length=128,
+        pattern=r"^[\x21-\x7e]+$",
+        description="Send the same key when retrying: the retry returns the same ticket.",
+    ),
+]
+
+
+@app.post(
+    "/tickets",
+    summary="Open a ticket",
+    tags=["tickets"],
+    responses={201: {"description": "The new ticket."}, **ERROR_RESPONSES},
+)
+def open_ticket(
+    request: Annotated[OpenTicketRequest, Body()], idempotency_key: IdempotencyKey = None
+) -> tuple[TicketOut, int]:
+    ticket = service.open_ticket(
+        current_caller(app),
+        department=request.department,
+        subject=request.subject,
+        body=request.body,
+        now=request_time(app),
+        idempotency_key=idempotency_key,
+    )
+    metrics.add_metric(name="TicketOpened", unit=MetricUnit.Count, value=1)
+    return TicketOut.of(ticket), 201
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@metrics.log_metrics
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

@@ -1,0 +1,54 @@
+"""Typed configuration, read once from the environment at cold start: a missing or malformed
+variable fails loudly at init, not in the middle of a request."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from functools import cache
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class Department(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")
+    name: str = Field(min_length=1, max_length=80)
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    table_name: str = Field(min_length=3)
+    auto_close_hours: int = Field(default=72, ge=1)
+    departments: tuple[Department, ...] = Field(min_length=1)
+    operators_group: str = "operators"
+    # An HTTP API accepts up to 10 MB; no legitimate ticket request comes near this.
+    max_request_bytes: int = Field(default=256 * 1024, ge=1024)
+
+    @field_validator("departments", mode="before")
+    @classmethod
+    def _parse_departments(cls, value: object) -> object:
+        return json.loads(value) if isinstance(value, str) else value
+
+    def department(self, department_id: str) -> Department | None:
+        return next((d for d in self.departments if d.id == department_id), None)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        raw = {
+            "table_name": env.get("TABLE_NAME"),
+            "auto_close_hours": env.get("AUTO_CLOSE_HOURS"),
+            "departments": env.get("DEPARTMENTS"),
+            "operators_group": env.get("OPERATORS_GROUP"),
+            "max_request_bytes": env.get("MAX_REQUEST_BYTES"),
+        }
+        return cls.model_validate({k: v for k, v in raw.items() if v is not None})
+
+
+@cache
+def settings() -> Settings:
+    return Settings.from_env()

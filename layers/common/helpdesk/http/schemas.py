@@ -1,0 +1,169 @@
+"""What the API accepts and what it returns. Request models forbid unknown fields, so fields a
+client does not own (status, account_id, assignee on create, author) can never be smuggled in."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from helpdesk.clock import to_iso
+from helpdesk.models import Message, Ticket, TicketPage, TicketThread
+
+MAX_SUBJECT = 200
+MAX_BODY = 32_000
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _one_line(value: str) -> str:
+    value = " ".join(value.split())  # newlines and tabs in a subject become single spaces
+    if not value:
+        raise ValueError("must not be empty")
+    if _CONTROL.search(value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+def _text(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    if _CONTROL.search(value):
+        raise ValueError("must not contain control characters")
+    return value.strip("\r\n")
+
+
+Subject = Annotated[str, Field(min_length=1, max_length=MAX_SUBJECT), AfterValidator(_one_line)]
+Body = Annotated[str, Field(min_length=1, max_length=MAX_BODY), AfterValidator(_text)]
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+class OpenTicketRequest(_Request):
+    department: str = Field(min_length=1, max_length=40, description="A department id, see GET /departments.")
+    subject: Subject
+    body: Body
+
+
+class ReplyRequest(_Request):
+    body: Body
+    internal: bool = Field(default=False, description="An operator's note, never shown to customers.")
+
+
+class AssignRequest(_Request):
+    assignee: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=128,
+        description="The operator to assign; the caller when omitted.",
+    )
+
+
+class TicketOut(BaseModel):
+    id: str
+    status: str
+    status_label: str
+    department: str
+    subject: str
+    account_id: str
+    assignee: str | None
+    created_at: str
+    updated_at: str
+    auto_close_at: str | None
+    closed_at: str | None
+    closed_reason: str | None
+    version: int
+
+    @classmethod
+    def of(cls, ticket: Ticket) -> TicketOut:
+        return cls(
+            id=ticket.id,
+            status=ticket.status.value,
+            status_label=ticket.status.label,
+            department=ticket.department,
+            subject=ticket.subject,
+            account_id=ticket.account_id,
+            assignee=ticket.assignee,
+            created_at=to_iso(ticket.created_at),
+            updated_at=to_iso(ticket.updated_at),
+            auto_close_at=_iso(ticket.auto_close_at),
+            closed_at=_iso(ticket.closed_at),
+            closed_reason=ticket.closed_reason.value if ticket.closed_reason else None,
+            version=ticket.version,
+        )
+
+
+class MessageOut(BaseModel):
+    id: str
+    ticket_id: str
+    author_role: str
+    author: str
+    body: str
+    channel: str
+    internal: bool
+    created_at: str
+
+    @classmethod
+    def of(cls, message: Message) -> MessageOut:
+        return cls(
+            id=message.id,
+            ticket_id=message.ticket_id,
+            author_role=message.author_role.value,
+            author=message.author,
+            body=message.body,
+            channel=message.channel.value,
+            internal=message.internal,
+            created_at=to_iso(message.created_at),
+        )
+
+
+class TicketThreadOut(TicketOut):
+    messages: list[MessageOut]
+
+    @classmethod
+    def of_thread(cls, thread: TicketThread) -> TicketThreadOut:
+        return cls(
+            **TicketOut.of(thread.ticket).model_dump(),
+            messages=[MessageOut.of(m) for m in thread.messages],
+        )
+
+
+class TicketPageOut(BaseModel):
+    items: list[TicketOut]
+    next_cursor: str | None
+
+    @classmethod
+    def of(cls, page: TicketPage) -> TicketPageOut:
+        return cls(items=[TicketOut.of(t) for t in page.items], next_cursor=page.next_cursor)
+
+
+class DepartmentOut(BaseModel):
+    id: str
+    name: str
+
+
+class DepartmentsOut(BaseModel):
+    items: list[DepartmentOut]
+
+
+class ErrorDetail(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    details: list[ErrorDetail] = []
+
+
+class ErrorOut(BaseModel):
+    error: ErrorBody
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return to_iso(moment) if moment else None

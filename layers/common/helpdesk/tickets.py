@@ -1,0 +1,389 @@
+"""Ticket operations: who may do what, and what each action changes, per the status machine.
+Every operation is one request to the table (see helpdesk.store)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from helpdesk import search
+from helpdesk.config import Department, Settings
+from helpdesk.errors import (
+    IdempotencyKeyReused,
+    InvalidInput,
+    InvalidValue,
+    NotAllowed,
+    StaleVersion,
+    TicketNotFound,
+)
+from helpdesk.models import (
+    AutoCloseReport,
+    Caller,
+    Channel,
+    ClosedReason,
+    Message,
+    Role,
+    Ticket,
+    TicketFilters,
+    TicketPage,
+    TicketThread,
+)
+from helpdesk.observability import logger
+from helpdesk.status_machine import Action, Status, Timer, check_allowed, transition_for
+from helpdesk.store import (
+    ChangeRefused,
+    IdempotencyKeyTaken,
+    IdempotencyRecord,
+    TicketChange,
+    TicketIdTaken,
+    TicketStore,
+)
+from helpdesk.ticket_ids import new_message_id, new_ticket_id, normalize_ticket_id
+
+SYSTEM_AUTHOR = "Netz0"
+IDEMPOTENCY_TTL = timedelta(hours=24)
+MAX_ID_ATTEMPTS = 5
+
+
+class TicketService:
+    def __init__(
+        self,
+        store: TicketStore,
+        settings: Settings,
+        *,
+        ticket_ids: Callable[[], str] = new_ticket_id,
+        message_ids: Callable[[], str] = new_message_id,
+    ) -> None:
+        self._store = store
+        self._settings = settings
+        self._ticket_ids = ticket_ids
+        self._message_ids = message_ids
+
+    # ---------------------------------------------------------------- reading
+    def departments(self) -> tuple[Department, ...]:
+        return self._settings.departments
+
+    def get_ticket(self, caller: Caller, ticket_id: str) -> TicketThread:
+        canonical = self._canonical_id(ticket_id)
+        thread = self._store.thread(canonical)
+        if thread is None or not self._may_see(caller, thread.ticket):
+            raise TicketNotFound(canonical)
+        if caller.is_operator:
+            return thread
+        return TicketThread(thread.ticket, [m for m in thread.messages if not m.internal])
+
+    def list_tickets(
+        self,
+        caller: Caller,
+        *,
+        status: Status | None = None,
+        department: str | None = None,
+        assignee: str | None = None,
+        query: str | None = None,
+        limit: int = 20,
+        cursor: str | None = None,
+    ) -> TicketPage:
+        if department is not None:
+            self._department(department)
+        words: tuple[str, ...] = ()
+        if query is not None and query.strip():
+            words = tuple(search.query_words(query))
+            if not words:
+                raise InvalidInput(
+                    "Search for at least one word of two or more letters or digits.",
+                    details=[{"field": "q", "message": "No searchable word in the query."}],
+                )
+        filters = TicketFilters(status=status, department=department, assignee=assignee, words=words)
+        account = None if caller.is_operator else self._account_of(caller)
+        return self._store.list_tickets(filters, account_id=account, limit=limit, cursor=cursor)
+
+    # ---------------------------------------------------------------- opening
+    def open_ticket(
+        self,
+        caller: Caller,
+        *,
+        department: str,
+        subject: str,
+        body: str,
+        now: datetime,
+        channel: Channel = Channel.WEB,
+        idempotency_key: str | None = None,
+    ) -> Ticket:
+        if caller.is_operator:
+            raise NotAllowed("Tickets are opened by customers, from their account or by e-mail.")
+        account_id = self._account_of(caller)
+        self._department(department)
+        request_hash = hashlib.sha256(
+            json.dumps([department, subject, body], ensure_ascii=False).encode()
+        ).hexdigest()
+        words = frozenset(search.words(subject) | search.words(body))
+        for _attempt in range(MAX_ID_ATTEMPTS):
+            ticket = Ticket(
+                id=self._ticket_ids(),
+                status=Status.OPEN,
+                department=department,
+                subject=subject,
+                account_id=account_id,
+                created_at=now,
+                updated_at=now,
+                version=1,
+            )
+            first = self._message(ticket.id, caller.role, caller.name, body, now, channel)
+            record = None
+            if idempotency_key is not None:
+                record = IdempotencyRecord(
+                    account_id=account_id,
+                    key=idempotency_key,
+                    request_hash=request_hash,
+                    ticket_id=ticket.id,
+                    expires_at=int((now + IDEMPOTENCY_TTL).timestamp()),
+                )
+            try:
+                self._store.create(ticket, first, words, record)
+            except TicketIdTaken:
+                logger.info("ticket id collision, drawing another", extra={"ticket_id": ticket.id})
+                continue
+            except IdempotencyKeyTaken:
+                assert idempotency_key is not None
+                return self._replay(caller, account_id, idempotency_key, request_hash)
+            return ticket
+        raise RuntimeError(f"no free ticket ID after {MAX_ID_ATTEMPTS} attempts")
+
+    def _replay(self, caller: Caller, account_id: str, key: str, request_hash: str) -> Ticket:
+        """The ticket an earlier request with the same Idempotency-Key created."""
+        record = self._store.idempotency_record(account_id, key)
+        if record is None:  # only if the record expired between the write and this read
+            raise IdempotencyKeyReused("This Idempotency-Key has expired; send a new one.")
+        if record.request_hash != request_hash:
+            raise IdempotencyKeyReused(
+                "This Idempotency-Key was already used for a different ticket. "
+                "Use a new key for a new ticket."
+            )
+        return self.get_ticket(caller, record.ticket_id).ticket
+
+    # ---------------------------------------------------------------- changing
+    def reply(
+        self,
+        caller: Caller,
+        ticket_id: str,
+        *,
+        body: str,
+        now: datetime,
+        internal: bool = False,
+        expected_version: int | None = None,
+        channel: Channel = Channel.WEB,
+    ) -> Message:
+        if internal and not caller.is_operator:
+            raise NotAllowed("Only operators can add internal notes.")
+        if internal:
+            action = Action.INTERNAL_NOTE
+        elif caller.is_operator:
+            action = Action.OPERATOR_REPLY
+        else:
+            action = Action.CUSTOMER_REPLY
+        canonical = self._canonical_id(ticket_id)
+        message = self._message(canonical, caller.role, caller.name, body, now, channel, internal)
+        self._change(
+            caller,
+            canonical,
+            action,
+            now,
+            expected_version,
+            message=message,
+            words=frozenset() if internal else frozenset(search.words(body)),
+        )
+        return message
+
+    def assign(
+        self,
+        caller: Caller,
+        ticket_id: str,
+        *,
+        now: datetime,
+        assignee: str | None = None,
+        expected_version: int | None = None,
+    ) -> Ticket:
+        if not caller.is_operator:
+            raise NotAllowed("Only operators can assign tickets.")
+        return self._changed_ticket(
+            caller,
+            self._canonical_id(ticket_id),
+            Action.ASSIGN,
+            now,
+            expected_version,
+            assignee=assignee or caller.name,
+        )
+
+    def close(
+        self, caller: Caller, ticket_id: str, *, now: datetime, expected_version: int | None = None
+    ) -> Ticket:
+        reason = ClosedReason.OPERATOR if caller.is_operator else ClosedReason.CUSTOMER
+        return self._changed_ticket(
+            caller,
+            self._canonical_id(ticket_id),
+            Action.CLOSE,
+            now,
+            expected_version,
+            closed_reason=reason,
+        )
+
+    def reopen(
+        self, caller: Caller, ticket_id: str, *, now: datetime, expected_version: int | None = None
+    ) -> Ticket:
+        return self._changed_ticket(
+            caller, self._canonical_id(ticket_id), Action.REOPEN, now, expected_version
+        )
+
+    # ---------------------------------------------------------------- auto-close
+    def auto_close_due(self, now: datetime) -> AutoCloseReport:
+        """Close every WAITING ticket whose deadline has passed. Each close is guarded by the
+        deadline and version read from the index, so a customer reply that lands first wins and
+        overlapping runs (or a duplicated schedule event) close each ticket once."""
+        due = closed = skipped = items_read = 0
+        transition = transition_for(Action.AUTO_CLOSE)
+        body = (
+            "Este ticket se cerró automáticamente como resuelto porque no recibimos respuesta en "
+            f"{self._settings.auto_close_hours} horas. Si necesita más ayuda, puede reabrirlo "
+            "en cualquier momento."
+        )
+        for page, read in self._store.due_tickets(now):
+            items_read += read
+            for candidate in page:
+                due += 1
+                message = self._message(
+                    candidate.ticket_id, Role.SYSTEM, SYSTEM_AUTHOR, body, now, Channel.WEB
+                )
+                change = TicketChange(
+                    now=now,
+                    allowed_from=transition.allowed_from,
+                    to=transition.to,
+                    timer=transition.timer,
+                    closed_reason=ClosedReason.INACTIVITY,
+                    message=message,
+                    expected_version=candidate.version,
+                    expected_auto_close_at=candidate.auto_close_at,
+                )
+                try:
+                    self._store.apply(candidate.ticket_id, change)
+                except ChangeRefused:
+                    skipped += 1
+                    logger.info(
+                        "auto-close skipped: ticket changed since it was found due",
+                        extra={"ticket_id": candidate.ticket_id, "reason": "changed"},
+                    )
+                    continue
+                closed += 1
+                logger.info("auto-closed", extra={"ticket_id": candidate.ticket_id})
+        return AutoCloseReport(due=due, closed=closed, skipped=skipped, items_read=items_read)
+
+    # ---------------------------------------------------------------- internals
+    def _changed_ticket(
+        self,
+        caller: Caller,
+        ticket_id: str,
+        action: Action,
+        now: datetime,
+        expected_version: int | None,
+        **extra: object,
+    ) -> Ticket:
+        ticket = self._change(caller, ticket_id, action, now, expected_version, **extra)
+        assert ticket is not None  # a change without a message returns the updated ticket
+        return ticket
+
+    def _change(
+        self,
+        caller: Caller,
+        ticket_id: str,
+        action: Action,
+        now: datetime,
+        expected_version: int | None,
+        *,
+        message: Message | None = None,
+        words: frozenset[str] = frozenset(),
+        assignee: str | None = None,
+        closed_reason: ClosedReason | None = None,
+    ) -> Ticket | None:
+        transition = transition_for(action)
+        change = TicketChange(
+            now=now,
+            allowed_from=transition.allowed_from,
+            to=transition.to,
+            timer=transition.timer,
+            auto_close_at=(
+                now + timedelta(hours=self._settings.auto_close_hours)
+                if transition.timer is Timer.START
+                else None
+            ),
+            closed_reason=closed_reason,
+            assignee=assignee,
+            message=message,
+            words=words,
+            account_id=None if caller.is_operator else self._account_of(caller),
+            expected_version=expected_version,
+        )
+        try:
+            return self._store.apply(ticket_id, change)
+        except ChangeRefused as refused:
+            current = refused.current
+            if current is None or not self._may_see(caller, current):
+                raise TicketNotFound(ticket_id) from None
+            if expected_version is not None and current.version != expected_version:
+                raise StaleVersion(
+                    f"Ticket {ticket_id} changed while you were working on it (it is now at "
+                    f"version {current.version}, you had version {expected_version}). "
+                    "Reload it to see what changed; nothing you sent was saved."
+                ) from None
+            check_allowed(action, current.status, ticket_id)
+            raise StaleVersion(
+                f"Ticket {ticket_id} changed at the same moment; please try again."
+            ) from None
+
+    def _message(
+        self,
+        ticket_id: str,
+        role: Role,
+        author: str,
+        body: str,
+        now: datetime,
+        channel: Channel,
+        internal: bool = False,
+    ) -> Message:
+        return Message(
+            id=self._message_ids(),
+            ticket_id=ticket_id,
+            author_role=role,
+            author=author,
+            body=body,
+            channel=channel,
+            internal=internal,
+            created_at=now,
+        )
+
+    def _department(self, department_id: str) -> Department:
+        found = self._settings.department(department_id)
+        if found is None:
+            known = ", ".join(d.id for d in self._settings.departments)
+            raise InvalidValue(
+                f"There is no department '{department_id[:40]}'. Choose one of: {known}.",
+                details=[{"field": "department", "message": f"Must be one of: {known}."}],
+            )
+        return found
+
+    @staticmethod
+    def _account_of(caller: Caller) -> str:
+        if not caller.account_id:
+            raise NotAllowed("Your sign-in is not linked to a Netz0 customer account.")
+        return caller.account_id
+
+    @staticmethod
+    def _may_see(caller: Caller, ticket: Ticket) -> bool:
+        return caller.is_operator or ticket.account_id == caller.account_id
+
+    @staticmethod
+    def _canonical_id(ticket_id: str) -> str:
+        canonical = normalize_ticket_id(ticket_id)
+        if canonical is None:
+            raise TicketNotFound(ticket_id[:40])
+        return canonical
