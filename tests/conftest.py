@@ -83,8 +83,10 @@ class Api:
         assert result.status == 201, result.body
         return result.json()
 
-    def reply(self, ticket_id: str, who: dict[str, Any], body: str = "Gracias", **extra: Any) -> HttpResult:
-        return self.post(f"/tickets/{ticket_id}/replies", who, {"body": body, **extra})
+    def reply(
+        self, ticket_id: str, who: dict[str, Any], body: str = "Gracias", headers: dict[str, str] | None = None, **extra: Any
+    ) -> HttpResult:
+        return self.post(f"/tickets/{ticket_id}/replies", who, {"body": body, **extra}, headers=headers)
 
     def ticket(self, ticket_id: str, who: dict[str, Any] = LUIS) -> dict[str, Any]:
         result = self.get(f"/tickets/{ticket_id}", who)

@@ -4,13 +4,13 @@ This is the only module that knows which HTTP status each domain error is."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Header
 
@@ -70,9 +70,27 @@ def error_response(status: int, code: str, message: str, details: list[dict[str,
     )
 
 
-def create_api() -> APIGatewayHttpResolver:
-    app = APIGatewayHttpResolver(enable_validation=True)
-    app.use(middlewares=[_limit_request_size])
+class HelpdeskApi(APIGatewayHttpResolver):
+    """The Powertools resolver, refusing oversized bodies before anything parses them (request
+    validation runs ahead of every middleware, so the check sits in front of `resolve`)."""
+
+    def resolve(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        body = event.get("body") or ""
+        size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode())
+        limit = settings().max_request_bytes
+        if size > limit:
+            message = f"The request is {size:,} bytes; the most this API accepts is {limit:,} bytes."
+            return {
+                "statusCode": 413,
+                "headers": {"Content-Type": content_types.APPLICATION_JSON},
+                "body": json.dumps({"error": {"code": RequestTooLarge.code, "message": message, "details": []}}),
+                "isBase64Encoded": False,
+            }
+        return super().resolve(event, context)
+
+
+def create_api() -> HelpdeskApi:
+    app = HelpdeskApi(enable_validation=True)
 
     @app.exception_handler(HelpdeskError)
     def _domain_error(error: HelpdeskError) -> Response:
@@ -114,19 +132,6 @@ def _describe(error: Any) -> dict[str, str]:
     elif error.get("type") == "missing":
         message = "is required"
     return {"field": field, "message": message}
-
-
-def _limit_request_size(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response:
-    body = app.current_event.body or ""
-    size = len(body.encode()) if not app.current_event.is_base64_encoded else len(body) * 3 // 4
-    limit = settings().max_request_bytes
-    if size > limit:
-        return error_response(
-            413,
-            RequestTooLarge.code,
-            f"The request is {size:,} bytes; the most this API accepts is {limit:,} bytes.",
-        )
-    return next_middleware(app)
 
 
 # -------------------------------------------------------------------- event helpers
