@@ -26,7 +26,8 @@ def load_handler_module(spec: FunctionSpec) -> ModuleType:
     path = Path(spec.code_dir) / f"{module_file}.py"
     name = f"function_{spec.name}"
     module_spec = importlib.util.spec_from_file_location(name, path)
-    assert module_spec and module_spec.loader, path
+    if module_spec is None or module_spec.loader is None:
+        raise ImportError(f"cannot load {path}")
     module = importlib.util.module_from_spec(module_spec)
     sys.modules[name] = module
     module_spec.loader.exec_module(module)

@@ -27,7 +27,9 @@ os.environ.update(
 os.environ.pop("AWS_ENDPOINT_URL", None)
 
 
-def customer(account: str = "acct-1001", email: str = "ana@cliente.example", sub: str | None = None) -> dict[str, Any]:
+def customer(
+    account: str = "acct-1001", email: str = "ana@cliente.example", sub: str | None = None
+) -> dict[str, Any]:
     return {
         "sub": sub or f"sub-{email}",
         "email": email,
@@ -78,13 +80,24 @@ class Api:
         return self.call("POST", path, who, body=body, **kwargs)
 
     # conveniences for the common steps
-    def open(self, who: dict[str, Any] = ANA, subject: str = "El webmail no carga", body: str = "Desde ayer no puedo entrar.", department: str = "soporte") -> dict[str, Any]:
+    def open(
+        self,
+        who: dict[str, Any] = ANA,
+        subject: str = "El webmail no carga",
+        body: str = "Desde ayer no puedo entrar.",
+        department: str = "soporte",
+    ) -> dict[str, Any]:
         result = self.post("/tickets", who, {"department": department, "subject": subject, "body": body})
         assert result.status == 201, result.body
         return result.json()
 
     def reply(
-        self, ticket_id: str, who: dict[str, Any], body: str = "Gracias", headers: dict[str, str] | None = None, **extra: Any
+        self,
+        ticket_id: str,
+        who: dict[str, Any],
+        body: str = "Gracias",
+        headers: dict[str, str] | None = None,
+        **extra: Any,
     ) -> HttpResult:
         return self.post(f"/tickets/{ticket_id}/replies", who, {"body": body, **extra}, headers=headers)
 

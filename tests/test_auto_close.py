@@ -18,7 +18,11 @@ def test_closes_at_73_hours_with_a_system_message(api):
     report = api.auto_close(T0 + timedelta(hours=73))
     assert (report["closed"], report["due"]) == (1, 1)
     closed = api.ticket(ticket["id"], ANA)
-    assert (closed["status"], closed["status_label"], closed["closed_reason"]) == ("CLOSED", "Cerrado", "inactivity")
+    assert (closed["status"], closed["status_label"], closed["closed_reason"]) == (
+        "CLOSED",
+        "Cerrado",
+        "inactivity",
+    )
     assert closed["closed_at"] == "2026-11-28T13:00:00.000Z"
     assert closed["auto_close_at"] is None
     last = closed["messages"][-1]

@@ -17,7 +17,11 @@ def test_operator_reply_moves_to_waiting_and_starts_the_72_hour_clock(api):
     result = api.reply(ticket["id"], LUIS, "¿Qué navegador usa?")
     assert result.status == 201
     message = result.json()
-    assert (message["author_role"], message["author"], message["internal"]) == ("operator", "luis@netz0.example", False)
+    assert (message["author_role"], message["author"], message["internal"]) == (
+        "operator",
+        "luis@netz0.example",
+        False,
+    )
     after = api.ticket(ticket["id"], ANA)
     assert (after["status"], after["status_label"]) == ("WAITING", "Espera")
     assert after["auto_close_at"] == "2026-11-28T13:00:00.000Z"
@@ -33,6 +37,7 @@ def test_a_later_operator_reply_restarts_the_clock(api):
 
 def test_customer_reply_brings_it_back_to_open_and_stops_the_clock(api):
     ticket = api.open()
+    api.later(minutes=5)
     api.reply(ticket["id"], LUIS, "¿Qué navegador?")
     api.later(hours=2)
     assert api.reply(ticket["id"], ANA, "Firefox").status == 201
@@ -106,7 +111,11 @@ def test_close_from_open_or_waiting(api, who, reason, waiting):
     result = api.post(f"/tickets/{ticket['id']}/close", who)
     assert result.status == 200
     closed = result.json()
-    assert (closed["status"], closed["status_label"], closed["closed_reason"]) == ("CLOSED", "Cerrado", reason)
+    assert (closed["status"], closed["status_label"], closed["closed_reason"]) == (
+        "CLOSED",
+        "Cerrado",
+        reason,
+    )
     assert closed["closed_at"] == "2026-11-25T12:30:00.000Z"
     assert closed["auto_close_at"] is None
     assert result.headers["etag"] == f'"{closed["version"]}"'
@@ -172,7 +181,16 @@ def test_bad_assign_bodies(api, body):
     assert api.post(f"/tickets/{ticket['id']}/assign", LUIS, body).status == 422
 
 
-@pytest.mark.parametrize("body", [{}, {"body": ""}, {"body": "x" * 32_001}, {"body": "x", "internal": "maybe"}, {"body": "x", "author": "y"}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"body": ""},
+        {"body": "x" * 32_001},
+        {"body": "x", "internal": "maybe"},
+        {"body": "x", "author": "y"},
+    ],
+)
 def test_bad_reply_bodies(api, body):
     ticket = api.open()
     result = api.post(f"/tickets/{ticket['id']}/replies", LUIS, body)

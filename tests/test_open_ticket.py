@@ -53,8 +53,18 @@ def test_idempotency_key_makes_a_retry_return_the_same_ticket(api):
 
 
 def test_idempotency_key_reused_for_a_different_ticket_is_refused(api):
-    api.post("/tickets", ANA, {"department": "soporte", "subject": "A", "body": "a"}, headers={"Idempotency-Key": "k1"})
-    other = api.post("/tickets", ANA, {"department": "soporte", "subject": "B", "body": "b"}, headers={"Idempotency-Key": "k1"})
+    api.post(
+        "/tickets",
+        ANA,
+        {"department": "soporte", "subject": "A", "body": "a"},
+        headers={"Idempotency-Key": "k1"},
+    )
+    other = api.post(
+        "/tickets",
+        ANA,
+        {"department": "soporte", "subject": "B", "body": "b"},
+        headers={"Idempotency-Key": "k1"},
+    )
     assert other.status == 422
     assert other.json()["error"]["code"] == "idempotency_key_reused"
 
@@ -62,7 +72,9 @@ def test_idempotency_key_reused_for_a_different_ticket_is_refused(api):
 def test_idempotency_keys_are_per_account(api):
     request = {"department": "soporte", "subject": "A", "body": "a"}
     mine = api.post("/tickets", ANA, request, headers={"Idempotency-Key": "same"}).json()
-    theirs = api.post("/tickets", customer("acct-2002", "b@x.example"), request, headers={"Idempotency-Key": "same"})
+    theirs = api.post(
+        "/tickets", customer("acct-2002", "b@x.example"), request, headers={"Idempotency-Key": "same"}
+    )
     assert theirs.status == 201
     assert theirs.json()["id"] != mine["id"]
 
@@ -73,12 +85,19 @@ def test_without_idempotency_key_two_posts_are_two_tickets(api):
 
 
 def test_fields_the_client_does_not_own_are_refused_not_taken(api):
-    for field, value in [("status", "CLOSED"), ("account_id", "acct-2002"), ("assignee", "me"), ("author", "x")]:
+    for field, value in [
+        ("status", "CLOSED"),
+        ("account_id", "acct-2002"),
+        ("assignee", "me"),
+        ("author", "x"),
+    ]:
         result = api.post(
             "/tickets", ANA, {"department": "soporte", "subject": "s", "body": "b", field: value}
         )
         assert result.status == 422, field
-        assert result.json()["error"]["details"] == [{"field": field, "message": "is not a field you can set"}]
+        assert result.json()["error"]["details"] == [
+            {"field": field, "message": "is not a field you can set"}
+        ]
     assert api.get("/tickets", ANA).json()["items"] == []
 
 
@@ -137,7 +156,12 @@ def test_oversized_request_is_413(api):
 
 @pytest.mark.parametrize("key", ["", "x" * 129, "has space", "ñ"])
 def test_bad_idempotency_keys(api, key):
-    result = api.post("/tickets", ANA, {"department": "soporte", "subject": "s", "body": "b"}, headers={"Idempotency-Key": key})
+    result = api.post(
+        "/tickets",
+        ANA,
+        {"department": "soporte", "subject": "s", "body": "b"},
+        headers={"Idempotency-Key": key},
+    )
     assert result.status == 422, key
     assert api.get("/tickets", ANA).json()["items"] == []
 

@@ -28,6 +28,7 @@ def before_next_write(client, operation: str, competitor: Callable[[], object]) 
 
 def test_two_operators_replying_at_once_both_keep_their_messages(api, gateway):
     ticket = api.open()
+    api.later(minutes=1)
     replies = client_of(gateway, "ReplyFunction")
     marta = before_next_write(replies, "TransactWriteItems", lambda: api.reply(ticket["id"], MARTA, "Marta"))
     luis = api.reply(ticket["id"], LUIS, "Luis")
@@ -42,10 +43,13 @@ def test_two_operators_replying_at_once_both_keep_their_messages(api, gateway):
 
 def test_two_operators_with_if_match_the_second_is_told_and_loses_nothing_silently(api, gateway):
     ticket = api.open()
+    api.later(minutes=1)
     seen = api.get(f"/tickets/{ticket['id']}", LUIS).headers["etag"]
     replies = client_of(gateway, "ReplyFunction")
     marta = before_next_write(
-        replies, "TransactWriteItems", lambda: api.reply(ticket["id"], MARTA, "Marta", headers={"If-Match": seen})
+        replies,
+        "TransactWriteItems",
+        lambda: api.reply(ticket["id"], MARTA, "Marta", headers={"If-Match": seen}),
     )
     luis = api.reply(ticket["id"], LUIS, "Luis", headers={"If-Match": seen})
     assert marta[0].status == 201
@@ -56,6 +60,7 @@ def test_two_operators_with_if_match_the_second_is_told_and_loses_nothing_silent
 
 def test_customer_reply_against_auto_close_the_reply_wins(api, gateway):
     ticket = api.open()
+    api.later(minutes=1)
     api.reply(ticket["id"], LUIS, "¿Sigue fallando?")
     auto_close = client_of(gateway, "AutoCloseFunction")
     api.at(T0 + timedelta(hours=72, minutes=59))
@@ -74,10 +79,13 @@ def test_customer_reply_against_auto_close_the_reply_wins(api, gateway):
 
 def test_overlapping_auto_close_runs_close_each_ticket_once(api, gateway):
     ticket = api.open()
+    api.later(minutes=1)
     api.reply(ticket["id"], LUIS, "pregunta")
     auto_close = client_of(gateway, "AutoCloseFunction")
     at = T0 + timedelta(hours=73)
-    other_run = before_next_write(auto_close, "TransactWriteItems", lambda: api.auto_close(at + timedelta(seconds=30)))
+    other_run = before_next_write(
+        auto_close, "TransactWriteItems", lambda: api.auto_close(at + timedelta(seconds=30))
+    )
     first_run = api.auto_close(at)
     assert other_run[0]["closed"] == 1
     assert (first_run["closed"], first_run["skipped"]) == (0, 1)
@@ -87,6 +95,7 @@ def test_overlapping_auto_close_runs_close_each_ticket_once(api, gateway):
 
 def test_close_against_a_customer_reply_with_if_match_fails_cleanly(api, gateway):
     ticket = api.open()
+    api.later(minutes=1)
     api.reply(ticket["id"], LUIS, "pregunta")
     seen = api.get(f"/tickets/{ticket['id']}", LUIS).headers["etag"]
     closes = client_of(gateway, "CloseFunction")
@@ -120,7 +129,9 @@ def test_concurrent_idempotent_retries_create_one_ticket(api, gateway):
     client = gateway.module(spec).service._store._client
     request = {"department": "soporte", "subject": "Una vez", "body": "solo una"}
     retry = before_next_write(
-        client, "TransactWriteItems", lambda: api.post("/tickets", ANA, request, headers={"Idempotency-Key": "k"})
+        client,
+        "TransactWriteItems",
+        lambda: api.post("/tickets", ANA, request, headers={"Idempotency-Key": "k"}),
     )
     first = api.post("/tickets", ANA, request, headers={"Idempotency-Key": "k"})
     assert first.status == retry[0].status == 201

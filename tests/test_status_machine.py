@@ -5,7 +5,7 @@ import pytest
 from helpdesk.errors import InvalidTransition
 from helpdesk.status_machine import TRANSITIONS, Action, Status, Timer, check_allowed
 
-O, W, C = Status.OPEN, Status.WAITING, Status.CLOSED
+O, W, C = Status.OPEN, Status.WAITING, Status.CLOSED  # noqa: E741 - one letter per status keeps the table readable
 
 # action, from, expected target (None: refused; "same": status unchanged)
 TABLE = [

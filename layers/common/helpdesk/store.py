@@ -296,9 +296,7 @@ class TicketStore:
             kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
         # Read budget spent: answer with what matched so far and where to go on from.
         resume = _load(kwargs["ExclusiveStartKey"])
-        return TicketPage(
-            [self._ticket_from_item(i) for i in found], self._encode_cursor(resume)
-        )
+        return TicketPage([self._ticket_from_item(i) for i in found], self._encode_cursor(resume))
 
     def due_tickets(self, now: datetime) -> Iterator[tuple[list[DueTicket], int]]:
         """Pages of WAITING tickets whose auto_close_at has passed, with the items each page read.
@@ -516,9 +514,7 @@ class TicketStore:
         return INDEX_ALL, ALL_TICKETS
 
     def _cursor_at(self, item: dict[str, Any], partition_attr: str) -> str:
-        return self._encode_cursor(
-            {k: item[k] for k in ("pk", "sk", partition_attr, "activity_sk")}
-        )
+        return self._encode_cursor({k: item[k] for k in ("pk", "sk", partition_attr, "activity_sk")})
 
     @staticmethod
     def _encode_cursor(key: dict[str, Any]) -> str:

@@ -286,9 +286,19 @@ class TicketService:
         action: Action,
         now: datetime,
         expected_version: int | None,
-        **extra: object,
+        *,
+        assignee: str | None = None,
+        closed_reason: ClosedReason | None = None,
     ) -> Ticket:
-        ticket = self._change(caller, ticket_id, action, now, expected_version, **extra)
+        ticket = self._change(
+            caller,
+            ticket_id,
+            action,
+            now,
+            expected_version,
+            assignee=assignee,
+            closed_reason=closed_reason,
+        )
         assert ticket is not None  # a change without a message returns the updated ticket
         return ticket
 
@@ -336,9 +346,7 @@ class TicketService:
                     "Reload it to see what changed; nothing you sent was saved."
                 ) from None
             check_allowed(action, current.status, ticket_id)
-            raise StaleVersion(
-                f"Ticket {ticket_id} changed at the same moment; please try again."
-            ) from None
+            raise StaleVersion(f"Ticket {ticket_id} changed at the same moment; please try again.") from None
 
     def _message(
         self,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -62,7 +63,9 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def error_response(status: int, code: str, message: str, details: list[dict[str, str]] | None = None) -> Response:
+def error_response(
+    status: int, code: str, message: str, details: list[dict[str, str]] | None = None
+) -> Response[Any]:
     return Response(
         status_code=status,
         content_type=content_types.APPLICATION_JSON,
@@ -74,7 +77,7 @@ class HelpdeskApi(APIGatewayHttpResolver):
     """The Powertools resolver, refusing oversized bodies before anything parses them (request
     validation runs ahead of every middleware, so the check sits in front of `resolve`)."""
 
-    def resolve(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+    def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         body = event.get("body") or ""
         size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode())
         limit = settings().max_request_bytes
@@ -83,7 +86,9 @@ class HelpdeskApi(APIGatewayHttpResolver):
             return {
                 "statusCode": 413,
                 "headers": {"Content-Type": content_types.APPLICATION_JSON},
-                "body": json.dumps({"error": {"code": RequestTooLarge.code, "message": message, "details": []}}),
+                "body": json.dumps(
+                    {"error": {"code": RequestTooLarge.code, "message": message, "details": []}}
+                ),
                 "isBase64Encoded": False,
             }
         return super().resolve(event, context)
@@ -93,15 +98,13 @@ def create_api() -> HelpdeskApi:
     app = HelpdeskApi(enable_validation=True)
 
     @app.exception_handler(HelpdeskError)
-    def _domain_error(error: HelpdeskError) -> Response:
-        status = next(
-            (code for cls, code in HTTP_STATUS.items() if isinstance(error, cls)), 400
-        )
+    def _domain_error(error: HelpdeskError) -> Response[Any]:
+        status = next((code for cls, code in HTTP_STATUS.items() if isinstance(error, cls)), 400)
         logger.info("request refused", extra={"code": error.code, "status": status})
         return error_response(status, error.code, error.message, error.details)
 
     @app.exception_handler(RequestValidationError)
-    def _invalid_request(error: RequestValidationError) -> Response:
+    def _invalid_request(error: RequestValidationError) -> Response[Any]:
         details = [_describe(e) for e in error.errors()]
         if any(e.get("type") == "json_invalid" for e in error.errors()):
             return error_response(400, "malformed_json", "The request body is not valid JSON.", details)
@@ -109,11 +112,11 @@ def create_api() -> HelpdeskApi:
         return error_response(422, "invalid_request", f"The request is not valid. {summary}.", details)
 
     @app.not_found
-    def _no_route(_error: NotFoundError) -> Response:
+    def _no_route(_error: NotFoundError) -> Response[Any]:
         return error_response(404, "no_such_route", "There is no such address in this API.")
 
     @app.exception_handler(Exception)
-    def _unexpected(error: Exception) -> Response:
+    def _unexpected(error: Exception) -> Response[Any]:
         logger.exception("unexpected error")
         return error_response(
             500, "internal_error", "Something went wrong on our side. Nothing was lost; please try again."

@@ -1,0 +1,131 @@
+"""template.yaml says what is deployed; these check the promises it must keep, and that the code
+and the template have not drifted apart."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from devstack import openapi
+from devstack.template import ROOT, functions, template
+
+RESOURCES = template()["Resources"]
+
+
+def of_type(kind):
+    return {name: r for name, r in RESOURCES.items() if r["Type"] == kind}
+
+
+def test_the_api_routes_are_the_issues_table():
+    routes = {route.route_key: spec.name for spec in functions() for route in spec.routes}
+    assert routes == {
+        "POST /tickets": "open_ticket",
+        "GET /tickets": "list_tickets",
+        "GET /tickets/{id}": "get_ticket",
+        "POST /tickets/{id}/replies": "reply",
+        "POST /tickets/{id}/assign": "assign",
+        "POST /tickets/{id}/close": "close",
+        "POST /tickets/{id}/reopen": "reopen",
+        "GET /departments": "departments",
+        "GET /openapi.json": "openapi",
+    }
+
+
+def test_only_the_openapi_document_is_public():
+    public = [r.route_key for s in functions() for r in s.routes if not r.authorized]
+    assert public == ["GET /openapi.json"]
+    auth = RESOURCES["HttpApi"]["Properties"]["Auth"]
+    assert auth["DefaultAuthorizer"] == "CognitoJwt"
+    jwt = auth["Authorizers"]["CognitoJwt"]["JwtConfiguration"]
+    assert jwt["audience"] == [{"Ref": "UserPoolClient"}]
+
+
+def test_customers_cannot_rewrite_their_account_claim():
+    client = RESOURCES["UserPoolClient"]["Properties"]
+    assert "custom:account_id" in client["ReadAttributes"]
+    assert "custom:account_id" not in client["WriteAttributes"]
+    assert RESOURCES["OperatorsGroup"]["Properties"]["GroupName"] == "operators"
+
+
+def test_table_is_on_demand_encrypted_and_recoverable():
+    table = RESOURCES["TicketsTable"]
+    props = table["Properties"]
+    assert props["BillingMode"] == "PAY_PER_REQUEST"
+    assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    assert props["SSESpecification"]["SSEEnabled"] is True
+    assert table["DeletionPolicy"] == "Retain"
+    assert len(of_type("AWS::DynamoDB::Table")) == 1
+
+
+def test_the_due_index_is_sparse_and_keyed_by_deadline():
+    index = next(
+        i
+        for i in RESOURCES["TicketsTable"]["Properties"]["GlobalSecondaryIndexes"]
+        if i["IndexName"] == "auto_close_due"
+    )
+    assert [k["AttributeName"] for k in index["KeySchema"]] == ["due_pk", "auto_close_at"]
+
+
+def test_every_function_has_its_own_least_privilege_policy_and_no_scan():
+    for name, fn in of_type("AWS::Serverless::Function").items():
+        for policy in fn["Properties"].get("Policies", []):
+            assert isinstance(policy, dict) and "Statement" in policy, name  # no broad SAM policy templates
+            for statement in policy["Statement"]:
+                actions = statement["Action"]
+                assert all(a.startswith("dynamodb:") for a in actions), name
+                assert "dynamodb:Scan" not in actions and "dynamodb:*" not in actions, name
+                assert "DeleteItem" not in str(actions), name
+
+
+def test_read_only_functions_cannot_write():
+    for name in ("GetTicketFunction", "ListTicketsFunction"):
+        actions = [
+            a for p in RESOURCES[name]["Properties"]["Policies"] for s in p["Statement"] for a in s["Action"]
+        ]
+        assert actions == ["dynamodb:Query"], name
+
+
+def test_every_function_has_a_log_group_with_retention():
+    groups = of_type("AWS::Logs::LogGroup")
+    named = {g["Properties"]["LogGroupName"]["Fn::Sub"] for g in groups.values()}
+    for name in of_type("AWS::Serverless::Function"):
+        assert f"/aws/lambda/${{{name}}}" in named, name
+    assert all(g["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"} for g in groups.values())
+
+
+def test_schedule_has_a_per_stack_name_and_configurable_rate():
+    schedule = RESOURCES["AutoCloseFunction"]["Properties"]["Events"]["Schedule"]["Properties"]
+    assert schedule["Name"] == {"Fn::Sub": "${AWS::StackName}-auto-close"}
+    assert schedule["Schedule"] == {"Ref": "AutoCloseSchedule"}
+    assert template()["Parameters"]["AutoCloseSchedule"]["Default"] == "rate(5 minutes)"
+    assert template()["Parameters"]["AutoCloseHours"]["Default"] == 72
+
+
+def test_globals_runtime_and_layer():
+    fn = template()["Globals"]["Function"]
+    assert (fn["Runtime"], fn["Architectures"]) == ("python3.13", ["arm64"])
+    layer = RESOURCES["CommonLayer"]
+    assert layer["Metadata"]["BuildMethod"] == "python3.13"
+    assert (ROOT / "layers/common/helpdesk/__init__.py").exists()  # package at the layer root, see notes
+
+
+def test_departments_are_configuration():
+    assert "comercial" in template()["Parameters"]["Departments"]["Default"]
+    source = "".join(p.read_text() for p in (ROOT / "layers/common/helpdesk").rglob("*.py"))
+    assert "Soporte Técnico" not in source
+
+
+@pytest.mark.parametrize("folder", ["layers", "functions", "devstack"])
+def test_no_scan_anywhere(folder):
+    for path in Path(ROOT / folder).rglob("*.py"):
+        assert not re.search(r"\.scan\(|\"Scan\"|'Scan'", path.read_text()), path
+
+
+def test_the_served_openapi_document_is_up_to_date():
+    committed = openapi.OUTPUT.read_text(encoding="utf-8")
+    assert committed == openapi.render(), "run `make openapi`"
+
+
+def test_every_function_folder_is_in_the_template():
+    folders = {p.name for p in (ROOT / "functions").iterdir() if p.is_dir() and not p.name.startswith("__")}
+    assert folders == {spec.name for spec in functions()}
