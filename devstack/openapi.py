@@ -37,9 +37,7 @@ def generate() -> dict[str, Any]:
                 title="Netz0 help desk API",
                 version="1.0.0",
                 description=DESCRIPTION,
-                security_schemes={
-                    "cognito": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
-                },
+                security_schemes={"cognito": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
                 security=[{"cognito": []}],
             )
         )

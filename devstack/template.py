@@ -105,9 +105,13 @@ def functions(resource_names: dict[str, str] | None = None) -> list[FunctionSpec
         for event in props.get("Events", {}).values():
             if event["Type"] == "HttpApi":
                 auth = event["Properties"].get("Auth", {}).get("Authorizer")
-                routes.append(Route(event["Properties"]["Method"].upper(), event["Properties"]["Path"], auth != "NONE"))
+                routes.append(
+                    Route(event["Properties"]["Method"].upper(), event["Properties"]["Path"], auth != "NONE")
+                )
             elif event["Type"] in ("Schedule", "ScheduleV2"):
-                schedule = _resolve(event["Properties"].get("Schedule") or event["Properties"]["ScheduleExpression"], names)
+                schedule = _resolve(
+                    event["Properties"].get("Schedule") or event["Properties"]["ScheduleExpression"], names
+                )
         specs.append(
             FunctionSpec(
                 logical_id=logical_id,

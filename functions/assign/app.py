@@ -7,7 +7,15 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from helpdesk.http.api import ERROR_RESPONSES, IfMatch, create_api, current_caller, etag, expected_version, request_time
+from helpdesk.http.api import (
+    ERROR_RESPONSES,
+    IfMatch,
+    create_api,
+    current_caller,
+    etag,
+    expected_version,
+    request_time,
+)
 from helpdesk.http.schemas import AssignRequest, TicketOut
 from helpdesk.observability import logger, metrics
 from helpdesk.runtime import ticket_service

@@ -22,4 +22,9 @@ def lambda_handler(event: EventBridgeModel, context: LambdaContext) -> dict[str,
     metrics.add_metric(name="TicketsAutoClosed", unit=MetricUnit.Count, value=report.closed)
     metrics.add_metric(name="AutoCloseSkipped", unit=MetricUnit.Count, value=report.skipped)
     logger.info("auto-close run", extra={"event_id": event.id, "at": event.time.isoformat(), **vars(report)})
-    return {"closed": report.closed, "skipped": report.skipped, "due": report.due, "items_read": report.items_read}
+    return {
+        "closed": report.closed,
+        "skipped": report.skipped,
+        "due": report.due,
+        "items_read": report.items_read,
+    }

@@ -21,9 +21,13 @@ def list_tickets(
     status: Annotated[Literal["OPEN", "WAITING", "CLOSED"] | None, Query()] = None,
     department: Annotated[str | None, Query(max_length=40)] = None,
     assignee: Annotated[str | None, Query(max_length=128)] = None,
-    q: Annotated[str | None, Query(max_length=200, description="Words to find in subjects and messages.")] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="Words to find in subjects and messages.")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(max_length=2048, description="next_cursor of the previous page.")] = None,
+    cursor: Annotated[
+        str | None, Query(max_length=2048, description="next_cursor of the previous page.")
+    ] = None,
 ) -> TicketPageOut:
     page = service.list_tickets(
         current_caller(app),
