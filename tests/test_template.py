@@ -69,11 +69,13 @@ def test_the_due_index_is_sparse_and_keyed_by_deadline():
 def test_every_function_has_its_own_least_privilege_policy_and_no_scan():
     for name, fn in of_type("AWS::Serverless::Function").items():
         for policy in fn["Properties"].get("Policies", []):
-            assert isinstance(policy, dict) and "Statement" in policy, name  # no broad SAM policy templates
+            assert isinstance(policy, dict), name
+            assert "Statement" in policy, name  # explicit statements, no broad SAM policy templates
             for statement in policy["Statement"]:
                 actions = statement["Action"]
                 assert all(a.startswith("dynamodb:") for a in actions), name
-                assert "dynamodb:Scan" not in actions and "dynamodb:*" not in actions, name
+                assert "dynamodb:Scan" not in actions, name
+                assert "dynamodb:*" not in actions, name
                 assert "DeleteItem" not in str(actions), name
 
 

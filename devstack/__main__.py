@@ -1,0 +1,92 @@
+"""`make run` (python -m devstack): the API on http://127.0.0.1:3000 over an embedded AWS, with
+tokens for a demo customer and a demo operator printed at start. Ctrl-C stops it; data is lost."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+import warnings
+from datetime import UTC, datetime, timedelta
+from types import FrameType
+
+from devstack.auth import Identity, Role
+from devstack.server import DEFAULT_HOST, DEFAULT_PORT, LocalStack
+
+DEMO_CUSTOMER = Identity(Role.CUSTOMER, "cliente@demo.netz0.example", "acct-demo")
+DEMO_OPERATOR = Identity(Role.OPERATOR, "operador@netz0.example")
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m devstack", description=__doc__)
+    parser.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST})")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("PORT", DEFAULT_PORT)),
+        help=f"port to listen on (default $PORT or {DEFAULT_PORT})",
+    )
+    return parser.parse_args(argv)
+
+
+def banner(stack: LocalStack) -> str:
+    customer_token, _ = stack.issuer.mint(DEMO_CUSTOMER)
+    operator_token, _ = stack.issuer.mint(DEMO_OPERATOR)
+    url = stack.url
+    later = (datetime.now(UTC) + timedelta(hours=73)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return f"""
+Netz0 help desk running at {url}
+  embedded AWS (moto) at {stack.aws_endpoint}, table {stack.table_name}; data lives in memory only.
+
+Tokens (valid 12 h, for this run only):
+  demo customer, account {DEMO_CUSTOMER.account_id}, {DEMO_CUSTOMER.email}
+export CUSTOMER_TOKEN={customer_token}
+  demo operator, {DEMO_OPERATOR.email}
+export OPERATOR_TOKEN={operator_token}
+
+Try (JSON bodies need -H 'content-type: application/json', as on AWS: curl -d alone sends a form):
+  curl -s -X POST {url}/tickets -H "Authorization: Bearer $CUSTOMER_TOKEN" \\
+    -H 'content-type: application/json' \\
+    -d '{{"department": "soporte", "subject": "El webmail no carga", "body": "Desde ayer no puedo entrar."}}'
+  curl -s {url}/tickets -H "Authorization: Bearer $CUSTOMER_TOKEN"
+  curl -s '{url}/tickets?status=OPEN' -H "Authorization: Bearer $OPERATOR_TOKEN"
+
+Local helpers:
+  curl -s -X POST {url}/_local/token \\
+    -d '{{"role": "customer", "account_id": "acct-1001", "email": "ana@cliente.example"}}'
+  curl -s -X POST {url}/_local/auto-close -d '{{"at": "{later}"}}'   # auto_close as of that time
+  (auto_close also runs by itself every minute.) API document: {url}/openapi.json
+
+Ctrl-C to stop.
+"""
+
+
+def _stop_on_sigterm(_signum: int, _frame: FrameType | None) -> None:
+    raise KeyboardInterrupt  # `kill` and `timeout` stop it as cleanly as Ctrl-C
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's line per AWS call
+    logging.getLogger("botocore").setLevel(logging.WARNING)
+    # Powertools warns for every request that records no metric; the tests ignore it too.
+    warnings.filterwarnings("ignore", "No application metrics to publish", UserWarning)
+    stack = LocalStack(args.host, args.port)
+    stack.start()  # on a busy port werkzeug prints why and exits with 1, after stop() cleaned up
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    print(banner(stack), flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        print("\nStopping.", file=sys.stderr)
+    finally:
+        stack.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

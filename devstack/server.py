@@ -1,0 +1,334 @@
+"""`make run`: the handlers from template.yaml served over HTTP the way API Gateway serves them
+(routes, JWT authorizer, payload limit, HTTP API v2 events), over an embedded AWS: moto's server,
+started in this process. A few /_local helpers stand in for Cognito and the schedule.
+
+LocalStack is the whole thing, startable in-process on port 0 for tests; __main__ adds the banner."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+from moto.server import ThreadedMotoServer
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.wrappers import Request, Response
+
+from devstack.auth import Identity, InvalidTokenRequest, LocalIssuer, TokenRejected
+from devstack.gateway import HttpResult, LocalGateway
+from devstack.template import table_definition, ttl_attribute
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 3000
+TABLE_NAME = "netz0-helpdesk-local"
+REGION = "eu-west-1"
+ISSUER_PATH = "/_local/issuer"
+MAX_REQUEST_BYTES = 10 * 1024 * 1024  # an HTTP API refuses larger payloads with 413
+SCHEDULE_INTERVAL_SECONDS = 60.0
+# Response headers the HTTP server computes itself; copying the handler's could contradict it.
+_HOP_HEADERS = frozenset({"content-length", "connection", "transfer-encoding"})
+# Settings that would point boto3 at real AWS or at another endpoint than the embedded one.
+_FOREIGN_AWS_SETTINGS = (
+    "AWS_PROFILE",
+    "AWS_SESSION_TOKEN",
+    "AWS_ENDPOINT_URL_DYNAMODB",
+    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+)
+
+log = logging.getLogger("devstack.server")
+
+StartResponse = Callable[..., Any]
+
+
+def json_response(status: int, payload: Any, headers: dict[str, str] | None = None) -> Response:
+    return Response(json.dumps(payload), status=status, headers=headers, content_type="application/json")
+
+
+def local_error(status: int, code: str, message: str) -> Response:
+    return json_response(status, {"error": {"code": code, "message": message}})
+
+
+def unauthorized(reason: str) -> Response:
+    # API Gateway's body, and its www-authenticate header saying why (see its JWT troubleshooting).
+    description = reason.replace('"', "'")
+    challenge = f'Bearer scope="" error="invalid_token" error_description="{description}"'
+    return json_response(401, {"message": "Unauthorized"}, {"www-authenticate": challenge})
+
+
+class BadRequest(ValueError):
+    """A /_local helper request that cannot be served; the message says what to send."""
+
+
+class LocalRequest(Request):
+    max_content_length = MAX_REQUEST_BYTES  # also stops chunked bodies that declare no length
+
+
+class LocalApi:
+    """The WSGI application: API Gateway's part in front of the handlers, plus /_local helpers.
+    Handler invocations are serialized by `lock`: moto's backends are not thread-safe."""
+
+    def __init__(self, gateway: LocalGateway, issuer: LocalIssuer, lock: threading.Lock) -> None:
+        self.gateway = gateway
+        self.issuer = issuer
+        self.lock = lock
+        self._helpers: dict[tuple[str, str], Callable[[Request], Response]] = {
+            ("POST", "/_local/token"): self._token,
+            ("POST", "/_local/auto-close"): self._auto_close,
+            ("GET", f"{ISSUER_PATH}/.well-known/jwks.json"): lambda _r: json_response(200, issuer.jwks()),
+            ("GET", f"{ISSUER_PATH}/.well-known/openid-configuration"): (
+                lambda _r: json_response(200, issuer.openid_configuration())
+            ),
+        }
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        return self.handle(LocalRequest(environ))(environ, start_response)
+
+    def handle(self, request: Request) -> Response:
+        if (request.content_length or 0) > MAX_REQUEST_BYTES:
+            return json_response(413, {"message": "Request Entity Too Large"})
+        try:
+            helper = self._helpers.get((request.method, request.path))
+            return helper(request) if helper else self._proxy(request)
+        except RequestEntityTooLarge:
+            return json_response(413, {"message": "Request Entity Too Large"})
+
+    def run_schedule(self, at: datetime) -> Any:
+        with self.lock:
+            return self.gateway.run_schedule("AutoCloseFunction", at)
+
+    # ---------------------------------------------------------------- the API
+    def _proxy(self, request: Request) -> Response:
+        found = self.gateway.route(request.method, request.path)
+        claims = None
+        if found is not None and found[1].authorized:
+            # The authorizer runs before the integration: a bad token never reaches the function.
+            try:
+                claims = self.issuer.verify(request.headers.get("Authorization"))
+            except TokenRejected as why:
+                return unauthorized(str(why))
+        body = request.get_data()
+        try:
+            with self.lock:
+                result = self.gateway.request(
+                    request.method,
+                    request.path,
+                    claims=claims,
+                    query=request.query_string.decode("utf-8", "replace"),
+                    headers={name.lower(): value for name, value in request.headers.items()},
+                    body=body or None,
+                )
+        except Exception:
+            # What API Gateway answers when the Lambda invocation itself fails.
+            log.exception("%s %s: the handler raised", request.method, request.path)
+            return json_response(500, {"message": "Internal Server Error"})
+        return self._response(result)
+
+    @staticmethod
+    def _response(result: HttpResult) -> Response:
+        headers = {k: v for k, v in result.headers.items() if k.lower() not in _HOP_HEADERS}
+        return Response(result.body, status=result.status, headers=headers)
+
+    # ---------------------------------------------------------------- /_local helpers
+    def _token(self, request: Request) -> Response:
+        try:
+            identity = Identity.parse(_json_body(request))
+        except (BadRequest, InvalidTokenRequest) as error:
+            return local_error(400, "invalid_request", str(error))
+        token, claims = self.issuer.mint(identity)
+        return json_response(200, {"token": token, "claims": claims})
+
+    def _auto_close(self, request: Request) -> Response:
+        try:
+            at = _moment(_json_body(request))
+        except BadRequest as error:
+            return local_error(400, "invalid_request", str(error))
+        try:
+            return json_response(200, self.run_schedule(at))
+        except Exception as error:
+            log.exception("auto_close at %s failed", at.isoformat())
+            return local_error(500, "auto_close_failed", f"auto_close raised {error!r}; see the server log.")
+
+
+def _json_body(request: Request) -> Any:
+    try:
+        return json.loads(request.get_data() or b"null")
+    except ValueError:
+        raise BadRequest("The request body is not valid JSON.") from None
+
+
+def _moment(data: Any) -> datetime:
+    """The `at` of an auto-close request: ISO 8601, UTC when it names no timezone."""
+    text = data.get("at") if isinstance(data, dict) else None
+    try:
+        moment = datetime.fromisoformat(text) if isinstance(text, str) else None
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise BadRequest('Send {"at": "<ISO 8601 time>"}, e.g. {"at": "2026-11-28T12:00:00Z"}.')
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class _RequestLog(WSGIRequestHandler):
+    """Access lines on our own logger, so moto's (on "werkzeug") can be silenced separately."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        log.info("%s %s %s", self.command, self.path, code)
+
+    def log(self, type: str, message: str, *args: Any) -> None:  # noqa: A002 - werkzeug's signature
+        log.log(logging.ERROR if type == "error" else logging.INFO, message.rstrip(), *args)
+
+
+class LocalStack:
+    """moto server + table + handlers + HTTP server + schedule, started and stopped as one.
+    start() changes os.environ (the handlers read it, as in Lambda); stop() puts it back."""
+
+    def __init__(
+        self,
+        host: str = DEFAULT_HOST,
+        port: int = DEFAULT_PORT,
+        *,
+        table_name: str = TABLE_NAME,
+        schedule_interval: float | None = SCHEDULE_INTERVAL_SECONDS,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.table_name = table_name
+        self.schedule_interval = schedule_interval
+        self.aws_endpoint = ""
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._moto: ThreadedMotoServer | None = None
+        self._server: BaseWSGIServer | None = None
+        self._api: LocalApi | None = None
+        self._saved_env: dict[str, str] | None = None
+        self._serving = False
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None, "start() first"
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
+        return f"http://{host}:{self._server.server_port}"
+
+    @property
+    def issuer(self) -> LocalIssuer:
+        assert self._api is not None, "start() first"
+        return self._api.issuer
+
+    @property
+    def api(self) -> LocalApi:
+        assert self._api is not None, "start() first"
+        return self._api
+
+    def start(self) -> None:
+        try:
+            # Bind first: a busy port fails in a moment, before moto and the handlers load.
+            self._server = make_server(
+                self.host, self.port, self._wsgi, threaded=True, request_handler=_RequestLog
+            )
+            self._start_aws()
+            gateway = self._load_handlers()
+            self._api = LocalApi(gateway, LocalIssuer(self.url + ISSUER_PATH), self._lock)
+            self._spawn("local-http", self._server.serve_forever)
+            self._serving = True
+            if self.schedule_interval:
+                self._spawn("local-schedule", self._schedule_loop)
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._server is not None and self._serving:
+            self._server.shutdown()  # serve_forever closes the socket on its way out
+        elif self._server is not None:
+            self._server.server_close()
+        self._serving = False
+        for thread in self._threads:
+            thread.join(timeout=10)
+        self._threads.clear()
+        if self._moto is not None:
+            self._moto.stop()
+            self._moto = None
+        self._restore_env()
+
+    def __enter__(self) -> LocalStack:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # ---------------------------------------------------------------- start-up steps
+    def _start_aws(self) -> None:
+        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self._moto.start()
+        host, port = self._moto.get_host_and_port()
+        self.aws_endpoint = f"http://{host}:{port}"
+        self._saved_env = os.environ.copy()
+        for name in _FOREIGN_AWS_SETTINGS:
+            os.environ.pop(name, None)
+        # Before any handler loads: their boto3 clients are made at import, as in a cold start.
+        os.environ.update(
+            AWS_ENDPOINT_URL=self.aws_endpoint,
+            AWS_DEFAULT_REGION=REGION,
+            AWS_ACCESS_KEY_ID="local",
+            AWS_SECRET_ACCESS_KEY="local",  # noqa: S106 - moto accepts any credentials
+            # Keep ~/.aws out of it: a developer's profile must never decide where requests go.
+            AWS_CONFIG_FILE=os.devnull,
+            AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+        )
+        self._create_table()
+
+    def _create_table(self) -> None:
+        client = boto3.client("dynamodb")
+        client.create_table(**table_definition(self.table_name))
+        attribute = ttl_attribute()
+        if attribute:
+            # Recorded only: moto never deletes expired items.
+            client.update_time_to_live(
+                TableName=self.table_name,
+                TimeToLiveSpecification={"Enabled": True, "AttributeName": attribute},
+            )
+
+    def _load_handlers(self) -> LocalGateway:
+        gateway = LocalGateway({"TicketsTable": self.table_name})
+        os.environ.update(gateway.environment())
+        gateway.cold_start()
+        return gateway
+
+    def _restore_env(self) -> None:
+        if self._saved_env is not None:
+            os.environ.clear()
+            os.environ.update(self._saved_env)
+            self._saved_env = None
+
+    def _spawn(self, name: str, target: Callable[[], None]) -> None:
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        self._threads.append(thread)
+        thread.start()
+
+    # ---------------------------------------------------------------- running
+    def _wsgi(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        # The server is bound before the API exists (its URL names the issuer); it only serves after.
+        assert self._api is not None
+        return self._api(environ, start_response)
+
+    def _schedule_loop(self) -> None:
+        """What the EventBridge rule does: auto_close on a timer. A failed run is logged and the
+        next one comes anyway, as with Lambda."""
+        assert self.schedule_interval
+        while not self._stopping.wait(self.schedule_interval):
+            try:
+                result = self.api.run_schedule(datetime.now(UTC))
+            except Exception:
+                log.exception("scheduled auto_close failed")
+                continue
+            if isinstance(result, dict) and result.get("closed"):
+                log.info("scheduled auto_close closed %s ticket(s)", result["closed"])
