@@ -47,9 +47,8 @@ export CUSTOMER_TOKEN={customer_token}
   demo operator, {DEMO_OPERATOR.email}
 export OPERATOR_TOKEN={operator_token}
 
-Try (JSON bodies need -H 'content-type: application/json', as on AWS: curl -d alone sends a form):
+Try:
   curl -s -X POST {url}/tickets -H "Authorization: Bearer $CUSTOMER_TOKEN" \\
-    -H 'content-type: application/json' \\
     -d '{{"department": "soporte", "subject": "El webmail no carga", "body": "Desde ayer no puedo entrar."}}'
   curl -s {url}/tickets -H "Authorization: Bearer $CUSTOMER_TOKEN"
   curl -s '{url}/tickets?status=OPEN' -H "Authorization: Bearer $OPERATOR_TOKEN"

@@ -185,3 +185,22 @@ def test_no_token_is_401(api):
 def test_time_comes_from_the_event(api):
     api.at(T0.replace(year=2027))
     assert api.open()["created_at"].startswith("2027-11-25T12:00")
+
+
+@pytest.mark.parametrize("content_type", [None, "application/x-www-form-urlencoded", "text/plain"])
+def test_a_json_body_is_read_as_json_whatever_its_label(api, content_type):
+    """curl -d labels JSON as a form; the API only speaks JSON, so it reads it as JSON."""
+    headers = {"content-type": content_type} if content_type else {}
+    raw = '{"department": "soporte", "subject": "s", "body": "b"}'
+    assert api.post("/tickets", ANA, raw, headers=headers).status == 201
+
+
+def test_a_form_body_is_told_to_send_json(api):
+    result = api.post(
+        "/tickets",
+        ANA,
+        "department=soporte&subject=s&body=b",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert result.status == 400
+    assert result.json()["error"]["code"] == "malformed_json"

@@ -75,7 +75,7 @@ def error_response(
 
 class HelpdeskApi(APIGatewayHttpResolver):
     """The Powertools resolver, refusing oversized bodies before anything parses them (request
-    validation runs ahead of every middleware, so the check sits in front of `resolve`)."""
+    validation runs ahead of every middleware, so these checks sit in front of `resolve`)."""
 
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         body = event.get("body") or ""
@@ -91,6 +91,11 @@ class HelpdeskApi(APIGatewayHttpResolver):
                 ),
                 "isBase64Encoded": False,
             }
+        headers = event.get("headers") or {}
+        if body and "json" not in headers.get("content-type", ""):
+            # This API speaks only JSON: read any body as JSON (curl -d labels it a form), so a
+            # missing header never turns a good request into a confusing "field is required".
+            event = {**event, "headers": {**headers, "content-type": "application/json"}}
         return super().resolve(event, context)
 
 
