@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -12,9 +12,9 @@ from helpdesk.http.api import (
     IfMatch,
     create_api,
     current_caller,
-    etag,
     expected_version,
     request_time,
+    with_etag,
 )
 from helpdesk.http.schemas import AssignRequest, TicketOut
 from helpdesk.observability import logger, metrics
@@ -42,12 +42,7 @@ def assign(
         now=request_time(app),
         expected_version=expected_version(if_match),
     )
-    return Response(
-        status_code=200,
-        content_type=content_types.APPLICATION_JSON,
-        body=TicketOut.of(ticket),
-        headers=etag(ticket.version),
-    )
+    return with_etag(TicketOut.of(ticket), ticket.version)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

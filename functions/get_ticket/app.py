@@ -1,10 +1,10 @@
 """GET /tickets/{id}: a ticket with its messages, oldest first."""
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from helpdesk.http.api import ERROR_RESPONSES, create_api, current_caller, etag
+from helpdesk.http.api import ERROR_RESPONSES, create_api, current_caller, with_etag
 from helpdesk.http.schemas import TicketThreadOut
 from helpdesk.observability import logger, metrics
 from helpdesk.runtime import ticket_service
@@ -21,12 +21,7 @@ service = ticket_service()
 )
 def get_ticket(id: str) -> Response[TicketThreadOut]:  # noqa: A002 - the route's path parameter
     thread = service.get_ticket(current_caller(app), id)
-    return Response(
-        status_code=200,
-        content_type=content_types.APPLICATION_JSON,
-        body=TicketThreadOut.of_thread(thread),
-        headers=etag(thread.ticket.version),
-    )
+    return with_etag(TicketThreadOut.of_thread(thread), thread.ticket.version)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -1,6 +1,6 @@
 """POST /tickets/{id}/reopen: a CLOSED ticket goes back to OPEN."""
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -10,9 +10,9 @@ from helpdesk.http.api import (
     IfMatch,
     create_api,
     current_caller,
-    etag,
     expected_version,
     request_time,
+    with_etag,
 )
 from helpdesk.http.schemas import TicketOut
 from helpdesk.observability import logger, metrics
@@ -33,12 +33,7 @@ def reopen(id: str, if_match: IfMatch = None) -> Response[TicketOut]:  # noqa: A
         current_caller(app), id, now=request_time(app), expected_version=expected_version(if_match)
     )
     metrics.add_metric(name="TicketReopened", unit=MetricUnit.Count, value=1)
-    return Response(
-        status_code=200,
-        content_type=content_types.APPLICATION_JSON,
-        body=TicketOut.of(ticket),
-        headers=etag(ticket.version),
-    )
+    return with_etag(TicketOut.of(ticket), ticket.version)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

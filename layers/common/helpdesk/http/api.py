@@ -195,5 +195,11 @@ def expected_version(if_match: str | None) -> int | None:
     return int(text)
 
 
-def etag(version: int) -> dict[str, str]:
-    return {"ETag": f'"{version}"'}
+def with_etag(body: Any, version: int) -> Response[Any]:
+    """A 200 JSON response carrying the ticket's version as its ETag (what If-Match sends back)."""
+    return Response(
+        status_code=200,
+        content_type=content_types.APPLICATION_JSON,
+        body=body,
+        headers={"ETag": f'"{version}"'},
+    )
