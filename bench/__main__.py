@@ -1,0 +1,83 @@
+"""`make bench`: what the help desk costs, measured against baselines taken in the same run.
+
+Table 1 counts the DynamoDB API calls each operation makes, as botocore sends them (a before-call
+hook on the handlers' client), beside the design's target: one request per write and per
+single-ticket read, one index page per listing, and for auto-close one index page plus one write
+per due ticket; "ok?" also requires the handler's expected answer. Table 2 is each handler's warm
+latency, lambda_handler called 200 times on an already-imported module against moto's in-process
+DynamoDB (median and 95th percentile), as a ratio to the median of a bare client.put_item of a
+ticket-sized item on the same moto; since moto's own cost dominates and does not resemble
+DynamoDB's, it also splits each median into time inside DynamoDB calls and the handler's own
+time (routing, validation, domain, serialisation). Table 3 is each function's cold import (app.py
+with its layer, clients and settings) timed inside a fresh python3.13 process, median of 7, as a
+ratio to `import boto3; boto3.client("dynamodb")` in the same kind of process, the floor any
+DynamoDB function pays; target ≤ 1.3x, and table 3b breaks down what functions over it add, by
+package, from -X importtime. Table 4 seeds 20,000 tickets (50 due) and runs the auto-close
+schedule once: the index items it read and the requests it made, against the due count read from
+one index page plus one write each, beside what a Scan of the table would have read; table 4b
+counts the requests of listings and searches in that same table.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stdout
+from typing import TextIO
+
+from bench import autoclose, coldstart, latency, listings, request_count
+from bench.report import header
+from bench.stack import configure_process, embedded_stack
+
+
+class _Discard(io.TextIOBase):
+    """Where the handlers' JSON logs and EMF metrics go: the tables are the output."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+
+@contextmanager
+def _section(name: str, durations: dict[str, float]) -> Iterator[None]:
+    started = time.perf_counter()
+    yield
+    durations[name] = time.perf_counter() - started
+
+
+def run(out: TextIO) -> dict[str, float]:
+    """Prints every table; returns how long each measurement took."""
+    durations: dict[str, float] = {}
+    header(out, os.cpu_count() or 1)
+    with _section("requests", durations), embedded_stack() as stack:
+        request_count.report(out, request_count.run_scenario(stack))
+    with _section("latency", durations):
+        latency.report(out, latency.run())
+    with _section("cold imports", durations):
+        coldstart.run(out)
+    with _section("auto-close", durations), embedded_stack() as stack:
+        closing = autoclose.run(stack)
+        autoclose.report(out, closing)
+        listings.report(out, closing.tickets, listings.run(stack))
+    return durations
+
+
+def main() -> int:
+    started = time.perf_counter()
+    configure_process()
+    out = sys.stdout
+    # Logger captures stdout when first created (at the handlers' first import, inside this block).
+    with redirect_stdout(_Discard()):
+        durations = run(out)
+    parts = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in durations.items())
+    print(f"total run time: {time.perf_counter() - started:.1f} s ({parts})", file=out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,150 @@
+"""Measurement 1: DynamoDB requests per operation, counted at botocore (real API calls)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, TextIO
+
+from bench.api import CUSTOMER, NEW_TICKET, OPERATOR, Api, as_reply
+from bench.report import ok, table
+from bench.stack import Stack
+
+WRITE = 1  # every state change is one request
+SINGLE_READ = 1  # a ticket with its thread is one Query
+LIST_PAGE = 1  # a listing answers from one index page (on a table this small)
+AUTO_CLOSE_ONE = 2  # one index page, then one conditional write per due ticket
+
+
+@dataclass(frozen=True)
+class Row:
+    operation: str
+    operations: list[str]
+    target: int
+    answer: str  # what the handler answered, e.g. "201" or "closed 1"
+    worked: bool  # the operation did what it should, so its count means something
+
+    @property
+    def passed(self) -> bool:
+        return self.worked and len(self.operations) <= self.target
+
+
+class Scenario:
+    """One customer's ticket walked through every operation, counting each one's requests."""
+
+    def __init__(self, stack: Stack) -> None:
+        self.stack = stack
+        self.api = Api(stack.gateway)
+        self.rows: list[Row] = []
+
+    def counted[T](self, run: Callable[[], T]) -> tuple[T, list[str]]:
+        self.stack.requests.take()  # drop whatever the set-up steps did
+        result = run()
+        return result, self.stack.requests.take().operations
+
+    def http(
+        self,
+        operation: str,
+        target: int,
+        status: int,
+        method: str,
+        path: str,
+        who: dict[str, Any],
+        *,
+        check: Callable[[Any], bool] = lambda _body: True,
+        **kwargs: Any,
+    ) -> Any:
+        invocation = self.api.prepare(method, path, who, **kwargs)
+        reply, operations = self.counted(lambda: as_reply(self.api.invoke(invocation)))
+        worked = reply.status == status and check(reply.body)
+        self.rows.append(Row(operation, operations, target, str(reply.status), worked))
+        return reply.body
+
+
+def run_scenario(stack: Stack) -> list[Row]:
+    s = Scenario(stack)
+    ticket = s.http("open ticket", WRITE, 201, "POST", "/tickets", CUSTOMER, body=NEW_TICKET)["id"]
+    key = {"Idempotency-Key": "bench-retry-0001"}
+    first = s.http(
+        "open ticket with Idempotency-Key",
+        WRITE,
+        201,
+        "POST",
+        "/tickets",
+        CUSTOMER,
+        body=NEW_TICKET,
+        headers=key,
+    )
+    s.http(
+        "idempotent retry (replay)",
+        WRITE,
+        201,
+        "POST",
+        "/tickets",
+        CUSTOMER,
+        body=NEW_TICKET,
+        headers=key,
+        check=lambda body: body["id"] == first["id"],  # the same ticket, not a second one
+    )
+    path = f"/tickets/{ticket}"
+    s.http("get ticket", SINGLE_READ, 200, "GET", path, CUSTOMER)
+    s.http("list tickets (customer)", LIST_PAGE, 200, "GET", "/tickets", CUSTOMER)
+    s.http(
+        "list, status filter (operator)",
+        LIST_PAGE,
+        200,
+        "GET",
+        "/tickets",
+        OPERATOR,
+        query={"status": "OPEN"},
+    )
+    s.http("search q=webmail (operator)", LIST_PAGE, 200, "GET", "/tickets", OPERATOR, query={"q": "webmail"})
+    reply = {"body": "Hemos reiniciado el servicio de webmail; ¿puede probar de nuevo?"}
+    s.http("operator reply", WRITE, 201, "POST", f"{path}/replies", OPERATOR, body=reply)
+    s.http(
+        "customer reply", WRITE, 201, "POST", f"{path}/replies", CUSTOMER, body={"body": "Sigue sin cargar."}
+    )
+    note = {"body": "Revisar el proxy del clúster 3.", "internal": True}
+    s.http("internal note", WRITE, 201, "POST", f"{path}/replies", OPERATOR, body=note)
+    s.http("assign", WRITE, 200, "POST", f"{path}/assign", OPERATOR)
+    s.http("close", WRITE, 200, "POST", f"{path}/close", CUSTOMER)
+    s.http("reopen", WRITE, 200, "POST", f"{path}/reopen", CUSTOMER)
+    _auto_close_one(s, first["id"])
+    return s.rows
+
+
+def _auto_close_one(s: Scenario, ticket: str) -> None:
+    """The only WAITING ticket goes past its deadline; one scheduled run closes it."""
+    s.api.expect(201, "POST", f"/tickets/{ticket}/replies", OPERATOR, body={"body": "¿Sigue pasando?"})
+    hours = int(s.stack.gateway.environment()["AUTO_CLOSE_HOURS"])
+    run = s.api.schedule(s.api.tick(timedelta(hours=hours + 1)))
+    result, operations = s.counted(lambda: s.api.invoke(run))
+    worked = result["closed"] == 1 and result["due"] == 1
+    s.rows.append(
+        Row("auto-close one due ticket", operations, AUTO_CLOSE_ONE, f"closed {result['closed']}", worked)
+    )
+
+
+def report(out: TextIO, rows: list[Row]) -> None:
+    table(
+        out,
+        "1. DynamoDB requests per operation (counted at botocore, before-call.dynamodb)",
+        ["operation", "requests", "operation names", "target", "answer", "ok?"],
+        [
+            [
+                row.operation,
+                str(len(row.operations)),
+                ", ".join(row.operations),
+                f"≤ {row.target}",
+                row.answer,
+                ok(row.passed),
+            ]
+            for row in rows
+        ],
+        align="lrllll",
+        notes=[
+            "target: 1 per write, 1 per single-ticket read, 1 index page per listing;",
+            "auto-close: 1 index page + 1 write per due ticket. ok? also requires the expected answer.",
+        ],
+    )
