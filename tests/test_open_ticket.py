@@ -52,6 +52,16 @@ def test_idempotency_key_makes_a_retry_return_the_same_ticket(api):
     assert [t["id"] for t in listed] == [first.json()["id"]]
 
 
+def test_a_retry_answers_what_the_first_request_answered(api):
+    """Like the first response, even after the ticket moved on: a retry is the same request."""
+    request = {"department": "soporte", "subject": "Caído", "body": "No carga"}
+    first = api.post("/tickets", ANA, request, headers={"Idempotency-Key": "k"}).json()
+    api.reply(first["id"], LUIS, "Mirando")
+    again = api.post("/tickets", ANA, request, headers={"Idempotency-Key": "k"}).json()
+    assert again == first
+    assert api.ticket(first["id"])["status"] == "WAITING"
+
+
 def test_idempotency_key_reused_for_a_different_ticket_is_refused(api):
     api.post(
         "/tickets",

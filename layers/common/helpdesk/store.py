@@ -85,7 +85,12 @@ class TicketIdTaken(Exception):
 
 
 class IdempotencyKeyTaken(Exception):
-    """A ticket was already created with this Idempotency-Key."""
+    """A ticket was already created with this Idempotency-Key. `record` is the stored record,
+    returned by the failed write itself (None only if DynamoDB did not return it)."""
+
+    def __init__(self, record: IdempotencyRecord | None) -> None:
+        super().__init__("idempotency key already used")
+        self.record = record
 
 
 class ChangeRefused(Exception):
@@ -103,7 +108,7 @@ class IdempotencyRecord:
     account_id: str
     key: str
     request_hash: str
-    ticket_id: str
+    ticket: Ticket  # the ticket as created: what a retry answers, like the first response
     expires_at: int  # epoch seconds, the table's TTL attribute
 
 
@@ -176,20 +181,25 @@ class TicketStore:
                                 "sk": IDEMPOTENCY_SK,
                                 "entity": "idempotency",
                                 "request_hash": idempotency.request_hash,
-                                "ticket_id": idempotency.ticket_id,
+                                "ticket": self._ticket_snapshot(idempotency.ticket),
                                 "expires_at": idempotency.expires_at,
                             }
                         ),
                         "ConditionExpression": "attribute_not_exists(pk)",
+                        # A retry learns what the first request created from this same call.
+                        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
                     }
                 }
             )
         try:
             self._client.transact_write_items(TransactItems=items)
         except self._client.exceptions.TransactionCanceledException as error:
-            codes = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
-            if len(codes) > 2 and codes[2] == "ConditionalCheckFailed":
-                raise IdempotencyKeyTaken from error
+            reasons = error.response.get("CancellationReasons", [])
+            codes = [r.get("Code") for r in reasons]
+            if idempotency is not None and len(codes) > 2 and codes[2] == "ConditionalCheckFailed":
+                stored = reasons[2].get("Item")
+                record = self._idempotency_from_item(idempotency, _load(stored)) if stored else None
+                raise IdempotencyKeyTaken(record) from error
             if codes and codes[0] == "ConditionalCheckFailed":
                 raise TicketIdTaken from error
             raise
@@ -207,7 +217,16 @@ class TicketStore:
             account_id=account_id,
             key=key,
             request_hash=item["request_hash"],
-            ticket_id=item["ticket_id"],
+            ticket=self._ticket_from_item(item["ticket"]),
+            expires_at=int(item["expires_at"]),
+        )
+
+    def _idempotency_from_item(self, asked: IdempotencyRecord, item: dict[str, Any]) -> IdempotencyRecord:
+        return IdempotencyRecord(
+            account_id=asked.account_id,
+            key=asked.key,
+            request_hash=item["request_hash"],
+            ticket=self._ticket_from_item(item["ticket"]),
             expires_at=int(item["expires_at"]),
         )
 
@@ -423,12 +442,29 @@ class TicketStore:
     def _idempotency_pk(account_id: str, key: str) -> str:
         return f"IDEMPOTENCY#{account_id}#{key}"
 
-    @staticmethod
-    def _ticket_item(ticket: Ticket, words: frozenset[str]) -> dict[str, Any]:
+    @classmethod
+    def _ticket_item(cls, ticket: Ticket, words: frozenset[str]) -> dict[str, Any]:
         item: dict[str, Any] = {
             "pk": _ticket_pk(ticket.id),
             "sk": TICKET_SK,
             "entity": "ticket",
+            **cls._ticket_snapshot(ticket),
+            # index keys
+            "account_pk": f"ACCOUNT#{ticket.account_id}",
+            "status_pk": f"STATUS#{ticket.status.value}",
+            "assignee_pk": f"ASSIGNEE#{ticket.assignee}" if ticket.assignee else None,
+            "all_pk": ALL_TICKETS,
+            "activity_sk": _activity_sk(ticket.updated_at, ticket.id),
+            "due_pk": DUE if ticket.status is Status.WAITING and ticket.auto_close_at else None,
+        }
+        if words:
+            item["search_words"] = set(words)
+        return item
+
+    @staticmethod
+    def _ticket_snapshot(ticket: Ticket) -> dict[str, Any]:
+        """The ticket's own fields (no index keys), as stored; None values are left out."""
+        return {
             "id": ticket.id,
             "status": ticket.status.value,
             "department": ticket.department,
@@ -441,17 +477,7 @@ class TicketStore:
             "closed_at": to_iso(ticket.closed_at) if ticket.closed_at else None,
             "closed_reason": ticket.closed_reason.value if ticket.closed_reason else None,
             "version": ticket.version,
-            # index keys
-            "account_pk": f"ACCOUNT#{ticket.account_id}",
-            "status_pk": f"STATUS#{ticket.status.value}",
-            "assignee_pk": f"ASSIGNEE#{ticket.assignee}" if ticket.assignee else None,
-            "all_pk": ALL_TICKETS,
-            "activity_sk": _activity_sk(ticket.updated_at, ticket.id),
-            "due_pk": DUE if ticket.status is Status.WAITING and ticket.auto_close_at else None,
         }
-        if words:
-            item["search_words"] = set(words)
-        return item
 
     @staticmethod
     def _ticket_from_item(item: dict[str, Any]) -> Ticket:

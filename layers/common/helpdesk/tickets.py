@@ -137,7 +137,7 @@ class TicketService:
                     account_id=account_id,
                     key=idempotency_key,
                     request_hash=request_hash,
-                    ticket_id=ticket.id,
+                    ticket=ticket,
                     expires_at=int((now + IDEMPOTENCY_TTL).timestamp()),
                 )
             try:
@@ -145,15 +145,19 @@ class TicketService:
             except TicketIdTaken:
                 logger.info("ticket id collision, drawing another", extra={"ticket_id": ticket.id})
                 continue
-            except IdempotencyKeyTaken:
+            except IdempotencyKeyTaken as taken:
                 assert idempotency_key is not None
-                return self._replay(caller, account_id, idempotency_key, request_hash)
+                return self._replay(taken.record, account_id, idempotency_key, request_hash)
             return ticket
         raise RuntimeError(f"no free ticket ID after {MAX_ID_ATTEMPTS} attempts")
 
-    def _replay(self, caller: Caller, account_id: str, key: str, request_hash: str) -> Ticket:
-        """The ticket an earlier request with the same Idempotency-Key created."""
-        record = self._store.idempotency_record(account_id, key)
+    def _replay(
+        self, record: IdempotencyRecord | None, account_id: str, key: str, request_hash: str
+    ) -> Ticket:
+        """The ticket an earlier request with the same Idempotency-Key created, as it was created
+        (the same answer the first request got)."""
+        if record is None:  # the failed write did not return it: read it
+            record = self._store.idempotency_record(account_id, key)
         if record is None:  # only if the record expired between the write and this read
             raise IdempotencyKeyReused("This Idempotency-Key has expired; send a new one.")
         if record.request_hash != request_hash:
@@ -161,7 +165,7 @@ class TicketService:
                 "This Idempotency-Key was already used for a different ticket. "
                 "Use a new key for a new ticket."
             )
-        return self.get_ticket(caller, record.ticket_id).ticket
+        return record.ticket
 
     # ---------------------------------------------------------------- changing
     def reply(
