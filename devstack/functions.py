@@ -40,4 +40,6 @@ def reset_layer_caches() -> None:
     from helpdesk import config, runtime
 
     config.settings.cache_clear()
+    runtime.dynamodb.cache_clear()
     runtime.ticket_service.cache_clear()
+    runtime.account_service.cache_clear()

@@ -23,7 +23,17 @@ class NotAllowed(HelpdeskError):
     code = "forbidden"
 
 
-class TicketNotFound(HelpdeskError):
+class NotFound(HelpdeskError):
+    code = "not_found"
+
+
+class Conflict(HelpdeskError):
+    """The request is well-formed, but the current state of things does not allow it."""
+
+    code = "conflict"
+
+
+class TicketNotFound(NotFound):
     code = "ticket_not_found"
 
     def __init__(self, ticket_id: str) -> None:
@@ -31,12 +41,20 @@ class TicketNotFound(HelpdeskError):
         self.ticket_id = ticket_id
 
 
-class InvalidTransition(HelpdeskError):
+class InvalidTransition(Conflict):
     code = "invalid_transition"
 
 
-class StaleVersion(HelpdeskError):
+class StaleVersion(Conflict):
     code = "version_conflict"
+
+
+class EmailNotAuthorized(NotFound):
+    code = "email_not_found"
+
+
+class EmailConflict(Conflict):
+    code = "email_conflict"
 
 
 class InvalidInput(HelpdeskError):

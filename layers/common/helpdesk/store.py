@@ -71,11 +71,11 @@ def _activity_sk(updated_at: datetime, ticket_id: str) -> str:
     return f"{to_iso(updated_at)}#{ticket_id}"
 
 
-def _dump(item: dict[str, Any]) -> dict[str, Any]:
+def dump_item(item: dict[str, Any]) -> dict[str, Any]:
     return {k: _serializer.serialize(v) for k, v in item.items() if v is not None}
 
 
-def _load(item: dict[str, Any]) -> dict[str, Any]:
+def load_item(item: dict[str, Any]) -> dict[str, Any]:
     return {k: _deserializer.deserialize(v) for k, v in item.items()}
 
 
@@ -158,14 +158,14 @@ class TicketStore:
             {
                 "Put": {
                     "TableName": self._table,
-                    "Item": _dump(self._ticket_item(ticket, words)),
+                    "Item": dump_item(self._ticket_item(ticket, words)),
                     "ConditionExpression": "attribute_not_exists(pk)",
                 }
             },
             {
                 "Put": {
                     "TableName": self._table,
-                    "Item": _dump(self._message_item(first_message)),
+                    "Item": dump_item(self._message_item(first_message)),
                     "ConditionExpression": "attribute_not_exists(pk)",
                 }
             },
@@ -175,7 +175,7 @@ class TicketStore:
                 {
                     "Put": {
                         "TableName": self._table,
-                        "Item": _dump(
+                        "Item": dump_item(
                             {
                                 "pk": self._idempotency_pk(idempotency.account_id, idempotency.key),
                                 "sk": IDEMPOTENCY_SK,
@@ -198,7 +198,7 @@ class TicketStore:
             codes = [r.get("Code") for r in reasons]
             if idempotency is not None and len(codes) > 2 and codes[2] == "ConditionalCheckFailed":
                 stored = reasons[2].get("Item")
-                record = self._idempotency_from_item(idempotency, _load(stored)) if stored else None
+                record = self._idempotency_from_item(idempotency, load_item(stored)) if stored else None
                 raise IdempotencyKeyTaken(record) from error
             if codes and codes[0] == "ConditionalCheckFailed":
                 raise TicketIdTaken from error
@@ -207,12 +207,12 @@ class TicketStore:
     def idempotency_record(self, account_id: str, key: str) -> IdempotencyRecord | None:
         response = self._client.get_item(
             TableName=self._table,
-            Key=_dump({"pk": self._idempotency_pk(account_id, key), "sk": IDEMPOTENCY_SK}),
+            Key=dump_item({"pk": self._idempotency_pk(account_id, key), "sk": IDEMPOTENCY_SK}),
             ConsistentRead=True,
         )
         if "Item" not in response:
             return None
-        item = _load(response["Item"])
+        item = load_item(response["Item"])
         return IdempotencyRecord(
             account_id=account_id,
             key=key,
@@ -238,13 +238,13 @@ class TicketStore:
         kwargs: dict[str, Any] = {
             "TableName": self._table,
             "KeyConditionExpression": "pk = :pk",
-            "ExpressionAttributeValues": _dump({":pk": _ticket_pk(ticket_id)}),
+            "ExpressionAttributeValues": dump_item({":pk": _ticket_pk(ticket_id)}),
             "ConsistentRead": True,
         }
         while True:
             response = self._client.query(**kwargs)
             for raw in response["Items"]:
-                item = _load(raw)
+                item = load_item(raw)
                 if item["sk"] == TICKET_SK:
                     ticket = self._ticket_from_item(item)
                 else:
@@ -295,14 +295,14 @@ class TicketStore:
             kwargs["FilterExpression"] = " AND ".join(conditions)
         if names:
             kwargs["ExpressionAttributeNames"] = names
-        kwargs["ExpressionAttributeValues"] = _dump(values)
+        kwargs["ExpressionAttributeValues"] = dump_item(values)
         if cursor:
             kwargs["ExclusiveStartKey"] = self._decode_cursor(cursor, partition_attr, partition)
 
         found: list[dict[str, Any]] = []
         for _page in range(MAX_LIST_PAGES):
             response = self._client.query(**kwargs)
-            page = [_load(raw) for raw in response["Items"]]
+            page = [load_item(raw) for raw in response["Items"]]
             more_after_page = "LastEvaluatedKey" in response
             for position, item in enumerate(page):
                 found.append(item)
@@ -314,7 +314,7 @@ class TicketStore:
                 return TicketPage([self._ticket_from_item(i) for i in found], None)
             kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
         # Read budget spent: answer with what matched so far and where to go on from.
-        resume = _load(kwargs["ExclusiveStartKey"])
+        resume = load_item(kwargs["ExclusiveStartKey"])
         return TicketPage([self._ticket_from_item(i) for i in found], self._encode_cursor(resume))
 
     def due_tickets(self, now: datetime) -> Iterator[tuple[list[DueTicket], int]]:
@@ -325,11 +325,11 @@ class TicketStore:
             "TableName": self._table,
             "IndexName": INDEX_DUE,
             "KeyConditionExpression": "due_pk = :due AND auto_close_at <= :now",
-            "ExpressionAttributeValues": _dump({":due": DUE, ":now": to_iso(now)}),
+            "ExpressionAttributeValues": dump_item({":due": DUE, ":now": to_iso(now)}),
         }
         while True:
             response = self._client.query(**kwargs)
-            page = [_load(raw) for raw in response["Items"]]
+            page = [load_item(raw) for raw in response["Items"]]
             yield (
                 [
                     DueTicket(
@@ -354,14 +354,14 @@ class TicketStore:
         try:
             if change.message is None:
                 response = self._client.update_item(**update, ReturnValues="ALL_NEW")
-                return self._ticket_from_item(_load(response["Attributes"]))
+                return self._ticket_from_item(load_item(response["Attributes"]))
             self._client.transact_write_items(
                 TransactItems=[
                     {"Update": update},
                     {
                         "Put": {
                             "TableName": self._table,
-                            "Item": _dump(self._message_item(change.message)),
+                            "Item": dump_item(self._message_item(change.message)),
                             "ConditionExpression": "attribute_not_exists(pk)",
                         }
                     },
@@ -429,11 +429,11 @@ class TicketStore:
             values[":expected_due_at"] = to_iso(change.expected_auto_close_at)
         return {
             "TableName": self._table,
-            "Key": _dump({"pk": _ticket_pk(ticket_id), "sk": TICKET_SK}),
+            "Key": dump_item({"pk": _ticket_pk(ticket_id), "sk": TICKET_SK}),
             "UpdateExpression": expression,
             "ConditionExpression": " AND ".join(conditions),
             "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": _dump(values),
+            "ExpressionAttributeValues": dump_item(values),
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
 
@@ -497,7 +497,7 @@ class TicketStore:
         )
 
     def _current_from(self, raw: dict[str, Any] | None) -> Ticket | None:
-        return self._ticket_from_item(_load(raw)) if raw else None
+        return self._ticket_from_item(load_item(raw)) if raw else None
 
     @staticmethod
     def _message_item(message: Message) -> dict[str, Any]:
@@ -567,4 +567,4 @@ class TicketStore:
                 "The cursor is not valid for this listing: start again without it.",
                 details=[{"field": "cursor", "message": "Not a cursor this listing returned."}],
             )
-        return _dump(key)
+        return dump_item(key)

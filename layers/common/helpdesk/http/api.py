@@ -18,16 +18,15 @@ from aws_lambda_powertools.event_handler.openapi.params import Header
 from helpdesk.clock import from_epoch_ms
 from helpdesk.config import settings
 from helpdesk.errors import (
+    Conflict,
     HelpdeskError,
     IdempotencyKeyReused,
     InvalidInput,
-    InvalidTransition,
     InvalidValue,
     NotAllowed,
     NotAuthenticated,
+    NotFound,
     RequestTooLarge,
-    StaleVersion,
-    TicketNotFound,
 )
 from helpdesk.http.schemas import ErrorOut
 from helpdesk.models import Caller, Role
@@ -37,9 +36,8 @@ HTTP_STATUS: dict[type[HelpdeskError], int] = {
     InvalidInput: 400,
     NotAuthenticated: 401,
     NotAllowed: 403,
-    TicketNotFound: 404,
-    InvalidTransition: 409,
-    StaleVersion: 409,
+    NotFound: 404,
+    Conflict: 409,
     RequestTooLarge: 413,
     InvalidValue: 422,
     IdempotencyKeyReused: 422,

@@ -167,3 +167,19 @@ class ErrorOut(BaseModel):
 
 def _iso(moment: datetime | None) -> str | None:
     return to_iso(moment) if moment else None
+
+
+class AddEmailRequest(_Request):
+    email: str = Field(
+        min_length=3, max_length=254, description="An address to authorize, e.g. ana@cliente.es."
+    )
+
+
+class AuthorizedEmailOut(BaseModel):
+    email: str
+    added_at: str
+    primary: bool
+
+
+class AuthorizedEmailsOut(BaseModel):
+    items: list[AuthorizedEmailOut]

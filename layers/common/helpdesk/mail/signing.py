@@ -1,0 +1,69 @@
+"""Signatures that let a reply find its ticket without trusting the sender's word for it.
+
+Our Reply-To address and our Message-IDs carry the ticket ID and an HMAC of it made with a secret
+of the stack, so knowing (or guessing) a ticket ID is not enough to write into that ticket.
+    reply address: soporte+NZ-12345678.k3j5w2q9d8x4m6ta@support.example
+    Message-ID:    <NZ-12345678.1a2b3c4d.k3j5w2q9d8x4m6ta@support.example>
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+
+from helpdesk.ticket_ids import normalize_ticket_id
+
+_SIGNATURE_CHARS = 16  # base32 characters: 80 bits
+
+
+class MailSigner:
+    def __init__(self, secret: bytes, domain: str) -> None:
+        if len(secret) < 16:
+            raise ValueError("the mail signing secret must be at least 16 bytes")
+        self._secret = secret
+        self.domain = domain.lower()
+
+    def _sign(self, purpose: str, value: str) -> str:
+        digest = hmac.new(self._secret, f"{purpose}:{value}".encode(), hashlib.sha256).digest()
+        return base64.b32encode(digest).decode().lower()[:_SIGNATURE_CHARS]
+
+    def _valid(self, purpose: str, value: str, signature: str) -> bool:
+        return hmac.compare_digest(self._sign(purpose, value), signature.lower())
+
+    # ---------------------------------------------------------------- reply address
+    def reply_address(self, mailbox: str, ticket_id: str) -> str:
+        """`mailbox` is the department's local part (e.g. "soporte")."""
+        return f"{mailbox}+{ticket_id}.{self._sign('reply', ticket_id)}@{self.domain}"
+
+    def ticket_from_reply_address(self, address: str) -> str | None:
+        """The ticket a (normalized) recipient address stands for, if it is ours and its signature
+        holds; None otherwise (not ours, no tag, forged or damaged)."""
+        match = re.fullmatch(r"[^@+]+\+([^@.]+)\.([a-z2-7]+)@(.+)", address, re.IGNORECASE)
+        if not match or match.group(3).lower() != self.domain:
+            return None
+        ticket_id = normalize_ticket_id(match.group(1))
+        if ticket_id is None or not self._valid("reply", ticket_id, match.group(2)):
+            return None
+        return ticket_id
+
+    # ---------------------------------------------------------------- Message-ID
+    def message_id(self, ticket_id: str, unique: str) -> str:
+        """A Message-ID (with angle brackets) for a mail we send about `ticket_id`."""
+        return f"<{ticket_id}.{unique}.{self._sign('message-id', ticket_id)}@{self.domain}>"
+
+    def ticket_from_message_id(self, message_id: str) -> str | None:
+        match = re.fullmatch(
+            r"<?([^.@<>]+)\.([^.@<>]+)\.([a-z2-7]+)@([^<>]+)>?", message_id.strip(), re.IGNORECASE
+        )
+        if not match or match.group(4).lower() != self.domain:
+            return None
+        ticket_id = normalize_ticket_id(match.group(1))
+        if ticket_id is None or not self._valid("message-id", ticket_id, match.group(3)):
+            return None
+        return ticket_id
+
+    def is_our_message_id(self, message_id: str) -> bool:
+        """Any Message-ID in our domain, signed or not (our own mail coming back)."""
+        return message_id.strip().rstrip(">").lower().endswith(f"@{self.domain}")
