@@ -4,7 +4,7 @@ domain's case differs (RFC 5321: the local part may be case-sensitive, the domai
 from __future__ import annotations
 
 import re
-from email.headerregistry import HeaderRegistry
+from email.headerregistry import Address, HeaderRegistry
 
 MAX_ADDRESS = 254
 _LOCAL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}$")
@@ -34,7 +34,7 @@ def parse_mailbox(header_value: str) -> tuple[str, str] | None:
         header = _HEADERS("from", header_value)
     except (ValueError, IndexError, TypeError):  # the parser's own failures on hostile input
         return None
-    addresses = getattr(header, "addresses", ())  # the From header class is an AddressHeader
+    addresses: tuple[Address, ...] = getattr(header, "addresses", ())  # the From header class is an AddressHeader
     if header.defects or len(addresses) != 1:
         return None
     mailbox = addresses[0]
