@@ -57,6 +57,24 @@ class Ticket:
 
 
 @dataclass(frozen=True)
+class AttachmentRef:
+    """A file that came with an e-mail, kept in the attachments bucket under `key`."""
+
+    name: str
+    content_type: str
+    size: int
+    key: str
+
+
+@dataclass(frozen=True)
+class EmailOrigin:
+    """Where a message that arrived by e-mail came from."""
+
+    from_address: str
+    message_id: str | None = None
+
+
+@dataclass(frozen=True)
 class Message:
     id: str
     ticket_id: str
@@ -66,6 +84,8 @@ class Message:
     channel: Channel
     internal: bool
     created_at: datetime
+    email: EmailOrigin | None = None
+    attachments: tuple[AttachmentRef, ...] = ()
 
 
 @dataclass(frozen=True)

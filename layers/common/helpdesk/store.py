@@ -15,7 +15,7 @@ import binascii
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -23,8 +23,10 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from helpdesk.clock import from_iso, to_iso
 from helpdesk.errors import InvalidInput
 from helpdesk.models import (
+    AttachmentRef,
     Channel,
     ClosedReason,
+    EmailOrigin,
     Message,
     Role,
     Ticket,
@@ -50,6 +52,9 @@ _INDEX_PARTITION_ATTR = {
     INDEX_BY_ASSIGNEE: "assignee_pk",
     INDEX_ALL: "all_pk",
 }
+
+# Processing markers (inbound mail ids) are kept long past SES's redelivery window.
+MARKER_TTL = timedelta(days=30)
 
 # A filtered listing reads at most this many pages before answering with what it found and a cursor.
 MAX_LIST_PAGES = 10
@@ -93,6 +98,10 @@ class IdempotencyKeyTaken(Exception):
         self.record = record
 
 
+class AlreadyProcessed(Exception):
+    """One of the write's processing markers exists: this input already had its effect."""
+
+
 class ChangeRefused(Exception):
     """The conditional write failed. `current` is the ticket as it is now (None if it does not
     exist), so the caller can say why without another read."""
@@ -130,6 +139,9 @@ class TicketChange:
     account_id: str | None = None  # customers may only touch their own account's tickets
     expected_version: int | None = None  # the version the caller saw (If-Match)
     expected_auto_close_at: datetime | None = None  # auto-close: the deadline it found due
+    # Processing markers written in the same transaction (e.g. an inbound mail's ids): the change
+    # happens at most once per marker.
+    markers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -152,8 +164,11 @@ class TicketStore:
         first_message: Message,
         words: frozenset[str],
         idempotency: IdempotencyRecord | None = None,
+        markers: tuple[str, ...] = (),
+        now: datetime | None = None,
     ) -> None:
-        """Write a new ticket and its first message (and the idempotency record) atomically."""
+        """Write a new ticket and its first message (and the idempotency record, and processing
+        markers) atomically."""
         items: list[dict[str, Any]] = [
             {
                 "Put": {
@@ -191,11 +206,15 @@ class TicketStore:
                     }
                 }
             )
+        marker_start = len(items)
+        items += self._marker_puts(markers, now or ticket.created_at)
         try:
             self._client.transact_write_items(TransactItems=items)
         except self._client.exceptions.TransactionCanceledException as error:
             reasons = error.response.get("CancellationReasons", [])
             codes = [r.get("Code") for r in reasons]
+            if "ConditionalCheckFailed" in codes[marker_start:]:
+                raise AlreadyProcessed from error
             if idempotency is not None and len(codes) > 2 and codes[2] == "ConditionalCheckFailed":
                 stored = reasons[2].get("Item")
                 record = self._idempotency_from_item(idempotency, load_item(stored)) if stored else None
@@ -365,6 +384,7 @@ class TicketStore:
                             "ConditionExpression": "attribute_not_exists(pk)",
                         }
                     },
+                    *self._marker_puts(change.markers, change.now),
                 ]
             )
             return None
@@ -372,6 +392,8 @@ class TicketStore:
             raise ChangeRefused(self._current_from(error.response.get("Item"))) from error
         except self._client.exceptions.TransactionCanceledException as error:
             reasons = error.response.get("CancellationReasons", [])
+            if "ConditionalCheckFailed" in [r.get("Code") for r in reasons[2:]]:
+                raise AlreadyProcessed from error
             if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
                 raise ChangeRefused(self._current_from(reasons[0].get("Item"))) from error
             raise
@@ -436,6 +458,50 @@ class TicketStore:
             "ExpressionAttributeValues": dump_item(values),
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
+
+    # ---------------------------------------------------------------- processing markers
+    def _marker_puts(self, markers: tuple[str, ...], now: datetime) -> list[dict[str, Any]]:
+        expires = int((now + MARKER_TTL).timestamp())
+        return [
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": dump_item(
+                        {"pk": f"MARKER#{marker}", "sk": "MARKER", "entity": "marker", "expires_at": expires}
+                    ),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            }
+            for marker in markers
+        ]
+
+    def mark(self, marker: str, now: datetime, **details: str) -> bool:
+        """Record that an input was handled without another effect (e.g. a dropped mail).
+        False when it was already marked."""
+        item: dict[str, Any] = {"pk": f"MARKER#{marker}", "sk": "MARKER", "entity": "marker", **details}
+        item["expires_at"] = int((now + MARKER_TTL).timestamp())
+        try:
+            self._client.put_item(
+                TableName=self._table, Item=dump_item(item), ConditionExpression="attribute_not_exists(pk)"
+            )
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def is_marked(self, *markers: str) -> bool:
+        """Whether any of the markers exists (a cheap early exit; the writes re-check)."""
+        response = self._client.batch_get_item(
+            RequestItems={
+                self._table: {
+                    "Keys": [
+                        dump_item({"pk": f"MARKER#{m}", "sk": "MARKER"}) for m in dict.fromkeys(markers)
+                    ],
+                    "ConsistentRead": True,
+                    "ProjectionExpression": "pk",
+                }
+            }
+        )
+        return bool(response.get("Responses", {}).get(self._table))
 
     # ---------------------------------------------------------------- items
     @staticmethod
@@ -513,6 +579,13 @@ class TicketStore:
             "channel": message.channel.value,
             "internal": message.internal,
             "created_at": to_iso(message.created_at),
+            "email_from": message.email.from_address if message.email else None,
+            "email_message_id": message.email.message_id if message.email else None,
+            "attachments": [
+                {"name": a.name, "content_type": a.content_type, "size": a.size, "key": a.key}
+                for a in message.attachments
+            ]
+            or None,
         }
 
     @staticmethod
@@ -526,6 +599,15 @@ class TicketStore:
             channel=Channel(item["channel"]),
             internal=bool(item["internal"]),
             created_at=from_iso(item["created_at"]),
+            email=(
+                EmailOrigin(item["email_from"], item.get("email_message_id"))
+                if item.get("email_from")
+                else None
+            ),
+            attachments=tuple(
+                AttachmentRef(a["name"], a["content_type"], int(a["size"]), a["key"])
+                for a in item.get("attachments") or ()
+            ),
         )
 
     # ---------------------------------------------------------------- listing helpers

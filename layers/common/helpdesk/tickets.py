@@ -19,10 +19,12 @@ from helpdesk.errors import (
     TicketNotFound,
 )
 from helpdesk.models import (
+    AttachmentRef,
     AutoCloseReport,
     Caller,
     Channel,
     ClosedReason,
+    EmailOrigin,
     Message,
     Role,
     Ticket,
@@ -110,7 +112,11 @@ class TicketService:
         now: datetime,
         channel: Channel = Channel.WEB,
         idempotency_key: str | None = None,
+        email: EmailOrigin | None = None,
+        attachments: tuple[AttachmentRef, ...] = (),
+        markers: tuple[str, ...] = (),
     ) -> Ticket:
+        """Open a ticket. `markers` make it happen at most once per marker (AlreadyProcessed)."""
         if caller.is_operator:
             raise NotAllowed("Tickets are opened by customers, from their account or by e-mail.")
         account_id = self._account_of(caller)
@@ -130,7 +136,9 @@ class TicketService:
                 updated_at=now,
                 version=1,
             )
-            first = self._message(ticket.id, caller.role, caller.name, body, now, channel)
+            first = self._message(
+                ticket.id, caller.role, caller.name, body, now, channel, email=email, attachments=attachments
+            )
             record = None
             if idempotency_key is not None:
                 record = IdempotencyRecord(
@@ -141,7 +149,7 @@ class TicketService:
                     expires_at=int((now + IDEMPOTENCY_TTL).timestamp()),
                 )
             try:
-                self._store.create(ticket, first, words, record)
+                self._store.create(ticket, first, words, record, markers)
             except TicketIdTaken:
                 logger.info("ticket id collision, drawing another", extra={"ticket_id": ticket.id})
                 continue
@@ -178,6 +186,9 @@ class TicketService:
         internal: bool = False,
         expected_version: int | None = None,
         channel: Channel = Channel.WEB,
+        email: EmailOrigin | None = None,
+        attachments: tuple[AttachmentRef, ...] = (),
+        markers: tuple[str, ...] = (),
     ) -> Message:
         if internal and not caller.is_operator:
             raise NotAllowed("Only operators can add internal notes.")
@@ -188,7 +199,17 @@ class TicketService:
         else:
             action = Action.CUSTOMER_REPLY
         canonical = self._canonical_id(ticket_id)
-        message = self._message(canonical, caller.role, caller.name, body, now, channel, internal)
+        message = self._message(
+            canonical,
+            caller.role,
+            caller.name,
+            body,
+            now,
+            channel,
+            internal,
+            email=email,
+            attachments=attachments,
+        )
         self._change(
             caller,
             canonical,
@@ -197,6 +218,7 @@ class TicketService:
             expected_version,
             message=message,
             words=frozenset() if internal else frozenset(search.words(body)),
+            markers=markers,
         )
         return message
 
@@ -318,6 +340,7 @@ class TicketService:
         words: frozenset[str] = frozenset(),
         assignee: str | None = None,
         closed_reason: ClosedReason | None = None,
+        markers: tuple[str, ...] = (),
     ) -> Ticket | None:
         transition = transition_for(action)
         change = TicketChange(
@@ -336,6 +359,7 @@ class TicketService:
             words=words,
             account_id=None if caller.is_operator else self._account_of(caller),
             expected_version=expected_version,
+            markers=markers,
         )
         try:
             return self._store.apply(ticket_id, change)
@@ -361,6 +385,9 @@ class TicketService:
         now: datetime,
         channel: Channel,
         internal: bool = False,
+        *,
+        email: EmailOrigin | None = None,
+        attachments: tuple[AttachmentRef, ...] = (),
     ) -> Message:
         return Message(
             id=self._message_ids(),
@@ -371,6 +398,8 @@ class TicketService:
             channel=channel,
             internal=internal,
             created_at=now,
+            email=email,
+            attachments=attachments,
         )
 
     def _department(self, department_id: str) -> Department:
