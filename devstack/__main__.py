@@ -1,5 +1,6 @@
-"""`make run` (python -m devstack): the API on http://127.0.0.1:3000 over an embedded AWS, with
-tokens for a demo customer and a demo operator printed at start. Ctrl-C stops it; data is lost."""
+"""`make run` (python -m devstack): the API on http://127.0.0.1:3000 over an embedded AWS, SES's
+receiving side as an SMTP server on 127.0.0.1:2525, and tokens for a demo customer and a demo
+operator printed at start. Ctrl-C stops it; data is lost."""
 
 from __future__ import annotations
 
@@ -14,9 +15,9 @@ from datetime import UTC, datetime, timedelta
 from types import FrameType
 
 from devstack.auth import Identity, Role
-from devstack.server import DEFAULT_HOST, DEFAULT_PORT, LocalStack
+from devstack.server import DEFAULT_HOST, DEFAULT_PORT, DEMO_CUSTOMER, LocalStack
+from devstack.smtp import DEFAULT_SMTP_PORT, VERDICTS_HEADER
 
-DEMO_CUSTOMER = Identity(Role.CUSTOMER, "cliente@demo.netz0.example", "acct-demo")
 DEMO_OPERATOR = Identity(Role.OPERATOR, "operador@netz0.example")
 
 
@@ -28,6 +29,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         type=int,
         default=int(os.environ.get("PORT", DEFAULT_PORT)),
         help=f"port to listen on (default $PORT or {DEFAULT_PORT})",
+    )
+    parser.add_argument(
+        "--smtp-port",
+        type=int,
+        default=int(os.environ.get("SMTP_PORT", DEFAULT_SMTP_PORT)),
+        help=f"port of the SMTP server that plays SES receiving (default $SMTP_PORT or {DEFAULT_SMTP_PORT})",
     )
     return parser.parse_args(argv)
 
@@ -58,9 +65,28 @@ Local helpers:
     -d '{{"role": "customer", "account_id": "acct-1001", "email": "ana@cliente.example"}}'
   curl -s -X POST {url}/_local/auto-close -d '{{"at": "{later}"}}'   # auto_close as of that time
   (auto_close also runs by itself every minute.) API document: {url}/openapi.json
+{mail_section(stack)}
 
 Ctrl-C to stop.
 """
+
+
+def mail_section(stack: LocalStack) -> str:
+    address = stack.smtp_address
+    if address is None:
+        return "\nNo SMTP server (template.yaml has no SES receipt rule invoking a function)."
+    host, port = address
+    return f"""
+Mail: an SMTP server on {host}:{port} plays SES receiving for *@{stack.mail_domain} (every verdict
+  PASS; a header "{VERDICTS_HEADER}: spf=FAIL; dkim=FAIL; dmarc=FAIL" fakes a spoof).
+  {DEMO_CUSTOMER.email} is authorized on {DEMO_CUSTOMER.account_id}, so it can mail in:
+python3 - <<'EOF'
+import smtplib, email.message
+m = email.message.EmailMessage(); m["From"] = "{DEMO_CUSTOMER.email}"; m["To"] = "soporte@{stack.mail_domain}"
+m["Subject"] = "El webmail no carga"; m.set_content("Desde ayer no puedo entrar.")
+smtplib.SMTP("{host}", {port}).send_message(m)
+EOF
+  What the system sent, newest first: curl -s {stack.url}/_local/outbox   (?to=<address> filters)"""
 
 
 def _stop_on_sigterm(_signum: int, _frame: FrameType | None) -> None:
@@ -72,9 +98,10 @@ def main(argv: list[str]) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's line per AWS call
     logging.getLogger("botocore").setLevel(logging.WARNING)
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's line per SMTP command
     # Powertools warns for every request that records no metric; the tests ignore it too.
     warnings.filterwarnings("ignore", "No application metrics to publish", UserWarning)
-    stack = LocalStack(args.host, args.port)
+    stack = LocalStack(args.host, args.port, smtp_port=args.smtp_port)
     stack.start()  # on a busy port werkzeug prints why and exits with 1, after stop() cleaned up
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     print(banner(stack), flush=True)

@@ -128,3 +128,54 @@ class LambdaContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return 10_000
+
+
+def ses_receipt_event(
+    ses_message_id: str,
+    recipients: list[str],
+    *,
+    source: str,
+    at: datetime,
+    verdicts: dict[str, str] | None = None,
+    dmarc_policy: str | dict[str, str] | None = None,
+    raw: bytes | None = None,
+) -> dict[str, Any]:
+    """An SES receipt-rule event (Lambda action) for a message whose raw MIME the S3 action has
+    stored. `verdicts` overrides e.g. {"spf": "FAIL"}; the value "MISSING" drops that verdict, as
+    SES does for dmarcVerdict when the sender's domain has no DMARC record."""
+    event = copy.deepcopy(fixture("ses_email_receiving.json"))
+    ses = event["Records"][0]["ses"]
+    stamp = at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}Z"
+    ses["mail"].update(messageId=ses_message_id, source=source, destination=recipients, timestamp=stamp)
+    if raw is not None:
+        ses["mail"].update(_ses_headers(raw))
+    receipt = ses["receipt"]
+    receipt.update(recipients=recipients, timestamp=stamp)
+    for name, status in (verdicts or {}).items():
+        if status == "MISSING":
+            receipt.pop(f"{name}Verdict", None)
+        else:
+            receipt[f"{name}Verdict"] = {"status": status}
+    if dmarc_policy is not None:
+        receipt["dmarcPolicy"] = dmarc_policy
+    return event
+
+
+def _ses_headers(raw: bytes) -> dict[str, Any]:
+    """`headers` and `commonHeaders` as SES fills them from the message."""
+    from email.parser import BytesHeaderParser
+
+    message = BytesHeaderParser().parsebytes(raw)
+    headers = [{"name": name, "value": str(value)} for name, value in message.items()]
+    common: dict[str, Any] = {"returnPath": source_of(message.get("Return-Path", ""))}
+    for key, header in (("from", "From"), ("to", "To"), ("cc", "Cc")):
+        if message.get(header):
+            common[key] = [str(message[header])]
+    for key, header in (("date", "Date"), ("messageId", "Message-ID"), ("subject", "Subject")):
+        if message.get(header):
+            common[key] = str(message[header])
+    return {"headers": headers, "commonHeaders": common, "headersTruncated": False}
+
+
+def source_of(return_path: str) -> str:
+    return return_path.strip().strip("<>")

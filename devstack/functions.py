@@ -40,6 +40,15 @@ def reset_layer_caches() -> None:
     from helpdesk import config, runtime
 
     config.settings.cache_clear()
-    runtime.dynamodb.cache_clear()
-    runtime.ticket_service.cache_clear()
-    runtime.account_service.cache_clear()
+    config.mail_settings.cache_clear()
+    for cached in (
+        runtime.dynamodb,
+        runtime.ticket_store,
+        runtime.ticket_service,
+        runtime.account_store,
+        runtime.account_service,
+        runtime.mail_identity,
+        runtime.mailer,
+        runtime.mail_bucket,
+    ):
+        cached.cache_clear()

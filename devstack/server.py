@@ -1,6 +1,8 @@
 """`make run`: the handlers from template.yaml served over HTTP the way API Gateway serves them
 (routes, JWT authorizer, payload limit, HTTP API v2 events), over an embedded AWS: moto's server,
-started in this process. A few /_local helpers stand in for Cognito and the schedule.
+started in this process. Around them, what AWS would run: the schedule, the table's stream feeding
+its consumer (devstack.streams), and SES receiving mail over SMTP (devstack.smtp). A few /_local
+helpers stand in for Cognito and the schedule, and show the mail the system sent.
 
 LocalStack is the whole thing, startable in-process on port 0 for tests; __main__ adds the banner."""
 
@@ -12,6 +14,7 @@ import os
 import threading
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import boto3
@@ -20,9 +23,15 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-from devstack.auth import Identity, InvalidTokenRequest, LocalIssuer, TokenRejected
+from devstack.auth import Identity, InvalidTokenRequest, LocalIssuer, Role, TokenRejected
+from devstack.events import LambdaContext
+from devstack.functions import ensure_layer_on_path
 from devstack.gateway import HttpResult, LocalGateway
-from devstack.template import table_definition, ttl_attribute
+from devstack.outbox import Outbox
+from devstack.provision import provision, resource_names
+from devstack.smtp import DEFAULT_SMTP_PORT, Arrival, ReceiptRule, SesReceiver, SmtpServer, receipt_rule
+from devstack.streams import StreamPoller, stream_mappings
+from devstack.template import parameter_defaults, ttl_attribute
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 3000
@@ -31,6 +40,9 @@ REGION = "eu-west-1"
 ISSUER_PATH = "/_local/issuer"
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # an HTTP API refuses larger payloads with 413
 SCHEDULE_INTERVAL_SECONDS = 60.0
+STREAM_INTERVAL_SECONDS = 0.5  # how often the stream is polled between requests
+# The demo customer's account is seeded with this authorized address, so it can mail in.
+DEMO_CUSTOMER = Identity(Role.CUSTOMER, "cliente@demo.netz0.example", "acct-demo")
 # Response headers the HTTP server computes itself; copying the handler's could contradict it.
 _HOP_HEADERS = frozenset({"content-length", "connection", "transfer-encoding"})
 # Settings that would point boto3 at real AWS or at another endpoint than the embedded one.
@@ -71,15 +83,28 @@ class LocalRequest(Request):
 
 class LocalApi:
     """The WSGI application: API Gateway's part in front of the handlers, plus /_local helpers.
-    Handler invocations are serialized by `lock`: moto's backends are not thread-safe."""
+    Handler invocations are serialized by `lock`: moto's backends are not thread-safe.
+    `drain` runs after every request (the stream consumers, see LocalStack.drain)."""
 
-    def __init__(self, gateway: LocalGateway, issuer: LocalIssuer, lock: threading.Lock) -> None:
+    def __init__(
+        self,
+        gateway: LocalGateway,
+        issuer: LocalIssuer,
+        lock: threading.RLock,
+        *,
+        outbox: Outbox | None = None,
+        drain: Callable[[], None] = lambda: None,
+    ) -> None:
         self.gateway = gateway
         self.issuer = issuer
         self.lock = lock
+        self.outbox = outbox
+        self.drain = drain
         self._helpers: dict[tuple[str, str], Callable[[Request], Response]] = {
             ("POST", "/_local/token"): self._token,
             ("POST", "/_local/auto-close"): self._auto_close,
+            ("GET", "/_local/outbox"): self._outbox,
+            ("POST", "/_local/outbox/clear"): self._clear_outbox,
             ("GET", f"{ISSUER_PATH}/.well-known/jwks.json"): lambda _r: json_response(200, issuer.jwks()),
             ("GET", f"{ISSUER_PATH}/.well-known/openid-configuration"): (
                 lambda _r: json_response(200, issuer.openid_configuration())
@@ -94,9 +119,13 @@ class LocalApi:
             return json_response(413, {"message": "Request Entity Too Large"})
         try:
             helper = self._helpers.get((request.method, request.path))
-            return helper(request) if helper else self._proxy(request)
+            response = helper(request) if helper else self._proxy(request)
         except RequestEntityTooLarge:
-            return json_response(413, {"message": "Request Entity Too Large"})
+            response = json_response(413, {"message": "Request Entity Too Large"})
+        # In AWS the stream consumers run moments after a write; running them before answering
+        # means the mail a request causes is in the outbox when its response arrives.
+        self.drain()
+        return response
 
     def run_schedule(self, at: datetime) -> Any:
         with self.lock:
@@ -154,6 +183,22 @@ class LocalApi:
             log.exception("auto_close at %s failed", at.isoformat())
             return local_error(500, "auto_close_failed", f"auto_close raised {error!r}; see the server log.")
 
+    def _outbox(self, request: Request) -> Response:
+        """GET /_local/outbox[?to=<address>]: the mail the system sent, newest first."""
+        if self.outbox is None:
+            return local_error(404, "no_outbox", "This stack records no outgoing mail.")
+        self.drain()
+        with self.lock:
+            mails = self.outbox.sent(request.args.get("to"))
+        return json_response(200, [mail.as_json() for mail in mails])
+
+    def _clear_outbox(self, _request: Request) -> Response:
+        if self.outbox is None:
+            return local_error(404, "no_outbox", "This stack records no outgoing mail.")
+        with self.lock:
+            cleared = self.outbox.clear()
+        return json_response(200, {"cleared": cleared})
+
 
 def _json_body(request: Request) -> Any:
     try:
@@ -185,8 +230,10 @@ class _RequestLog(WSGIRequestHandler):
 
 
 class LocalStack:
-    """moto server + table + handlers + HTTP server + schedule, started and stopped as one.
-    start() changes os.environ (the handlers read it, as in Lambda); stop() puts it back."""
+    """moto server + AWS resources + handlers + HTTP server + schedule + table stream + SMTP,
+    started and stopped as one. start() changes os.environ (the handlers read it, as in Lambda);
+    stop() puts it back. `smtp_port=None` runs without the SMTP server, `stream_interval=None`
+    without the polling thread (drain() still runs after every request and every mail)."""
 
     def __init__(
         self,
@@ -195,18 +242,28 @@ class LocalStack:
         *,
         table_name: str = TABLE_NAME,
         schedule_interval: float | None = SCHEDULE_INTERVAL_SECONDS,
+        smtp_port: int | None = DEFAULT_SMTP_PORT,
+        stream_interval: float | None = STREAM_INTERVAL_SECONDS,
     ) -> None:
         self.host = host
         self.port = port
         self.table_name = table_name
         self.schedule_interval = schedule_interval
+        self.smtp_port = smtp_port
+        self.stream_interval = stream_interval
         self.aws_endpoint = ""
-        self._lock = threading.Lock()
+        # Reentrant: drain() takes it and is also called by code that may already hold it.
+        self._lock = threading.RLock()
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self._moto: ThreadedMotoServer | None = None
         self._server: BaseWSGIServer | None = None
+        self._smtp: SmtpServer | None = None
         self._api: LocalApi | None = None
+        self._names: dict[str, str] = {}
+        self._pollers: list[StreamPoller] = []
+        self._receiver: SesReceiver | None = None
+        self._outbox: Outbox | None = None
         self._saved_env: dict[str, str] | None = None
         self._serving = False
 
@@ -215,6 +272,20 @@ class LocalStack:
         assert self._server is not None, "start() first"
         host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
         return f"http://{host}:{self._server.server_port}"
+
+    @property
+    def smtp_address(self) -> tuple[str, int] | None:
+        """Where the SMTP server listens, once started (None when it does not run)."""
+        return self._smtp.address if self._smtp is not None and self._receiver is not None else None
+
+    @property
+    def mail_domain(self) -> str:
+        return parameter_defaults()["MailDomain"]
+
+    @property
+    def resource_names(self) -> dict[str, str]:
+        """What the template's !Ref resolve to here, e.g. {"MailBucket": "<bucket name>"}."""
+        return dict(self._names)
 
     @property
     def issuer(self) -> LocalIssuer:
@@ -232,11 +303,18 @@ class LocalStack:
             self._server = make_server(
                 self.host, self.port, self._wsgi, threaded=True, request_handler=_RequestLog
             )
+            if self.smtp_port is not None:
+                self._smtp = SmtpServer(self.host, self.smtp_port)
             self._start_aws()
             gateway = self._load_handlers()
-            self._api = LocalApi(gateway, LocalIssuer(self.url + ISSUER_PATH), self._lock)
+            self._outbox = Outbox(REGION)
+            issuer = LocalIssuer(self.url + ISSUER_PATH)
+            self._api = LocalApi(gateway, issuer, self._lock, outbox=self._outbox, drain=self.drain)
             self._spawn("local-http", self._server.serve_forever)
             self._serving = True
+            self._start_smtp()
+            if self.stream_interval and self._pollers:
+                self._spawn("local-streams", self._stream_loop)
             if self.schedule_interval:
                 self._spawn("local-schedule", self._schedule_loop)
         except BaseException:
@@ -245,6 +323,9 @@ class LocalStack:
 
     def stop(self) -> None:
         self._stopping.set()
+        if self._smtp is not None:
+            self._smtp.stop()  # first: no mail arrives while the rest goes down
+            self._smtp = None
         if self._server is not None and self._serving:
             self._server.shutdown()  # serve_forever closes the socket on its way out
         elif self._server is not None:
@@ -265,6 +346,19 @@ class LocalStack:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    def drain(self) -> None:
+        """Run what AWS runs right after a write, now: every stream consumer gets all pending
+        records, then the outbox notes what they sent. Errors are logged, never raised: this runs
+        at the end of requests and mail deliveries, which have already done their part."""
+        try:
+            for poller in self._pollers:
+                poller.drain()
+            if self._outbox is not None:
+                with self._lock:
+                    self._outbox.observe()
+        except Exception:
+            log.exception("delivering the table's stream failed")
+
     # ---------------------------------------------------------------- start-up steps
     def _start_aws(self) -> None:
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
@@ -284,24 +378,88 @@ class LocalStack:
             AWS_CONFIG_FILE=os.devnull,
             AWS_SHARED_CREDENTIALS_FILE=os.devnull,
         )
-        self._create_table()
+        self._names = self._provision()
+        # Before any write, so a stream read from LATEST sees everything from here on.
+        self._pollers = self._stream_pollers()
+        self._seed_demo_account()
 
-    def _create_table(self) -> None:
-        client = boto3.client("dynamodb")
-        client.create_table(**table_definition(self.table_name))
+    def _provision(self) -> dict[str, str]:
+        """The table (with its stream), the mail bucket, the signing secret, the configuration set
+        and the verified identities; names derive from the table's, so stacks started one after
+        another in one process (moto's state is per process) do not collide."""
+        names = {**resource_names(self.table_name), "TicketsTable": self.table_name}
+        provision(names)
         attribute = ttl_attribute()
         if attribute:
             # Recorded only: moto never deletes expired items.
-            client.update_time_to_live(
+            boto3.client("dynamodb").update_time_to_live(
                 TableName=self.table_name,
                 TimeToLiveSpecification={"Enabled": True, "AttributeName": attribute},
             )
+        # !Ref of an AWS::SecretsManager::Secret is its ARN, so that is what the functions get.
+        secret = boto3.client("secretsmanager").describe_secret(SecretId=names["MailSigningSecret"])
+        return {**names, "MailSigningSecret": secret["ARN"]}
+
+    def _stream_pollers(self) -> list[StreamPoller]:
+        mappings = stream_mappings()
+        if not mappings:
+            return []
+        table = boto3.client("dynamodb").describe_table(TableName=self.table_name)["Table"]
+        if "LatestStreamArn" not in table:
+            log.warning("%s read the table's stream, but it has none", [m.function_id for m in mappings])
+            return []
+        client = boto3.client("dynamodbstreams")
+        return [
+            StreamPoller(
+                client=client,
+                stream_arn=table["LatestStreamArn"],
+                region=REGION,
+                mapping=mapping,
+                invoke=partial(self._invoke, mapping.function_id),
+                lock=self._lock,
+            )
+            for mapping in mappings
+        ]
+
+    def _seed_demo_account(self) -> None:
+        """The demo customer's address, authorized on its account, so it can open tickets by mail."""
+        ensure_layer_on_path()
+        # The layer is importable only once it is on the path.
+        from helpdesk.account_store import AccountStore
+        from helpdesk.accounts import MAX_ADDRESSES
+
+        assert DEMO_CUSTOMER.account_id is not None
+        store = AccountStore(boto3.client("dynamodb"), self.table_name)
+        store.add_email(DEMO_CUSTOMER.account_id, DEMO_CUSTOMER.email, datetime.now(UTC), MAX_ADDRESSES)
 
     def _load_handlers(self) -> LocalGateway:
-        gateway = LocalGateway({"TicketsTable": self.table_name})
+        gateway = LocalGateway(self._names)
         os.environ.update(gateway.environment())
         gateway.cold_start()
         return gateway
+
+    def _start_smtp(self) -> None:
+        if self._smtp is None:
+            return
+        rule = receipt_rule()
+        if rule is None or not self._has_function(rule.function_id):
+            log.warning("template.yaml has no SES receipt rule invoking a function: no SMTP server")
+            self._smtp.stop()
+            self._smtp = None
+            return
+        self._receiver = self._ses_receiver(rule)
+        self._smtp.start(self.mail_domain, self._deliver_mail, f"inbound-smtp.{REGION}.amazonaws.com")
+
+    def _ses_receiver(self, rule: ReceiptRule) -> SesReceiver:
+        return SesReceiver(
+            rule,
+            s3=boto3.client("s3"),
+            bucket=self._names[rule.bucket_id],
+            function_arn=LambdaContext(function_name=rule.function_id).invoked_function_arn,
+            invoke=partial(self._invoke, rule.function_id),
+            lock=self._lock,
+            region=REGION,
+        )
 
     def _restore_env(self) -> None:
         if self._saved_env is not None:
@@ -320,6 +478,29 @@ class LocalStack:
         assert self._api is not None
         return self._api(environ, start_response)
 
+    def _has_function(self, logical_id: str) -> bool:
+        return any(spec.logical_id == logical_id for spec in self.api.gateway.specs)
+
+    def _invoke(self, logical_id: str, event: dict[str, Any]) -> Any:
+        """Invoke a function the way its event source would. The gateway is looked up on each
+        call, so a test can stand in for it (stack.api.gateway.invoke = recorder)."""
+        gateway = self.api.gateway
+        spec = next(s for s in gateway.specs if s.logical_id == logical_id)
+        return gateway.invoke(spec, event)
+
+    def _deliver_mail(self, arrival: Arrival) -> str:
+        """The SMTP server's delivery: SES's actions, then what the function's writes set off."""
+        assert self._receiver is not None
+        message_id = self._receiver.receive(arrival)
+        self.drain()
+        return message_id
+
+    def _stream_loop(self) -> None:
+        """The event source mapping's polling, between requests (e.g. after a scheduled run)."""
+        assert self.stream_interval
+        while not self._stopping.wait(self.stream_interval):
+            self.drain()
+
     def _schedule_loop(self) -> None:
         """What the EventBridge rule does: auto_close on a timer. A failed run is logged and the
         next one comes anyway, as with Lambda."""
@@ -330,5 +511,6 @@ class LocalStack:
             except Exception:
                 log.exception("scheduled auto_close failed")
                 continue
+            self.drain()
             if isinstance(result, dict) and result.get("closed"):
                 log.info("scheduled auto_close closed %s ticket(s)", result["closed"])

@@ -129,7 +129,10 @@ def table_definition(table_name: str) -> dict[str, Any]:
     """create_table arguments for the tickets table, exactly as declared in the template."""
     props = template()["Resources"]["TicketsTable"]["Properties"]
     keep = ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "BillingMode")
-    return json.loads(json.dumps({"TableName": table_name, **{k: props[k] for k in keep if k in props}}))
+    definition = {"TableName": table_name, **{k: props[k] for k in keep if k in props}}
+    if "StreamSpecification" in props:
+        definition["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
+    return json.loads(json.dumps(definition))
 
 
 def ttl_attribute() -> str | None:

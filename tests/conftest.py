@@ -13,7 +13,7 @@ import pytest
 from moto import mock_aws
 
 from devstack.gateway import HttpResult, LocalGateway
-from devstack.template import table_definition
+from devstack.provision import provision, resource_names
 
 TABLE = "helpdesk-test"
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -110,17 +110,19 @@ class Api:
         return self.gateway.run_schedule("AutoCloseFunction", at)
 
 
+NAMES = {**resource_names("helpdesk-test"), "TicketsTable": TABLE}
+
+
 @pytest.fixture
 def aws() -> Iterator[Any]:
     with mock_aws():
-        client = boto3.client("dynamodb")
-        client.create_table(**table_definition(TABLE))
-        yield client
+        provision(NAMES)
+        yield boto3.client("dynamodb")
 
 
 @pytest.fixture
 def gateway(aws: Any) -> LocalGateway:
-    gw = LocalGateway({"TicketsTable": TABLE})
+    gw = LocalGateway(NAMES)
     os.environ.update(gw.environment())
     gw.cold_start()
     return gw
@@ -129,3 +131,76 @@ def gateway(aws: Any) -> LocalGateway:
 @pytest.fixture
 def api(gateway: LocalGateway) -> Api:
     return Api(gateway)
+
+
+MAIL_DOMAIN = "helpdesk.netz0.example"
+SOPORTE = f"soporte@{MAIL_DOMAIN}"
+COMERCIAL = f"comercial@{MAIL_DOMAIN}"
+
+
+class Mailbox:
+    """SES's part in the tests: store a raw message where the receipt rule's S3 action would and
+    invoke inbound_email with the receipt event, as the rule's Lambda action does."""
+
+    def __init__(self, gateway: LocalGateway, api: Api) -> None:
+        self.gateway = gateway
+        self.api = api  # its clock is the mail's arrival time
+        self.s3 = boto3.client("s3")
+        self.count = 0
+
+    def deliver(
+        self,
+        raw: bytes,
+        to: tuple[str, ...] = (SOPORTE,),
+        *,
+        ses_id: str | None = None,
+        verdicts: dict[str, str] | None = None,
+        dmarc_policy: Any = None,
+    ) -> dict[str, Any]:
+        from email.parser import BytesHeaderParser
+
+        from devstack.events import ses_receipt_event, source_of
+
+        self.count += 1
+        ses_id = ses_id or f"sesmessage{self.count:030d}"
+        self.s3.put_object(Bucket=NAMES["MailBucket"], Key=f"inbound/{ses_id}", Body=raw)
+        headers = BytesHeaderParser().parsebytes(raw)
+        event = ses_receipt_event(
+            ses_id,
+            list(to),
+            source=source_of(headers.get("Return-Path", "")) or "sender@unknown.example",
+            at=self.api.now,
+            verdicts=verdicts,
+            dmarc_policy=dmarc_policy,
+            raw=raw,
+        )
+        spec = next(s for s in self.gateway.specs if s.logical_id == "InboundEmailFunction")
+        return self.gateway.invoke(spec, event)["outcomes"][0]
+
+
+def mail(
+    sender: str = "Ana Pérez <ana@cliente.example>",
+    to: str = SOPORTE,
+    subject: str = "No puedo acceder al webmail",
+    body: str = "Desde ayer el webmail no carga.",
+    **headers: str,
+) -> bytes:
+    """A plain, well-formed mail as a customer's client would send it."""
+    from email.message import EmailMessage
+    from email.utils import make_msgid
+
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = "Wed, 25 Nov 2026 12:59:58 +0100"
+    message["Message-ID"] = headers.pop("message_id", None) or make_msgid(domain="mail.cliente.example")
+    for name, value in headers.items():
+        message[name.replace("_", "-")] = value
+    message.set_content(body)
+    return message.as_bytes()
+
+
+@pytest.fixture
+def mailbox(gateway: LocalGateway, api: Api) -> Mailbox:
+    return Mailbox(gateway, api)

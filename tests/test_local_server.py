@@ -71,7 +71,7 @@ def stack() -> Iterator[LocalStack]:
     # start() points boto3 at its moto server through os.environ; the other tests use moto's
     # in-process mock, so every variable is put back afterwards, whatever happens.
     saved = os.environ.copy()
-    local = LocalStack(port=0, table_name="helpdesk-local-test", schedule_interval=None)
+    local = LocalStack(port=0, table_name="helpdesk-local-test", schedule_interval=None, smtp_port=0)
     try:
         local.start()
         yield local
@@ -99,7 +99,7 @@ def operator(client: Client) -> str:
 def test_stop_puts_the_environment_back() -> None:
     # Runs before the module's stack starts (it is the first test), so the two never overlap.
     before = os.environ.copy()
-    with LocalStack(port=0, table_name="helpdesk-local-env", schedule_interval=None) as local:
+    with LocalStack(port=0, table_name="helpdesk-local-env", schedule_interval=None, smtp_port=0) as local:
         assert os.environ["AWS_ENDPOINT_URL"] == local.aws_endpoint
         assert (
             Client(local.url).call("GET", "/departments", Client(local.url).token("operator")).status == 200
@@ -116,7 +116,9 @@ def test_schedule_runs_by_itself_and_survives_errors() -> None:
             raise RuntimeError("first run fails")
         return {"closed": 0, "skipped": 0, "due": 0, "items_read": 0}
 
-    with LocalStack(port=0, table_name="helpdesk-local-schedule", schedule_interval=0.05) as local:
+    with LocalStack(
+        port=0, table_name="helpdesk-local-schedule", schedule_interval=0.05, smtp_port=0
+    ) as local:
         local.api.gateway.run_schedule = flaky  # type: ignore[method-assign]
         deadline = time.monotonic() + 5
         while len(runs) < 3 and time.monotonic() < deadline:

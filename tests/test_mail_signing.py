@@ -77,6 +77,8 @@ def test_normalize_address(text, expected):
         ("a@x.example, b@y.example", None),
         ("Ana <ana@cliente.example", None),
         ("", None),
+        ("x: a <b@c.example>", None),
+        ("undisclosed: a@b.example;", None),
     ],
 )
 def test_parse_mailbox(header, expected):

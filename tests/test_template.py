@@ -31,6 +31,7 @@ def test_the_api_routes_are_the_issues_table():
         "GET /account/emails": "account_emails",
         "POST /account/emails": "account_emails",
         "DELETE /account/emails/{email}": "account_emails",
+        "GET /tickets/{id}/messages/{message_id}/attachments/{index}": "attachments",
     }
 
 
@@ -76,9 +77,10 @@ def test_every_function_has_its_own_least_privilege_policy_and_no_scan():
             assert "Statement" in policy, name  # explicit statements, no broad SAM policy templates
             for statement in policy["Statement"]:
                 actions = statement["Action"]
-                assert all(a.startswith("dynamodb:") for a in actions), name
+                services = {a.split(":")[0] for a in actions}
+                assert services <= {"dynamodb", "s3", "ses", "secretsmanager", "sqs"}, name
+                assert not any(a.endswith("*") for a in actions), name
                 assert "dynamodb:Scan" not in actions, name
-                assert "dynamodb:*" not in actions, name
                 if name != "AccountEmailsFunction":  # removing an address deletes its items
                     assert "DeleteItem" not in str(actions), name
 
@@ -135,3 +137,32 @@ def test_the_served_openapi_document_is_up_to_date():
 def test_every_function_folder_is_in_the_template():
     folders = {p.name for p in (ROOT / "functions").iterdir() if p.is_dir() and not p.name.startswith("__")}
     assert folders == {spec.name for spec in functions()}
+
+
+def test_the_inbound_rule_stores_then_invokes_and_exists_after_its_permissions():
+    rule = RESOURCES["InboundRule"]
+    assert set(rule["DependsOn"]) == {"MailBucketPolicy", "InboundEmailSesPermission"}
+    actions = rule["Properties"]["Rule"]["Actions"]
+    assert list(actions[0]) == ["S3Action"]
+    assert actions[0]["S3Action"]["ObjectKeyPrefix"] == "inbound/"
+    assert actions[1]["LambdaAction"]["InvocationType"] == "Event"
+    assert rule["Properties"]["Rule"]["ScanEnabled"] is True
+
+
+def test_the_mail_bucket_is_encrypted_private_and_expires_raw_mail():
+    bucket = RESOURCES["MailBucket"]["Properties"]
+    assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
+    assert all(bucket["PublicAccessBlockConfiguration"].values())
+    rules = {r["Id"]: r for r in bucket["LifecycleConfiguration"]["Rules"]}
+    assert rules["expire-raw-inbound-mail"]["Prefix"] == "inbound/"
+    policy = RESOURCES["MailBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
+    assert policy["Principal"] == {"Service": "ses.amazonaws.com"}
+    assert policy["Condition"]["StringEquals"] == {"AWS:SourceAccount": {"Ref": "AWS::AccountId"}}
+
+
+def test_failures_are_kept_not_lost():
+    inbound = RESOURCES["InboundEmailFunction"]["Properties"]["EventInvokeConfig"]
+    assert inbound["DestinationConfig"]["OnFailure"]["Type"] == "SQS"
+    stream = RESOURCES["NotifyFunction"]["Properties"]["Events"]["TableChanges"]["Properties"]
+    assert stream["DestinationConfig"]["OnFailure"]["Type"] == "SQS"
+    assert stream["FunctionResponseTypes"] == ["ReportBatchItemFailures"]

@@ -148,6 +148,25 @@ class AccountStore:
         found = [AuthorizedEmail(i["email"], i["account_id"], from_iso(i["added_at"])) for i in items]
         return sorted(found, key=lambda e: (e.added_at, e.email))
 
+    def language(self, account_id: str) -> str:
+        """The language the account prefers for mail ("es" unless set)."""
+        response = self._client.get_item(
+            TableName=self._table,
+            Key=dump_item({"pk": f"ACCOUNT#{account_id}", "sk": PROFILE_SK}),
+            ProjectionExpression="#language",
+            ExpressionAttributeNames={"#language": "language"},
+        )
+        return str(load_item(response.get("Item", {})).get("language") or "es")
+
+    def set_language(self, account_id: str, language: str) -> None:
+        self._client.update_item(
+            TableName=self._table,
+            Key=dump_item({"pk": f"ACCOUNT#{account_id}", "sk": PROFILE_SK}),
+            UpdateExpression="SET #language = :language",
+            ExpressionAttributeNames={"#language": "language"},
+            ExpressionAttributeValues=dump_item({":language": language}),
+        )
+
     def owner_of(self, address: str) -> str | None:
         """The account an address is authorized on, if any: one GetItem."""
         response = self._client.get_item(

@@ -16,6 +16,12 @@ class Department(BaseModel):
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")
     name: str = Field(min_length=1, max_length=80)
+    # The local part of the department's address on the support mail domain (soporte@...).
+    mailbox: str | None = Field(default=None, pattern=r"^[a-z0-9._-]{1,64}$")
+
+    @property
+    def mailbox_name(self) -> str:
+        return self.mailbox or self.id
 
 
 class Settings(BaseModel):
@@ -27,6 +33,9 @@ class Settings(BaseModel):
     operators_group: str = "operators"
     # An HTTP API accepts up to 10 MB; no legitimate ticket request comes near this.
     max_request_bytes: int = Field(default=256 * 1024, ge=1024)
+    # What an inbound mail may bring; the rest is reported back to the sender.
+    max_attachments: int = Field(default=10, ge=0)
+    max_attachment_bytes: int = Field(default=15 * 1024 * 1024, ge=0)
 
     @field_validator("departments", mode="before")
     @classmethod
@@ -35,6 +44,9 @@ class Settings(BaseModel):
 
     def department(self, department_id: str) -> Department | None:
         return next((d for d in self.departments if d.id == department_id), None)
+
+    def department_for_mailbox(self, mailbox: str) -> Department | None:
+        return next((d for d in self.departments if d.mailbox_name == mailbox), None)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -45,6 +57,8 @@ class Settings(BaseModel):
             "departments": env.get("DEPARTMENTS"),
             "operators_group": env.get("OPERATORS_GROUP"),
             "max_request_bytes": env.get("MAX_REQUEST_BYTES"),
+            "max_attachments": env.get("MAX_ATTACHMENTS"),
+            "max_attachment_bytes": env.get("MAX_ATTACHMENT_BYTES"),
         }
         return cls.model_validate({k: v for k, v in raw.items() if v is not None})
 
@@ -52,3 +66,34 @@ class Settings(BaseModel):
 @cache
 def settings() -> Settings:
     return Settings.from_env()
+
+
+class MailSettings(BaseModel):
+    """What the e-mail functions need besides Settings; read only by them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    domain: str = Field(min_length=3)
+    sender: str = Field(min_length=3)
+    bucket: str = Field(min_length=3)
+    signing_secret: str = Field(min_length=1, description="Secrets Manager id of the HMAC key")
+    configuration_set: str | None = None
+    inbound_prefix: str = "inbound/"
+    attachments_prefix: str = "attachments/"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> MailSettings:
+        env = os.environ if environ is None else environ
+        raw = {
+            "domain": env.get("MAIL_DOMAIN"),
+            "sender": env.get("MAIL_SENDER"),
+            "bucket": env.get("MAIL_BUCKET"),
+            "signing_secret": env.get("MAIL_SIGNING_SECRET"),
+            "configuration_set": env.get("MAIL_CONFIGURATION_SET") or None,
+        }
+        return cls.model_validate({k: v for k, v in raw.items() if v is not None})
+
+
+@cache
+def mail_settings() -> MailSettings:
+    return MailSettings.from_env()

@@ -488,6 +488,49 @@ class TicketStore:
             return False
         return True
 
+    def claim_window(self, key: str, now: datetime, window: timedelta) -> bool:
+        """True for the first claim of `key` in each `window` (rate limits such as one notice per
+        sender per day); False while an earlier claim's window is still open."""
+        until = now + window
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item=dump_item(
+                    {
+                        "pk": f"WINDOW#{key}",
+                        "sk": "WINDOW",
+                        "entity": "window",
+                        "until": to_iso(until),
+                        "expires_at": int(until.timestamp()),
+                    }
+                ),
+                ConditionExpression="attribute_not_exists(pk) OR #until <= :now",
+                ExpressionAttributeNames={"#until": "until"},
+                ExpressionAttributeValues=dump_item({":now": to_iso(now)}),
+            )
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def take_quota(self, key: str, now: datetime, limit: int, window: timedelta) -> bool:
+        """Count one use of `key` in the current fixed window; False once `limit` is reached
+        (e.g. automatic mails to one address per hour)."""
+        seconds = int(window.total_seconds())
+        start = int(now.timestamp()) // seconds * seconds
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=dump_item({"pk": f"QUOTA#{key}#{start}", "sk": "QUOTA"}),
+                UpdateExpression="ADD used :one SET expires_at = :expires",
+                ConditionExpression="attribute_not_exists(used) OR used < :limit",
+                ExpressionAttributeValues=dump_item(
+                    {":one": 1, ":limit": limit, ":expires": start + 2 * seconds}
+                ),
+            )
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
     def is_marked(self, *markers: str) -> bool:
         """Whether any of the markers exists (a cheap early exit; the writes re-check)."""
         response = self._client.batch_get_item(

@@ -15,6 +15,7 @@ from helpdesk.errors import (
     InvalidInput,
     InvalidValue,
     NotAllowed,
+    NotFound,
     StaleVersion,
     TicketNotFound,
 )
@@ -75,6 +76,14 @@ class TicketService:
         if caller.is_operator:
             return thread
         return TicketThread(thread.ticket, [m for m in thread.messages if not m.internal])
+
+    def attachment(self, caller: Caller, ticket_id: str, message_id: str, index: int) -> AttachmentRef:
+        """An attachment of a message the caller may read (404 otherwise, as for the ticket)."""
+        thread = self.get_ticket(caller, ticket_id)
+        message = next((m for m in thread.messages if m.id == message_id), None)
+        if message is None or not 0 <= index < len(message.attachments):
+            raise NotFound(f"Ticket {thread.ticket.id} has no such attachment.")
+        return message.attachments[index]
 
     def list_tickets(
         self,

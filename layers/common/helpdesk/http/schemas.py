@@ -97,6 +97,13 @@ class TicketOut(BaseModel):
         )
 
 
+class AttachmentOut(BaseModel):
+    name: str
+    content_type: str
+    size: int
+    download_path: str  # GET it (with the token) to be redirected to a short-lived download link
+
+
 class MessageOut(BaseModel):
     id: str
     ticket_id: str
@@ -106,6 +113,7 @@ class MessageOut(BaseModel):
     channel: str
     internal: bool
     created_at: str
+    attachments: list[AttachmentOut] = []
 
     @classmethod
     def of(cls, message: Message) -> MessageOut:
@@ -118,6 +126,15 @@ class MessageOut(BaseModel):
             channel=message.channel.value,
             internal=message.internal,
             created_at=to_iso(message.created_at),
+            attachments=[
+                AttachmentOut(
+                    name=a.name,
+                    content_type=a.content_type,
+                    size=a.size,
+                    download_path=f"/tickets/{message.ticket_id}/messages/{message.id}/attachments/{n}",
+                )
+                for n, a in enumerate(message.attachments)
+            ],
         )
 
 

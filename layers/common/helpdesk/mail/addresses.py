@@ -32,10 +32,12 @@ def parse_mailbox(header_value: str) -> tuple[str, str] | None:
     RFC 2047 encoded names are decoded."""
     try:
         header = _HEADERS("from", header_value)
-    except (ValueError, IndexError, TypeError):  # the parser's own failures on hostile input
+    except (ValueError, IndexError, TypeError, AttributeError):  # the parser's failures on hostile input
         return None
-    addresses: tuple[Address, ...] = getattr(header, "addresses", ())  # the From header class is an AddressHeader
-    if header.defects or len(addresses) != 1:
+    # The From header class is an AddressHeader; a named group ("list: a@b;") is not one mailbox.
+    addresses: tuple[Address, ...] = getattr(header, "addresses", ())
+    groups = getattr(header, "groups", ())
+    if header.defects or len(addresses) != 1 or any(g.display_name for g in groups):
         return None
     mailbox = addresses[0]
     normalized = normalize_address(mailbox.addr_spec)

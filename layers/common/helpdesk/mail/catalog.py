@@ -1,0 +1,106 @@
+"""Every text of the notification e-mails, one catalogue per language with the same keys and the same
+{placeholders} (a test holds them to that). Placeholder values are filled in by helpdesk.mail.outbound,
+which escapes them for the HTML part; these strings are plain text, never markup."""
+
+from __future__ import annotations
+
+DEFAULT_LANGUAGE = "es"
+
+ES: dict[str, str] = {
+    "greeting": "Estimado/a cliente:",
+    "no_subject": "(sin asunto)",
+    "receipt_intro": (
+        "Hemos recibido su consulta. Su número de ticket es {ticket_id}; indíquelo siempre que se "
+        "ponga en contacto con nosotros sobre este asunto."
+    ),
+    "receipt_next": "El equipo de {department} la revisará y le responderá lo antes posible.",
+    "operator_reply_intro": "Hay una nueva respuesta a su ticket {ticket_id}.",
+    "auto_closed_intro": (
+        "Su ticket {ticket_id} se ha cerrado automáticamente como resuelto, ya que no hemos recibido "
+        "respuesta suya en {hours} horas."
+    ),
+    "closed_intro": "Le confirmamos que su ticket {ticket_id} ha quedado cerrado.",
+    "label_ticket": "Ticket",
+    "label_subject": "Asunto",
+    "label_department": "Departamento",
+    "label_status": "Estado",
+    # Must stay equal to Status.label: these are the names the website shows (a test checks it).
+    "status_OPEN": "Abierto",
+    "status_WAITING": "Espera",
+    "status_CLOSED": "Cerrado",
+    "quote_receipt": "Este es el mensaje que recibimos:",
+    "quote_operator_reply": "{author} le ha respondido:",
+    "quote_auto_closed": "Último mensaje del ticket:",
+    "quote_closed": "Último mensaje del ticket:",
+    "add_info": (
+        "Si desea añadir información, responda a este correo escribiendo por encima de la línea que "
+        "aparece al principio del mensaje."
+    ),
+    "reply_how": (
+        "Para contestar, responda a este correo escribiendo su respuesta por encima de la línea que "
+        "aparece al principio del mensaje."
+    ),
+    "reply_web": "También puede responder desde nuestra web: {url}",
+    "reply_web_generic": "También puede responder desde el área de clientes de nuestra web.",
+    "view_web": "Puede consultar el estado del ticket en nuestra web: {url}",
+    "auto_close_warning": (
+        "Si no recibimos respuesta en {hours} horas, el ticket se cerrará automáticamente como resuelto."
+    ),
+    "reopen_how": (
+        "Si necesita algo más sobre este asunto, responda a este correo y el ticket se volverá a abrir."
+    ),
+    "reopen_web": "También puede reabrirlo desde nuestra web: {url}",
+    "reopen_web_generic": "También puede reabrirlo desde el área de clientes de nuestra web.",
+    "sign_off": "Atentamente,",
+    "signature": "El equipo de {department}",
+    "footer": "Referencia del ticket: {ticket_id}. Si responde, conserve «[#{ticket_id}]» en el asunto.",
+}
+
+EN: dict[str, str] = {
+    "greeting": "Dear customer,",
+    "no_subject": "(no subject)",
+    "receipt_intro": (
+        "We have received your request. Your ticket number is {ticket_id}; please quote it whenever "
+        "you contact us about this matter."
+    ),
+    "receipt_next": "The {department} team will review it and get back to you as soon as possible.",
+    "operator_reply_intro": "There is a new reply to your ticket {ticket_id}.",
+    "auto_closed_intro": (
+        "Your ticket {ticket_id} has been closed automatically as resolved, as we have not heard from "
+        "you in {hours} hours."
+    ),
+    "closed_intro": "This is to confirm that your ticket {ticket_id} has been closed.",
+    "label_ticket": "Ticket",
+    "label_subject": "Subject",
+    "label_department": "Department",
+    "label_status": "Status",
+    "status_OPEN": "Open",
+    "status_WAITING": "Waiting for your reply",
+    "status_CLOSED": "Closed",
+    "quote_receipt": "This is the message we received:",
+    "quote_operator_reply": "{author} replied:",
+    "quote_auto_closed": "Last message on the ticket:",
+    "quote_closed": "Last message on the ticket:",
+    "add_info": (
+        "If you would like to add information, reply to this e-mail, writing above the line at the "
+        "top of the message."
+    ),
+    "reply_how": "To answer, reply to this e-mail, writing above the line at the top of the message.",
+    "reply_web": "You can also reply on our website: {url}",
+    "reply_web_generic": "You can also reply from the customer area of our website.",
+    "view_web": "You can follow the ticket on our website: {url}",
+    "auto_close_warning": (
+        "If we do not hear from you within {hours} hours, the ticket will be closed automatically "
+        "as resolved."
+    ),
+    "reopen_how": (
+        "If you need anything else about this matter, reply to this e-mail and the ticket will reopen."
+    ),
+    "reopen_web": "You can also reopen it on our website: {url}",
+    "reopen_web_generic": "You can also reopen it from the customer area of our website.",
+    "sign_off": "Kind regards,",
+    "signature": "The {department} team",
+    "footer": "Ticket reference: {ticket_id}. If you reply, please keep “[#{ticket_id}]” in the subject.",
+}
+
+CATALOGS: dict[str, dict[str, str]] = {"es": ES, "en": EN}

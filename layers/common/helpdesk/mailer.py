@@ -1,0 +1,79 @@
+"""Sending mail through SES (v2), and the attachment bucket: the e-mail channel's I/O."""
+
+from __future__ import annotations
+
+import re
+from email.message import EmailMessage
+from email.utils import getaddresses
+from typing import Any
+
+from helpdesk.mail.inbound import Attachment
+from helpdesk.models import AttachmentRef
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+class Mailer:
+    def __init__(self, client: Any, sender: str, configuration_set: str | None) -> None:
+        self._client = client
+        self._sender = sender
+        self._configuration_set = configuration_set
+
+    def send(self, message: EmailMessage) -> str:
+        """Send a composed message to its To/Cc recipients; returns SES's message id."""
+        recipients = [
+            address for _name, address in getaddresses(message.get_all("To", []) + message.get_all("Cc", []))
+        ]
+        request: dict[str, Any] = {
+            "FromEmailAddress": self._sender,
+            "Destination": {"ToAddresses": recipients},
+            "Content": {"Raw": {"Data": message.as_bytes()}},
+        }
+        if self._configuration_set:
+            request["ConfigurationSetName"] = self._configuration_set
+        return str(self._client.send_email(**request)["MessageId"])
+
+
+class MailBucket:
+    def __init__(self, client: Any, bucket: str, inbound_prefix: str, attachments_prefix: str) -> None:
+        self._client = client
+        self._bucket = bucket
+        self._inbound = inbound_prefix
+        self._attachments = attachments_prefix
+
+    def raw_message(self, ses_message_id: str) -> bytes:
+        """The raw MIME SES stored for this message (its S3 action runs before the Lambda one)."""
+        response = self._client.get_object(Bucket=self._bucket, Key=f"{self._inbound}{ses_message_id}")
+        return bytes(response["Body"].read())
+
+    def save_attachment(self, ses_message_id: str, index: int, attachment: Attachment) -> AttachmentRef:
+        safe_name = _UNSAFE.sub("_", attachment.filename)[-100:] or "attachment"
+        key = f"{self._attachments}{ses_message_id}/{index}-{safe_name}"
+        self._client.put_object(
+            Bucket=self._bucket,
+            Key=key,
+            Body=attachment.content,
+            ContentType=attachment.content_type,
+            ContentDisposition="attachment",
+        )
+        return AttachmentRef(attachment.filename, attachment.content_type, attachment.size, key)
+
+    def download_url(self, key: str, filename: str, expires_in: int = 300) -> str:
+        """A short-lived link that downloads the file under its original name."""
+        return str(
+            self._client.generate_presigned_url(
+                "get_object",
+                Params={
+                    "Bucket": self._bucket,
+                    "Key": key,
+                    "ResponseContentDisposition": f"attachment; filename*=UTF-8''{_rfc5987(filename)}",
+                },
+                ExpiresIn=expires_in,
+            )
+        )
+
+
+def _rfc5987(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name, safe="")
