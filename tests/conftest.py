@@ -204,3 +204,55 @@ def mail(
 @pytest.fixture
 def mailbox(gateway: LocalGateway, api: Api) -> Mailbox:
     return Mailbox(gateway, api)
+
+
+class Postman:
+    """The table stream's consumer and what it sent: deliver() runs the notify function on every
+    pending stream record, as Lambda's event source mapping would; sent() lists the mail (newest
+    first), parsed."""
+
+    def __init__(self, gateway: LocalGateway) -> None:
+        import threading
+        from functools import partial
+
+        from devstack.outbox import Outbox
+        from devstack.streams import StreamPoller, stream_mappings
+
+        table = boto3.client("dynamodb").describe_table(TableName=TABLE)["Table"]
+        [mapping] = stream_mappings()
+        spec = next(s for s in gateway.specs if s.logical_id == mapping.function_id)
+        self.events: list[dict[str, Any]] = []  # every batch handed to the function
+        self.invoke = partial(gateway.invoke, spec)
+        self.poller = StreamPoller(
+            # moto's in-process mock routes Streams calls only with the endpoint spelled out.
+            client=boto3.client(
+                "dynamodbstreams", endpoint_url="https://streams.dynamodb.eu-west-1.amazonaws.com"
+            ),
+            stream_arn=table["LatestStreamArn"],
+            region="eu-west-1",
+            mapping=mapping,
+            invoke=self._invoke,
+            lock=threading.RLock(),
+        )
+        self.outbox = Outbox("eu-west-1")
+
+    def _invoke(self, event: dict[str, Any]) -> Any:
+        self.events.append(event)
+        return self.invoke(event)
+
+    def deliver(self) -> list[Any]:
+        from email import message_from_string, policy
+
+        self.poller.drain()
+        return [message_from_string(m.raw, policy=policy.default) for m in self.outbox.sent()]
+
+    def new(self) -> list[Any]:
+        """Mail sent since the last call, oldest first."""
+        sent = self.deliver()
+        self.outbox.clear()
+        return sent[::-1]
+
+
+@pytest.fixture
+def postman(gateway: LocalGateway) -> Postman:
+    return Postman(gateway)
