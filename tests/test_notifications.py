@@ -125,9 +125,10 @@ def test_an_account_without_authorized_addresses_gets_no_mail(api, postman):
 
 
 def test_english_when_the_account_prefers_it(api, postman, ana):
-    from helpdesk.runtime import account_store
-
-    account_store().set_language("acct-1001", "en")
+    assert api.get("/account", ana).json() == {"account_id": "acct-1001", "language": "es"}
+    assert api.call("PUT", "/account", ana, body={"language": "en"}).json()["language"] == "en"
+    assert api.call("PUT", "/account", ana, body={"language": "fr"}).status == 422
+    assert api.get("/account", LUIS).status == 403
     api.open(ana)
     [receipt] = postman.new()
     assert "ticket number" in text_of(receipt).lower()

@@ -32,6 +32,8 @@ def test_the_api_routes_are_the_issues_table():
         "POST /account/emails": "account_emails",
         "DELETE /account/emails/{email}": "account_emails",
         "GET /tickets/{id}/messages/{message_id}/attachments/{index}": "attachments",
+        "GET /account": "account",
+        "PUT /account": "account",
     }
 
 

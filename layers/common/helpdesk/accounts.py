@@ -55,6 +55,16 @@ class AccountService:
         except AddressNotFound:
             raise EmailNotAuthorized(f"{email[:254]} is not an authorized address of your account.") from None
 
+    def language(self, caller: Caller) -> tuple[str, str]:
+        """(account id, the language the account's mail is written in)."""
+        account = self._account(caller)
+        return account, self._store.language(account)
+
+    def set_language(self, caller: Caller, language: str) -> tuple[str, str]:
+        account = self._account(caller)
+        self._store.set_language(account, language)
+        return account, language
+
     def account_for_sender(self, address: str) -> str | None:
         """The account whose authorized address this is, or None."""
         normalized = normalize_address(address)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -200,3 +200,12 @@ class AuthorizedEmailOut(BaseModel):
 
 class AuthorizedEmailsOut(BaseModel):
     items: list[AuthorizedEmailOut]
+
+
+class AccountOut(BaseModel):
+    account_id: str
+    language: str = Field(description='Language of the mail the help desk sends: "es" or "en".')
+
+
+class AccountUpdate(_Request):
+    language: Literal["es", "en"]
