@@ -207,3 +207,29 @@ def test_attachments_over_the_limits_are_reported_not_silently_dropped(
     [message] = api.ticket(outcome["ticket_id"], ANA)["messages"]
     assert len(message["attachments"]) == 10
     assert outcome["refused_attachments"] == ["foto10.png", "foto11.png"]
+
+
+def test_a_mail_that_cannot_be_processed_is_kept_and_reported(
+    api, mailbox, gateway, ana_authorized, monkeypatch
+):
+    """The handler raises (so Lambda retries, then hands the event to InboundMailFailures) and the
+    raw message stays in the bucket; a later delivery processes it normally."""
+    import boto3
+
+    from tests.conftest import NAMES
+
+    spec = next(s for s in gateway.specs if s.logical_id == "InboundEmailFunction")
+    processor = gateway.module(spec).processor
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("DynamoDB is unavailable")
+
+    monkeypatch.setattr(processor, "_reply_or_open", broken)
+    raw = mail()
+    with pytest.raises(RuntimeError, match="unavailable"):
+        mailbox.deliver(raw, ses_id="kept-for-retry")
+    stored = boto3.client("s3").get_object(Bucket=NAMES["MailBucket"], Key="inbound/kept-for-retry")
+    assert stored["Body"].read() == raw
+    assert tickets_of(api) == []
+    monkeypatch.undo()
+    assert mailbox.deliver(raw, ses_id="kept-for-retry")["decision"] == "new_ticket"
