@@ -3,19 +3,25 @@ boto3.client("dynamodb")` in the same kind of process."""
 
 from __future__ import annotations
 
+import logging
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from moto.server import ThreadedMotoServer
+
 from bench.report import ms, ok, ratio, table
-from bench.stack import DUMMY_CREDENTIAL, REGION, TABLE
+from bench.stack import DUMMY_CREDENTIAL, REGION, RESOURCE_NAMES
 from devstack.functions import LAYER
+from devstack.provision import provision
 from devstack.template import FunctionSpec, functions
 
 ROUNDS = 7
@@ -121,7 +127,7 @@ def _children(pycache: str) -> list[Child]:
     baseline = Child(BASELINE, _BASELINE_CHILD.format(marker=MARKER, baseline=BASELINE), _base_env(pycache))
     framework_script = _BASELINE_CHILD.format(marker=MARKER, baseline=FRAMEWORK)
     framework = Child(FRAMEWORK_LABEL, framework_script, _base_env(pycache))
-    functions_ = [_function_child(spec, pycache) for spec in functions({"TicketsTable": TABLE})]
+    functions_ = [_function_child(spec, pycache) for spec in functions(RESOURCE_NAMES)]
     return [baseline, framework, *functions_]
 
 
@@ -258,9 +264,34 @@ def report_contributors(out: TextIO, rows: list[list[str]]) -> None:
     )
 
 
+@contextmanager
+def _local_aws() -> Iterator[str]:
+    """A moto server for the children: the mail functions read their signing secret at cold start,
+    as they do in Lambda (one Secrets Manager call), and must not reach the real AWS."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's server logs every request
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    saved = os.environ.get("AWS_ENDPOINT_URL")
+    os.environ["AWS_ENDPOINT_URL"] = endpoint
+    try:
+        provision(RESOURCE_NAMES)
+        yield endpoint
+    finally:
+        if saved is None:
+            os.environ.pop("AWS_ENDPOINT_URL", None)
+        else:
+            os.environ["AWS_ENDPOINT_URL"] = saved
+        server.stop()
+
+
 def run(out: TextIO) -> None:
-    with tempfile.TemporaryDirectory(prefix="bench-pycache-") as pycache:
-        children = _children(pycache)
+    with tempfile.TemporaryDirectory(prefix="bench-pycache-") as pycache, _local_aws() as endpoint:
+        children = [
+            Child(child.label, child.script, {**child.env, "AWS_ENDPOINT_URL": endpoint})
+            for child in _children(pycache)
+        ]
         baseline, results = measure(children)
         over = report(out, baseline, results)
         report_contributors(out, contributors(children, baseline, over))

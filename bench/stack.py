@@ -21,7 +21,7 @@ from moto import mock_aws
 from moto.dynamodb.models.table import Table
 
 from devstack.gateway import LocalGateway
-from devstack.template import table_definition
+from devstack.provision import provision, resource_names
 
 TABLE = "helpdesk-bench"
 REGION = "eu-west-1"
@@ -96,13 +96,18 @@ def _handler_clients(gateway: LocalGateway) -> list[Any]:
     return list(clients.values())
 
 
+# The template's resources, as the functions' environment names them (the mail functions fetch
+# their signing secret at cold start, so it has to exist).
+RESOURCE_NAMES = {**resource_names("bench"), "TicketsTable": TABLE}
+
+
 @contextmanager
 def embedded_stack() -> Iterator[Stack]:
     """A fresh table and freshly imported handlers (cold containers), torn down on exit."""
     with mock_aws():
+        provision(RESOURCE_NAMES)
         client = boto3.client("dynamodb")
-        client.create_table(**table_definition(TABLE))
-        gateway = LocalGateway({"TicketsTable": TABLE})
+        gateway = LocalGateway(RESOURCE_NAMES)
         os.environ.update(gateway.environment())
         gateway.cold_start()
         requests = RequestLog()

@@ -27,7 +27,7 @@ from devstack.server import DEMO_CUSTOMER, LocalStack
 from devstack.smtp import ReceiptRule, parse_verdicts, receipt_rule
 from devstack.streams import LOCAL_MAX_RETRIES, StreamMapping, matches, stream_mappings
 from devstack.template import ROOT, FunctionSpec, template
-from tests.test_local_server import Client
+from tests.local_stack import Client, running_stack
 
 DOMAIN = "helpdesk.netz0.example"
 SOPORTE = f"soporte@{DOMAIN}"
@@ -45,18 +45,8 @@ needs_functions = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[LocalStack]:
-    # As in test_local_server: start() points boto3 at its moto server through os.environ.
-    saved = os.environ.copy()
-    local = LocalStack(
-        port=0, smtp_port=0, table_name="helpdesk-local-mail", schedule_interval=None, stream_interval=None
-    )
-    try:
-        local.start()
+    with running_stack(table_name="helpdesk-local-mail", stream_interval=None) as local:
         yield local
-    finally:
-        local.stop()
-        os.environ.clear()
-        os.environ.update(saved)
 
 
 @pytest.fixture(scope="module")

@@ -8,10 +8,8 @@ import json
 import os
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 import jwt
 import pytest
@@ -19,66 +17,15 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from devstack.auth import Identity, Role
 from devstack.server import LocalStack
+from tests.local_stack import Client, running_stack
 
 TICKET = {"department": "soporte", "subject": "El webmail no carga", "body": "Desde ayer no puedo entrar."}
 
 
-@dataclass
-class Reply:
-    status: int
-    headers: dict[str, str]
-    body: Any
-
-
-class Client:
-    def __init__(self, url: str) -> None:
-        parts = urlsplit(url)
-        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
-
-    def call(
-        self,
-        method: str,
-        path: str,
-        token: str | None = None,
-        body: Any = None,
-        headers: dict[str, str] | None = None,
-    ) -> Reply:
-        sent = dict(headers or {})
-        if token is not None:
-            sent["Authorization"] = f"Bearer {token}"
-        data = None
-        if body is not None:
-            data = json.dumps(body).encode()
-            sent["Content-Type"] = "application/json"
-        connection = http.client.HTTPConnection(self.host, self.port, timeout=10)
-        try:
-            connection.request(method, path, body=data, headers=sent)
-            response = connection.getresponse()
-            raw = response.read()
-            headers_in = {k.lower(): v for k, v in response.getheaders()}
-        finally:
-            connection.close()
-        return Reply(response.status, headers_in, json.loads(raw) if raw else None)
-
-    def token(self, role: str, **fields: str) -> str:
-        reply = self.call("POST", "/_local/token", body={"role": role, **fields})
-        assert reply.status == 200, reply.body
-        return str(reply.body["token"])
-
-
 @pytest.fixture(scope="module")
 def stack() -> Iterator[LocalStack]:
-    # start() points boto3 at its moto server through os.environ; the other tests use moto's
-    # in-process mock, so every variable is put back afterwards, whatever happens.
-    saved = os.environ.copy()
-    local = LocalStack(port=0, table_name="helpdesk-local-test", schedule_interval=None, smtp_port=0)
-    try:
-        local.start()
+    with running_stack(table_name="helpdesk-local-test") as local:
         yield local
-    finally:
-        local.stop()
-        os.environ.clear()
-        os.environ.update(saved)
 
 
 @pytest.fixture(scope="module")

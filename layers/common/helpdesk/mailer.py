@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
-from email.message import EmailMessage
 from email.utils import getaddresses
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
-from helpdesk.mail.inbound import Attachment
 from helpdesk.models import AttachmentRef
+
+if TYPE_CHECKING:  # the API's attachments function needs no MIME parser at cold start
+    from email.message import EmailMessage
+
+    from helpdesk.mail.inbound import Attachment
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -66,14 +70,8 @@ class MailBucket:
                 Params={
                     "Bucket": self._bucket,
                     "Key": key,
-                    "ResponseContentDisposition": f"attachment; filename*=UTF-8''{_rfc5987(filename)}",
+                    "ResponseContentDisposition": f"attachment; filename*=UTF-8''{quote(filename, safe='')}",
                 },
                 ExpiresIn=expires_in,
             )
         )
-
-
-def _rfc5987(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name, safe="")

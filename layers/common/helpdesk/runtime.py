@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 
-from helpdesk.account_store import AccountStore
-from helpdesk.accounts import AccountService
 from helpdesk.config import mail_settings, settings
 from helpdesk.store import TicketStore
 from helpdesk.tickets import TicketService
 
 if TYPE_CHECKING:
+    from helpdesk.account_store import AccountStore
+    from helpdesk.accounts import AccountService
     from helpdesk.inbound import InboundMail
     from helpdesk.mail.outbound import MailIdentity
     from helpdesk.mailer import MailBucket, Mailer
@@ -37,16 +37,21 @@ def ticket_service() -> TicketService:
 
 @cache
 def account_store() -> AccountStore:
+    from helpdesk.account_store import AccountStore
+
     return AccountStore(dynamodb(), settings().table_name)
 
 
 @cache
 def account_service() -> AccountService:
+    from helpdesk.accounts import AccountService  # parses addresses: only its functions load it
+
     return AccountService(account_store())
 
 
 # ---------------------------------------------------------------- the e-mail channel
-# Imported lazily: the API functions never load the mail modules.
+# Imported lazily (like the accounts above): a function loads only the modules it uses, which
+# keeps the ticket functions' cold start free of the mail code.
 @cache
 def mail_identity() -> MailIdentity:
     from helpdesk.mail.outbound import MailIdentity
