@@ -26,21 +26,12 @@ from devstack.events import fixture
 from devstack.server import DEMO_CUSTOMER, LocalStack
 from devstack.smtp import ReceiptRule, parse_verdicts, receipt_rule
 from devstack.streams import LOCAL_MAX_RETRIES, StreamMapping, matches, stream_mappings
-from devstack.template import ROOT, FunctionSpec, template
+from devstack.template import FunctionSpec
 from tests.local_stack import Client, running_stack
 
 DOMAIN = "helpdesk.netz0.example"
 SOPORTE = f"soporte@{DOMAIN}"
 DEMO = DEMO_CUSTOMER.email
-
-FUNCTIONS_READY = (
-    (ROOT / "functions/inbound_email/app.py").exists()
-    and (ROOT / "functions/notify/app.py").exists()
-    and "NotifyFunction" in template()["Resources"]
-)
-needs_functions = pytest.mark.skipif(
-    not FUNCTIONS_READY, reason="needs functions/inbound_email, functions/notify and NotifyFunction"
-)
 
 
 @pytest.fixture(scope="module")
@@ -431,7 +422,6 @@ def ticket_ids(client: Client, operator: str) -> set[str]:
     return {t["id"] for t in client.call("GET", "/tickets?limit=100", operator).body["items"]}
 
 
-@needs_functions
 def test_a_mail_from_the_demo_customer_opens_a_ticket_and_gets_a_receipt(
     stack: LocalStack, client: Client, customer: str
 ) -> None:
@@ -447,7 +437,6 @@ def test_a_mail_from_the_demo_customer_opens_a_ticket_and_gets_a_receipt(
     assert [t["subject"] for t in mine if t["id"] == ticket_id] == ["El webmail no carga"]
 
 
-@needs_functions
 def test_a_reply_to_the_receipt_lands_on_the_ticket(stack: LocalStack, client: Client, customer: str) -> None:
     send(stack, message(subject="No llegan los correos"))
     receipt = email.message_from_string(outbox(client)[0]["raw"], policy=email.policy.default)
@@ -468,7 +457,6 @@ def test_a_reply_to_the_receipt_lands_on_the_ticket(stack: LocalStack, client: C
     assert "Sigue sin funcionar" in last["body"]
 
 
-@needs_functions
 @pytest.mark.parametrize(
     ("sender", "mail_from"),
     [("desconocido@otro.example", "desconocido@otro.example"), (f"MAILER-DAEMON@{DOMAIN}", "")],
@@ -483,7 +471,6 @@ def test_mail_from_strangers_and_bounces_opens_nothing(
     assert ticket_ids(client, operator) == before
 
 
-@needs_functions
 def test_a_spoofed_mail_opens_nothing_and_is_not_answered(
     stack: LocalStack, client: Client, operator: str, decisions: list[str]
 ) -> None:
