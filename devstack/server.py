@@ -19,8 +19,9 @@ from typing import Any
 
 import boto3
 from moto.server import ThreadedMotoServer
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import NotFound, RequestEntityTooLarge
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.utils import send_from_directory
 from werkzeug.wrappers import Request, Response
 
 from devstack.auth import Identity, InvalidTokenRequest, LocalIssuer, Role, TokenRejected
@@ -31,13 +32,14 @@ from devstack.outbox import Outbox
 from devstack.provision import provision, resource_names
 from devstack.smtp import DEFAULT_SMTP_PORT, Arrival, ReceiptRule, SesReceiver, SmtpServer, receipt_rule
 from devstack.streams import StreamPoller, stream_mappings
-from devstack.template import parameter_defaults, ttl_attribute
+from devstack.template import ROOT, parameter_defaults, ttl_attribute
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 3000
 TABLE_NAME = "netz0-helpdesk-local"
 REGION = "eu-west-1"
 ISSUER_PATH = "/_local/issuer"
+PORTAL = ROOT / "portal"
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # an HTTP API refuses larger payloads with 413
 SCHEDULE_INTERVAL_SECONDS = 60.0
 STREAM_INTERVAL_SECONDS = 0.5  # how often the stream is polled between requests
@@ -119,13 +121,32 @@ class LocalApi:
             return json_response(413, {"message": "Request Entity Too Large"})
         try:
             helper = self._helpers.get((request.method, request.path))
-            response = helper(request) if helper else self._proxy(request)
+            if helper:
+                response = helper(request)
+            elif request.method == "GET" and self.gateway.route("GET", request.path) is None:
+                response = self._portal(request)
+            else:
+                response = self._proxy(request)
         except RequestEntityTooLarge:
             response = json_response(413, {"message": "Request Entity Too Large"})
         # In AWS the stream consumers run moments after a write; running them before answering
         # means the mail a request causes is in the outbox when its response arrives.
         self.drain()
         return response
+
+    # ---------------------------------------------------------------- the portal
+    def _portal(self, request: Request) -> Response:
+        """The web portal's static files, as the CDN serves them in AWS. /config.json tells the page
+        where the API is and how to sign in (here: the same origin, local tokens)."""
+        if request.path == "/config.json":
+            return json_response(
+                200, {"apiUrl": "", "auth": {"mode": "local"}}, {"cache-control": "no-store"}
+            )
+        path = request.path.lstrip("/") or "index.html"
+        try:
+            return send_from_directory(PORTAL, path, request.environ, max_age=0)
+        except NotFound:
+            return json_response(404, {"message": "Not Found"})
 
     def run_schedule(self, at: datetime) -> Any:
         with self.lock:

@@ -168,3 +168,25 @@ def test_failures_are_kept_not_lost():
     stream = RESOURCES["NotifyFunction"]["Properties"]["Events"]["TableChanges"]["Properties"]
     assert stream["DestinationConfig"]["OnFailure"]["Type"] == "SQS"
     assert stream["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+
+
+def test_the_portal_is_private_behind_cloudfront_with_origin_access_control():
+    bucket = RESOURCES["PortalBucket"]["Properties"]
+    assert all(bucket["PublicAccessBlockConfiguration"].values())
+    origin = RESOURCES["PortalDistribution"]["Properties"]["DistributionConfig"]["Origins"][0]
+    assert origin["OriginAccessControlId"] == {"Fn::GetAtt": ["PortalOriginAccessControl", "Id"]}
+    statement = RESOURCES["PortalBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
+    assert statement["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+    assert "AWS:SourceArn" in statement["Condition"]["StringEquals"]
+    behavior = RESOURCES["PortalDistribution"]["Properties"]["DistributionConfig"]["DefaultCacheBehavior"]
+    assert behavior["ViewerProtocolPolicy"] == "redirect-to-https"
+
+
+def test_the_portal_signs_in_with_the_code_flow_and_only_its_origin_may_call_the_api():
+    client = RESOURCES["UserPoolClient"]["Properties"]
+    assert client["AllowedOAuthFlows"] == ["code"]
+    assert client["GenerateSecret"] is False  # a browser app: PKCE instead of a secret
+    cors = RESOURCES["HttpApi"]["Properties"]["CorsConfiguration"]
+    assert cors["AllowOrigins"] == [{"Fn::Sub": "https://${PortalDistribution.DomainName}"}]
+    assert "if-match" in cors["AllowHeaders"]
+    assert "etag" in cors["ExposeHeaders"]
