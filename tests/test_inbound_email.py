@@ -195,6 +195,10 @@ def test_attachments_are_kept_listed_and_downloadable_by_who_may_read(api, mailb
     assert stored == pdf
     assert "filename%2A%3DUTF-8%27%27factura%2520noviembre.pdf" in location.query
     assert api.get(path, LUIS).status == 302
+    as_json = api.get(path, ANA, headers={"Accept": "application/json"})
+    assert as_json.status == 200, as_json.body
+    assert as_json.json()["expires_in"] == 300
+    assert as_json.json()["url"].startswith("https://")
     assert api.get(path, BRUNO).status == 404
     assert api.get(path.replace("/attachments/0", "/attachments/7"), ANA).status == 404
 

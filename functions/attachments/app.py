@@ -1,13 +1,17 @@
 """GET /tickets/{id}/messages/{message_id}/attachments/{index}: a file that came with an e-mail,
-for whoever may read the ticket, as a redirect to a download link valid for five minutes."""
+for whoever may read the ticket, as a redirect to a download link valid for five minutes (or the
+link itself as JSON, for a browser app)."""
 
-from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from helpdesk.http.api import ERROR_RESPONSES, create_api, current_caller
+from helpdesk.http.schemas import DownloadLinkOut
 from helpdesk.observability import logger
 from helpdesk.runtime import mail_bucket, ticket_service
+
+DOWNLOAD_SECONDS = 300
 
 app = create_api()
 service = ticket_service()
@@ -18,19 +22,22 @@ bucket = mail_bucket()
     "/tickets/<id>/messages/<message_id>/attachments/<index>",
     summary="Download an attachment",
     tags=["tickets"],
-    responses={302: {"description": "Location is a short-lived download link."}, **ERROR_RESPONSES},
-)
-def download(id: str, message_id: str, index: int) -> Response[None]:  # noqa: A002 - path parameter
-    attachment = service.attachment(current_caller(app), id, message_id, index)
-    return Response(
-        status_code=302,
-        content_type=None,
-        body=None,
-        headers={
-            "Location": bucket.download_url(attachment.key, attachment.name),
-            "Cache-Control": "no-store",
+    responses={
+        302: {"description": "Location is a short-lived download link."},
+        200: {
+            "description": 'With "Accept: application/json": {"url", "expires_in"} instead of the redirect.'
         },
-    )
+        **ERROR_RESPONSES,
+    },
+)
+def download(id: str, message_id: str, index: int) -> Response[DownloadLinkOut | None]:  # noqa: A002 - path parameter
+    attachment = service.attachment(current_caller(app), id, message_id, index)
+    url = bucket.download_url(attachment.key, attachment.name, expires_in=DOWNLOAD_SECONDS)
+    if "application/json" in (app.current_event.headers.get("accept") or ""):
+        # A browser app cannot follow a redirect to another origin with fetch: it gets the link.
+        link = DownloadLinkOut(url=url, expires_in=DOWNLOAD_SECONDS)
+        return Response(200, content_types.APPLICATION_JSON, link, headers={"Cache-Control": "no-store"})
+    return Response(302, None, None, headers={"Location": url, "Cache-Control": "no-store"})
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

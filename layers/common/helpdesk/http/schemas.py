@@ -209,3 +209,8 @@ class AccountOut(BaseModel):
 
 class AccountUpdate(_Request):
     language: Literal["es", "en"]
+
+
+class DownloadLinkOut(BaseModel):
+    url: str
+    expires_in: int = Field(description="Seconds the link stays valid.")

@@ -1,0 +1,101 @@
+// Fetch wrapper for the help-desk API: base URL from /config.json, the bearer token, JSON bodies,
+// ETag/If-Match, and API errors turned into ApiError objects a view can show as a sentence.
+import { t, has } from './i18n/index.js';
+import { session } from './auth.js';
+
+let baseUrl = '';
+export function setBaseUrl(url) { baseUrl = (url || '').replace(/\/+$/, ''); }
+export const apiUrl = (path) => baseUrl + path;
+
+export class ApiError extends Error {
+  constructor(status, code, message, details = []) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+let onUnauthorized = () => {};
+/** Called when the API says the token is not valid (expired): the app sends the person to sign in. */
+export function setUnauthorizedHandler(fn) { onUnauthorized = fn; }
+
+/**
+ * request('GET', '/tickets', { query, body, version, headers }) → { data, etag, status }.
+ * `version` becomes If-Match: "<version>", so a change made on a stale thread is refused (409).
+ */
+export async function request(method, path, { query, body, version, headers = {} } = {}) {
+  const url = new URL(apiUrl(path), location.origin);
+  for (const [k, v] of Object.entries(query || {})) if (v !== undefined && v !== null && v !== '') url.searchParams.set(k, v);
+  const init = { method, headers: { Accept: 'application/json', ...headers } };
+  const token = session()?.token;
+  if (token) init.headers.Authorization = `Bearer ${token}`;
+  if (version !== undefined && version !== null) init.headers['If-Match'] = `"${version}"`;
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(url, init);
+  } catch {
+    throw new ApiError(0, 'network', 'network error');
+  }
+  const text = await response.text();
+  let data = null;
+  try { data = text ? JSON.parse(text) : null; } catch { data = null; }
+  if (!response.ok) {
+    const err = data?.error;
+    // API Gateway's own 401/413 bodies are {"message": ...}, not the API's error shape.
+    const code = err?.code || { 401: 'not_authenticated', 403: 'forbidden', 404: 'not_found', 413: 'request_too_large' }[response.status] || 'http_error';
+    const error = new ApiError(response.status, code, err?.message || data?.message || response.statusText, err?.details || []);
+    if (response.status === 401) onUnauthorized(error);
+    throw error;
+  }
+  return { data, etag: response.headers.get('ETag'), status: response.status };
+}
+
+/** The version an ETag carries ("3", W/"3"), or null. */
+export function versionFromEtag(etag) {
+  const m = /(\d+)/.exec(etag || '');
+  return m ? Number(m[1]) : null;
+}
+
+/** An API error as a sentence in the UI language: catalogue string per code, else the API's words. */
+export function errorText(error) {
+  if (!(error instanceof ApiError)) return t('error.unexpected');
+  const key = `error.${error.code}`;
+  if (has(key)) return t(key);
+  return error.message || t('error.unexpected');
+}
+
+/** Field-level messages for a 422: { field: sentence }. Known fields use catalogue strings. */
+export function fieldErrors(error) {
+  const out = {};
+  for (const d of error?.details || []) {
+    const field = String(d.field || '').split('.').pop();
+    const key = `field.${field}.invalid`;
+    out[field] = has(key) ? t(key) : `${field}: ${d.message}`;
+  }
+  return out;
+}
+
+/**
+ * Download an attachment. Asked for JSON, the API answers with a short-lived presigned link
+ * instead of redirecting to it; the browser then navigates to the link, which downloads the file
+ * under its own name (set by the link) without the storage having to allow cross-origin fetches.
+ */
+export async function downloadAttachment(path) {
+  const token = session()?.token;
+  let response;
+  try {
+    response = await fetch(apiUrl(path), {
+      headers: { Accept: 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    });
+  } catch {
+    throw new ApiError(0, 'download_failed', 'download failed');
+  }
+  if (!response.ok) throw new ApiError(response.status, response.status === 404 ? 'attachment_not_found' : 'download_failed', response.statusText);
+  const { url } = await response.json();
+  window.location.assign(url);
+}

@@ -1,0 +1,116 @@
+// Boot and hash router. Every view is `async (root, ctx)`: it fills `root` (starting with an <h1>);
+// after it resolves the app moves focus to that heading, so screen-reader and keyboard users land
+// on the new page's title.
+import { h, replace } from './dom.js';
+import { t, getLang, setLang, languages } from './i18n/index.js';
+import { setBaseUrl, setUnauthorizedHandler } from './api.js';
+import { session, signOut, cognitoCallback, forget } from './auth.js';
+import { signinView } from './views/signin.js';
+import { ticketsView } from './views/tickets.js';
+import { ticketView } from './views/ticket.js';
+import { newTicketView } from './views/new-ticket.js';
+import { accountView } from './views/account.js';
+import { queueView } from './views/queue.js';
+
+const main = document.getElementById('main');
+const live = document.getElementById('live');
+const nav = document.getElementById('nav');
+let config = { apiUrl: '', auth: { mode: 'local' } };
+let pendingMessage = null;
+
+/** Say something in the polite live region (also visible). */
+export function announce(text) {
+  live.textContent = '';
+  // A fresh text change after clearing is what makes screen readers read it again.
+  setTimeout(() => { live.textContent = text; }, 30);
+}
+
+export function navigate(hash, message) {
+  pendingMessage = message || null;
+  if (location.hash === hash) render(); else location.hash = hash;
+}
+
+const ROUTES = [
+  { re: /^#\/signin$/, view: signinView, public: true },
+  { re: /^#\/tickets$/, view: ticketsView, role: 'customer' },
+  { re: /^#\/tickets\/([^/?]+)$/, view: ticketView },
+  { re: /^#\/new$/, view: newTicketView, role: 'customer' },
+  { re: /^#\/account$/, view: accountView, role: 'customer' },
+  { re: /^#\/queue$/, view: queueView, role: 'operator', mode: 'queue' },
+  { re: /^#\/mine$/, view: queueView, role: 'operator', mode: 'mine' },
+];
+
+const home = (who) => (!who ? '#/signin' : who.role === 'operator' ? '#/queue' : '#/tickets');
+
+function renderNav(who, path) {
+  const links = !who ? [] : who.role === 'operator'
+    ? [['#/queue', t('nav.queue')], ['#/mine', t('nav.mine')]]
+    : [['#/tickets', t('nav.tickets')], ['#/new', t('nav.new')], ['#/account', t('nav.account')]];
+  const langId = 'ui-lang';
+  replace(nav,
+    h('ul', { class: 'nav-links' }, links.map(([href, label]) =>
+      h('li', {}, h('a', { href, 'aria-current': path === href ? 'page' : null }, label)))),
+    h('div', { class: 'nav-tools' },
+      h('label', { for: langId }, t('nav.language')),
+      h('select', { id: langId, onchange: (e) => { setLang(e.target.value); render(); } },
+        languages().map((code) => h('option', { value: code, selected: code === getLang() }, t(`lang.${code}`)))),
+      who ? h('span', { class: 'who' }, t('nav.signedInAs', { email: who.email })) : null,
+      who ? h('button', { type: 'button', class: 'secondary', onclick: () => { signOut(config.auth); navigate('#/signin', t('signin.signedOut')); } }, t('nav.signOut')) : null));
+}
+
+let renderCount = 0;
+async function render() {
+  const who = session();
+  const hash = location.hash || '';
+  const route = ROUTES.find((r) => r.re.test(hash.split('?')[0]));
+  if (!route || (!route.public && !who) || (route.role && who && route.role !== who.role) || (route.public && who)) {
+    const target = who ? home(who) : '#/signin';
+    if (hash !== target) { location.replace(target); return; }
+  }
+  const params = hash.split('?')[0].match(route.re).slice(1).map(decodeURIComponent);
+  const query = new URLSearchParams(hash.split('?')[1] || '');
+  renderNav(who, hash.split('?')[0]);
+  document.getElementById('app-name').textContent = t('app.name'); // follows a language switch
+  document.getElementById('skip').textContent = t('nav.skip');
+  const root = h('div', { class: 'view' }, h('p', { class: 'loading' }, t('common.loading')));
+  replace(main, root);
+  const message = pendingMessage;
+  pendingMessage = null;
+  const mine = ++renderCount;
+  const ctx = { config, session: who, params, query, mode: route.mode, announce, navigate, isCurrent: () => mine === renderCount };
+  try {
+    await route.view(root, ctx);
+  } catch (error) {
+    console.error(error);
+    replace(root, h('h1', {}, t('error.title')), h('p', { role: 'alert' }, t('error.unexpected')));
+  }
+  if (mine !== renderCount) return;
+  const heading = root.querySelector('h1');
+  if (heading) {
+    heading.setAttribute('tabindex', '-1');
+    heading.focus();
+    document.title = `${heading.textContent} · ${t('app.name')}`;
+  }
+  if (message) announce(message);
+}
+
+async function boot() {
+  try {
+    const response = await fetch('/config.json', { cache: 'no-store' });
+    if (response.ok) config = await response.json();
+  } catch { /* keep the local defaults */ }
+  setBaseUrl(config.apiUrl);
+  setUnauthorizedHandler(() => { forget(); navigate('#/signin', t('error.not_authenticated')); });
+  if (config.auth?.mode === 'cognito') {
+    try {
+      const back = await cognitoCallback(config.auth);
+      if (back !== null) pendingMessage = t('signin.welcome');
+    } catch (error) {
+      pendingMessage = t('signin.failed', { reason: error.message });
+    }
+  }
+  window.addEventListener('hashchange', render);
+  render();
+}
+
+boot();

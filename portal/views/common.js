@@ -1,0 +1,84 @@
+// Pieces shared by the views: status badge, labelled fields, error boxes, ticket list rows.
+import { h, replace, newId } from '../dom.js';
+import { t, formatTime } from '../i18n/index.js';
+import { errorText, fieldErrors } from '../api.js';
+
+export const STATUSES = ['OPEN', 'WAITING', 'CLOSED'];
+
+/** Status as a word (Abierto, Espera, Cerrado), never as colour alone. */
+export const statusBadge = (status) =>
+  h('span', { class: `badge badge-${String(status).toLowerCase()}` }, t(`status.${status}`));
+
+/**
+ * A labelled control with an optional hint and an error slot, wired with aria-describedby.
+ * Returns { wrap, control, setError(text|null) }.
+ */
+export function field(label, control, { hint } = {}) {
+  const id = control.id || newId();
+  control.id = id;
+  const hintEl = hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : null;
+  const errorEl = h('p', { class: 'field-error', id: `${id}-error`, hidden: true });
+  const describe = () => control.setAttribute('aria-describedby', [hintEl && hintEl.id, !errorEl.hidden && errorEl.id].filter(Boolean).join(' '));
+  describe();
+  const wrap = h('div', { class: 'field' }, h('label', { for: id }, label), hintEl, control, errorEl);
+  return {
+    wrap, control, hintEl,
+    setError(text) {
+      errorEl.hidden = !text;
+      errorEl.textContent = text || '';
+      if (text) control.setAttribute('aria-invalid', 'true'); else control.removeAttribute('aria-invalid');
+      describe();
+    },
+  };
+}
+
+/** A character counter for a length-limited field ("12 / 200"), in its hint. */
+export function counter(f, max) {
+  const update = () => { f.hintEl.textContent = t('common.counter', { n: f.control.value.length, max }); };
+  f.control.addEventListener('input', update);
+  update();
+}
+
+/** An alert box that shows an API error as a sentence (and the fields it names). */
+export function errorBox() {
+  const el = h('div', { class: 'alert', role: 'alert', tabindex: '-1', hidden: true });
+  return {
+    el,
+    show(error, fields = {}) {
+      const perField = fieldErrors(error);
+      for (const [name, text] of Object.entries(perField)) fields[name]?.setError(text);
+      const unplaced = Object.entries(perField).filter(([name]) => !fields[name]).map(([, text]) => text);
+      replace(el, h('p', {}, errorText(error)), unplaced.length ? h('ul', {}, unplaced.map((x) => h('li', {}, x))) : null);
+      el.hidden = false;
+    },
+    text(...children) { replace(el, ...children); el.hidden = false; },
+    clear(fields = {}) { el.hidden = true; el.replaceChildren(); for (const f of Object.values(fields)) f.setError(null); },
+  };
+}
+
+/** One ticket in a list: subject as the link, tracking ID, status, department, last activity. */
+export function ticketRow(ticket, { departments = {}, showAssignee = false } = {}) {
+  return h('li', { class: 'ticket-row' },
+    h('div', { class: 'row-main' },
+      h('a', { href: `#/tickets/${encodeURIComponent(ticket.id)}`, class: 'row-subject' }, ticket.subject),
+      h('span', { class: 'row-id' }, ticket.id)),
+    h('div', { class: 'row-meta' },
+      statusBadge(ticket.status),
+      h('span', {}, departments[ticket.department] || ticket.department),
+      showAssignee ? h('span', {}, ticket.assignee ? t('ticket.assignedTo', { who: ticket.assignee }) : t('ticket.unassigned')) : null,
+      h('span', {}, t('list.updated', { when: formatTime(ticket.updated_at) }))));
+}
+
+/** Departments as { id: name }; an empty map when the request fails (ids are shown instead). */
+export async function departmentNames(request) {
+  try {
+    const { data } = await request('GET', '/departments');
+    return { list: data.items, names: Object.fromEntries(data.items.map((d) => [d.id, d.name])) };
+  } catch {
+    return { list: [], names: {} };
+  }
+}
+
+export function select(options, value, attrs = {}) {
+  return h('select', attrs, options.map(([v, label]) => h('option', { value: v, selected: v === value }, label)));
+}

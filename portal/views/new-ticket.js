@@ -1,0 +1,76 @@
+// Open a ticket. What is typed is kept as a draft until the ticket exists; an Idempotency-Key
+// makes a retry after a lost response return the same ticket instead of a second one.
+import { h, keepDraft, saveDraft, draft } from '../dom.js';
+import { t } from '../i18n/index.js';
+import { request } from '../api.js';
+import { field, counter, errorBox, select } from './common.js';
+
+const SUBJECT_MAX = 200;
+const BODY_MAX = 32000;
+
+export async function newTicketView(root, ctx) {
+  const heading = h('h1', {}, t('new.title'));
+  const errors = errorBox();
+  let departments = [];
+  try {
+    departments = (await request('GET', '/departments')).data.items;
+  } catch (error) {
+    root.replaceChildren(heading, errors.el);
+    errors.show(error);
+    return;
+  }
+  if (!ctx.isCurrent()) return;
+
+  const fields = {
+    department: field(t('new.department'), select([['', t('new.chooseDepartment')], ...departments.map((d) => [d.id, d.name])], draft('new.department'), { required: true })),
+    subject: field(t('new.subject'), h('input', { type: 'text', required: true, maxlength: SUBJECT_MAX }), { hint: ' ' }),
+    body: field(t('new.body'), h('textarea', { rows: 10, required: true, maxlength: BODY_MAX }), { hint: ' ' }),
+  };
+  fields.department.control.addEventListener('change', (e) => saveDraft('new.department', e.target.value));
+  keepDraft(fields.subject.control, 'new.subject');
+  keepDraft(fields.body.control, 'new.body');
+  counter(fields.subject, SUBJECT_MAX);
+  counter(fields.body, BODY_MAX);
+
+  const submit = h('button', { type: 'submit' }, t('new.submit'));
+  const onSubmit = async (e) => {
+    e.preventDefault();
+    errors.clear(fields);
+    const body = {
+      department: fields.department.control.value,
+      subject: fields.subject.control.value.trim(),
+      body: fields.body.control.value,
+    };
+    // Check what we can here, in the UI language; the API checks again.
+    const missing = [];
+    if (!body.department) missing.push(['department', t('field.department.invalid')]);
+    if (!body.subject) missing.push(['subject', t('field.subject.invalid')]);
+    if (!body.body.trim()) missing.push(['body', t('field.body.invalid')]);
+    if (missing.length) {
+      for (const [name, text] of missing) fields[name].setError(text);
+      errors.text(h('p', {}, t('new.fixFields')));
+      fields[missing[0][0]].control.focus();
+      return;
+    }
+    const key = draft('new.key') || crypto.randomUUID();
+    saveDraft('new.key', key);
+    submit.disabled = true;
+    submit.textContent = t('common.sending');
+    try {
+      const { data } = await request('POST', '/tickets', { body, headers: { 'Idempotency-Key': key } });
+      for (const k of ['new.key', 'new.subject', 'new.body', 'new.department']) saveDraft(k, '');
+      ctx.navigate(`#/tickets/${encodeURIComponent(data.id)}`, t('new.created', { id: data.id }));
+    } catch (error) {
+      // Keep the key only when the ticket may exist (no answer): then a retry must not duplicate it.
+      if (error.status !== 0 && error.status < 500) saveDraft('new.key', '');
+      errors.show(error, fields);
+      submit.disabled = false;
+      submit.textContent = t('new.submit');
+      errors.el.focus();
+    }
+  };
+  root.replaceChildren(heading, errors.el,
+    h('form', { class: 'card', novalidate: true, onsubmit: onSubmit },
+      fields.department.wrap, fields.subject.wrap, fields.body.wrap,
+      h('div', { class: 'actions' }, submit, h('a', { href: '#/tickets', class: 'button secondary' }, t('common.cancel')))));
+}

@@ -1,0 +1,218 @@
+// One ticket: tracking ID (copyable), status, auto-close time, the whole thread, attachments,
+// reply / internal note, close, reopen, take. Every change sends If-Match with the version we
+// loaded; on version_conflict the typed text stays and the person can reload the thread.
+import { h, replace, keepDraft, saveDraft } from '../dom.js';
+import { t, formatTime, formatSize } from '../i18n/index.js';
+import { request, versionFromEtag, downloadAttachment } from '../api.js';
+import { statusBadge, field, counter, errorBox, departmentNames } from './common.js';
+
+const BODY_MAX = 32000;
+
+export async function ticketView(root, ctx) {
+  const typedId = ctx.params[0];
+  const me = ctx.session;
+  const isOperator = me.role === 'operator';
+  let ticket = null;
+  let version = null;
+
+  const heading = h('h1', {}, t('ticket.title'));
+  const summary = h('section', { class: 'summary card', 'aria-label': t('ticket.summary') });
+  const actions = h('div', { class: 'actions ticket-actions' });
+  const errors = errorBox();
+  const conflict = h('div', { class: 'alert warning', role: 'alert', tabindex: '-1', hidden: true });
+  const threadHeading = h('h2', {}, t('ticket.thread'));
+  const thread = h('ol', { class: 'thread' });
+
+  // ----------------------------------------------------------------- composer (built once)
+  const draftKey = `reply.${typedId.toUpperCase()}`;
+  const bodyField = field(t('ticket.replyLabel'), h('textarea', { rows: 6, maxlength: BODY_MAX }), { hint: ' ' });
+  keepDraft(bodyField.control, draftKey);
+  counter(bodyField, BODY_MAX);
+  const noteBox = h('input', { type: 'checkbox', id: 'note-toggle' });
+  const noteToggle = isOperator
+    ? h('div', { class: 'check' }, noteBox, h('label', { for: 'note-toggle' }, t('ticket.noteToggle')))
+    : null;
+  const composerHint = h('p', { class: 'hint' });
+  const send = h('button', { type: 'submit' }, t('ticket.send'));
+  const composerErrors = errorBox();
+  const composer = h('form', { class: 'composer card', novalidate: true, onsubmit: (e) => { e.preventDefault(); reply(); } },
+    h('h2', {}, t('ticket.replyTitle')), composerHint, noteToggle, bodyField.wrap, composerErrors.el, send);
+  const syncComposer = () => {
+    const closed = ticket?.status === 'CLOSED';
+    if (isOperator && closed) noteBox.checked = true; // operators reopen before answering the customer
+    noteBox.disabled = isOperator && closed;
+    const note = isOperator && noteBox.checked;
+    composer.classList.toggle('is-note', note);
+    send.textContent = note ? t('ticket.sendNote') : t('ticket.send');
+    let hint = '';
+    if (isOperator && closed) hint = `${t('ticket.noteHint')} ${t('ticket.reopenToReply')}`;
+    else if (note) hint = t('ticket.noteHint');
+    else if (closed) hint = t('ticket.replyReopens');
+    composerHint.textContent = hint;
+    composerHint.hidden = !hint;
+  };
+  noteBox.addEventListener('change', syncComposer);
+
+  // ----------------------------------------------------------------- loading and rendering
+  const { names } = await departmentNames(request);
+  async function load() {
+    const { data, etag } = await request('GET', `/tickets/${encodeURIComponent(typedId)}`);
+    ticket = data;
+    version = versionFromEtag(etag) ?? data.version;
+    // Show the canonical ID in the address bar without another navigation.
+    const canonical = `#/tickets/${encodeURIComponent(data.id)}`;
+    if (location.hash !== canonical) history.replaceState(null, '', canonical);
+    render();
+  }
+
+  function render() {
+    heading.textContent = ticket.subject;
+    document.title = `${ticket.subject} · ${t('app.name')}`;
+    const copied = h('span', { class: 'copied', role: 'status' });
+    const copy = h('button', { type: 'button', class: 'secondary small', onclick: async () => {
+      try {
+        await navigator.clipboard.writeText(ticket.id);
+        copied.textContent = t('ticket.copied');
+      } catch {
+        copied.textContent = t('ticket.copyFailed');
+      }
+      setTimeout(() => { copied.textContent = ''; }, 4000);
+    } }, t('ticket.copy'));
+    const rows = [
+      [t('ticket.status'), statusBadge(ticket.status)],
+      [t('ticket.department'), names[ticket.department] || ticket.department],
+      isOperator ? [t('ticket.assignee'), ticket.assignee || t('ticket.unassigned')] : null,
+      isOperator ? [t('ticket.account'), ticket.account_id] : null,
+      [t('ticket.created'), formatTime(ticket.created_at)],
+      [t('ticket.updated'), formatTime(ticket.updated_at)],
+    ].filter(Boolean);
+    let notice = null;
+    if (ticket.status === 'WAITING' && ticket.auto_close_at) {
+      notice = h('p', { class: 'notice' }, t(isOperator ? 'ticket.autoCloseOperator' : 'ticket.autoClose', { when: formatTime(ticket.auto_close_at) }));
+    } else if (ticket.status === 'CLOSED') {
+      notice = h('p', { class: 'notice' }, t('ticket.closedOn', { when: formatTime(ticket.closed_at) }),
+        ticket.closed_reason ? ` ${t(`ticket.closedReason.${ticket.closed_reason}`)}` : '');
+    }
+    replace(summary,
+      h('div', { class: 'tracking' },
+        h('span', { class: 'tracking-label', id: 'tracking-label' }, t('ticket.trackingId')),
+        h('code', { class: 'tracking-id', 'aria-labelledby': 'tracking-label' }, ticket.id),
+        copy, copied),
+      h('dl', {}, rows.map(([label, value]) => h('div', {}, h('dt', {}, label), h('dd', {}, value)))),
+      notice);
+
+    const closed = ticket.status === 'CLOSED';
+    replace(actions,
+      isOperator && !closed && ticket.assignee !== me.email
+        ? h('button', { type: 'button', onclick: () => act('assign', t('ticket.taken')) }, t('ticket.take')) : null,
+      closed
+        ? h('button', { type: 'button', onclick: () => act('reopen', t('ticket.reopened')) }, t('ticket.reopen'))
+        : h('button', { type: 'button', class: 'secondary', onclick: () => act('close', t('ticket.closed')) }, t('ticket.close')));
+
+    replace(thread, ticket.messages.map(messageItem));
+    syncComposer();
+  }
+
+  function messageItem(m) {
+    const who = m.author_role === 'operator' ? t('role.operator') : m.author_role === 'system' ? t('role.system') : t('role.customer');
+    return h('li', { class: `message ${m.author_role === 'operator' ? 'from-operator' : 'from-customer'}${m.internal ? ' internal' : ''}` },
+      h('article', { 'aria-label': t('ticket.messageFrom', { who: m.author || who }) },
+        m.internal ? h('p', { class: 'note-flag' }, t('ticket.internalFlag')) : null,
+        h('header', { class: 'message-meta' },
+          h('strong', {}, m.author || who), ' ', h('span', { class: 'role' }, `(${who})`),
+          h('span', { class: 'channel' }, t(`channel.${m.channel}`)),
+          h('time', { datetime: m.created_at }, formatTime(m.created_at))),
+        h('div', { class: 'message-body' }, m.body),
+        m.attachments?.length ? h('ul', { class: 'attachments', 'aria-label': t('ticket.attachments') },
+          m.attachments.map((a) => h('li', {}, h('button', { type: 'button', class: 'link', onclick: (e) => download(a, e.currentTarget) },
+            t('ticket.download', { name: a.name }), ' ', h('span', { class: 'size' }, `(${formatSize(a.size)})`))))) : null));
+  }
+
+  async function download(attachment, button) {
+    button.disabled = true;
+    try {
+      await downloadAttachment(attachment.download_path);
+      ctx.announce(t('ticket.downloaded', { name: attachment.name }));
+    } catch (error) {
+      errors.show(error);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  // ----------------------------------------------------------------- changes
+  function showConflict() {
+    replace(conflict,
+      h('p', {}, t('error.version_conflict')),
+      h('button', { type: 'button', onclick: async () => {
+        try {
+          await load();
+          conflict.hidden = true;
+          ctx.announce(t('ticket.reloaded'));
+          thread.lastElementChild?.scrollIntoView({ block: 'nearest' });
+          bodyField.control.focus();
+        } catch (error) {
+          errors.show(error);
+        }
+      } }, t('ticket.reloadThread')));
+    conflict.hidden = false;
+    conflict.focus();
+  }
+
+  async function act(action, done) {
+    errors.clear();
+    for (const b of actions.querySelectorAll('button')) b.disabled = true;
+    try {
+      await request('POST', `/tickets/${encodeURIComponent(ticket.id)}/${action}`, { version });
+      await load();
+      conflict.hidden = true;
+      ctx.announce(done);
+      heading.focus();
+    } catch (error) {
+      if (error.code === 'version_conflict') showConflict(); else { errors.show(error); errors.el.focus(); }
+      for (const b of actions.querySelectorAll('button')) b.disabled = false;
+    }
+  }
+
+  async function reply() {
+    composerErrors.clear({ body: bodyField });
+    const text = bodyField.control.value;
+    if (!text.trim()) {
+      bodyField.setError(t('field.body.invalid'));
+      bodyField.control.focus();
+      return;
+    }
+    const internal = isOperator && noteBox.checked;
+    send.disabled = true;
+    try {
+      await request('POST', `/tickets/${encodeURIComponent(ticket.id)}/replies`, { body: { body: text, internal }, version });
+      bodyField.control.value = '';
+      saveDraft(draftKey, '');
+      bodyField.control.dispatchEvent(new Event('input'));
+      conflict.hidden = true;
+      await load();
+      ctx.announce(internal ? t('ticket.noteAdded') : t('ticket.replySent'));
+    } catch (error) {
+      // The typed text stays in the textarea (and in the draft) whatever happened.
+      if (error.code === 'version_conflict') showConflict();
+      else { composerErrors.show(error, { body: bodyField }); composerErrors.el.focus(); }
+    } finally {
+      send.disabled = false;
+    }
+  }
+
+  try {
+    await load();
+  } catch (error) {
+    if (!ctx.isCurrent()) return;
+    heading.textContent = error.status === 404 ? t('ticket.notFound') : t('error.title');
+    root.replaceChildren(heading, errors.el, h('p', {}, h('a', { href: isOperator ? '#/queue' : '#/tickets' }, t('ticket.back'))));
+    errors.show(error);
+    return;
+  }
+  if (!ctx.isCurrent()) return;
+  root.replaceChildren(
+    h('p', { class: 'back' }, h('a', { href: isOperator ? '#/queue' : '#/tickets' }, t('ticket.back'))),
+    heading, summary, errors.el, conflict, actions, threadHeading, thread, composer);
+}
+
