@@ -11,11 +11,11 @@ SAM := $(SAM_VENV)/bin/sam
 SAM_ENV := PATH="$(CURDIR)/$(VENV)/bin:$$PATH" AWS_DEFAULT_REGION=eu-west-1 SAM_CLI_TELEMETRY=0 \
 	AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
 
-.PHONY: help install run test lint typecheck unit openapi sam-validate sam-build bench clean
+.PHONY: help install run test lint typecheck unit e2e chromium openapi sam-validate sam-build bench clean
 
 help:
 	@echo "make run    - serve the API locally on http://127.0.0.1:3000 (embedded AWS, no Docker)"
-	@echo "make test   - lint, type-check, tests, sam validate --lint, sam build (what CI runs)"
+	@echo "make test   - lint, type-check, tests, browser tests, sam validate --lint, sam build (what CI runs)"
 	@echo "make bench  - requests per operation, latency and cold-start ratios"
 	@echo "make openapi - regenerate functions/openapi/openapi.json from the handlers"
 
@@ -55,10 +55,26 @@ sam-validate: $(SAM_VENV)/.installed
 sam-build: $(VENV)/.installed $(SAM_VENV)/.installed
 	$(SAM_ENV) $(SAM) build
 
-test: lint typecheck unit sam-validate sam-build
+# The portal's end-to-end tests drive Debian's chromium (never a downloaded browser) through
+# playwright-core; screenshots of the main screens land in test-artifacts/screenshots/.
+E2E := e2e/node_modules/.installed
+$(E2E): e2e/package.json e2e/package-lock.json
+	cd e2e && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+	  || { echo "The browser tests need Debian's chromium: apt-get install chromium (as root)"; exit 1; }
+
+e2e: $(VENV)/.installed $(E2E) chromium
+	cd e2e && node --test --test-concurrency=1 portal.test.mjs
+
+test: lint typecheck unit e2e sam-validate sam-build
 
 bench: $(VENV)/.installed
 	$(PY) -m bench
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache e2e/node_modules test-artifacts
