@@ -164,3 +164,36 @@ test('a customer of another account cannot reach the ticket by URL', async () =>
   assert.equal(await stranger.getByText('Desde ayer no puedo entrar.').count(), 0);
   await stranger.close();
 });
+
+test('an operator who answers a ticket that changed meanwhile is told so and keeps the text', async () => {
+  const operator = await signedIn(/Operador de demostración/);
+  await operator.goto(`${base}/#/tickets/${ticketId}`);
+  await operator.getByRole('textbox', { name: 'Mensaje' }).fill('Respuesta que no debe perderse');
+  // Meanwhile another operator answers through the API.
+  const token = await fetch(`${base}/_local/token`, {
+    method: 'POST',
+    body: JSON.stringify({ role: 'operator', email: 'marta@netz0.example' }),
+  }).then((r) => r.json());
+  const other = await fetch(`${base}/tickets/${ticketId}/replies`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token.token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ body: 'Marta contestó antes' }),
+  });
+  assert.equal(other.status, 201);
+  await operator.getByRole('button', { name: 'Enviar respuesta' }).click();
+  await operator.getByText(/Otro operador respondió mientras usted escribía/).first().waitFor();
+  assert.equal(await operator.getByRole('textbox', { name: 'Mensaje' }).inputValue(), 'Respuesta que no debe perderse');
+  await operator.getByRole('button', { name: 'Recargar la conversación' }).click();
+  await operator.getByText('Marta contestó antes').waitFor();
+  await operator.close();
+});
+
+test('the portal speaks English when asked', async () => {
+  const customer = await signedIn(/Cliente de demostración/);
+  await customer.getByLabel('Idioma').selectOption('en');
+  await customer.getByRole('heading', { level: 1, name: 'My tickets' }).waitFor();
+  await customer.goto(ticketUrl);
+  await customer.getByRole('button', { name: 'Copy ID' }).waitFor();
+  await customer.getByLabel('Language').selectOption('es');
+  await customer.close();
+});
