@@ -11,6 +11,7 @@ import mimetypes
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import boto3
 
@@ -36,6 +37,19 @@ def config(out: dict[str, str]) -> dict[str, object]:
     }
 
 
+def with_connect_sources(page: str, out: dict[str, str]) -> str:
+    """The page's Content-Security-Policy lets it call only its own origin; in AWS the API and the
+    Cognito token endpoint live on other origins, so they are added to connect-src."""
+    origins = " ".join(
+        urlsplit(out[k])._replace(path="", query="", fragment="").geturl()
+        for k in ("ApiUrl", "UserPoolDomain")
+    )
+    updated = page.replace("connect-src 'self'", f"connect-src 'self' {origins}", 1)
+    if updated == page:
+        raise SystemExit("portal/index.html has no \"connect-src 'self'\" to extend")
+    return updated
+
+
 def publish(stack: str) -> None:
     out = outputs(stack)
     s3 = boto3.client("s3")
@@ -43,6 +57,12 @@ def publish(stack: str) -> None:
     files = [p for p in PORTAL.rglob("*") if p.is_file()]
     for path in files:
         key = path.relative_to(PORTAL).as_posix()
+        if key == "index.html":
+            page = with_connect_sources(path.read_text(encoding="utf-8"), out)
+            s3.put_object(
+                Bucket=bucket, Key=key, Body=page.encode(), ContentType="text/html", CacheControl="no-cache"
+            )
+            continue
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         if path.suffix == ".js":
             content_type = "text/javascript"
