@@ -1,4 +1,4 @@
-// Pieces shared by the views: status badge, labelled fields, error boxes, ticket list rows.
+// Pieces shared by the views: status badge, labelled fields, error boxes, ticket list rows and pages.
 import { h, replace, newId } from '../dom.js';
 import { t, formatTime } from '../i18n/index.js';
 import { errorText, fieldErrors } from '../api.js';
@@ -81,4 +81,33 @@ export async function departmentNames(request) {
 
 export function select(options, value, attrs = {}) {
   return h('select', attrs, options.map(([v, label]) => h('option', { value: v, selected: v === value }, label)));
+}
+
+/**
+ * A ticket list that grows page by page: fetches a page, renders its rows into `list`, and offers
+ * "load more" while the API returns a cursor (focus then goes to the first new ticket).
+ * `page(cursor)` returns the API's {items, next_cursor}; `emptyText()` is shown when nothing matched.
+ */
+export async function pagedTickets(ctx, { list, more, errors, page, row, emptyText }) {
+  const load = async (cursor) => {
+    try {
+      const data = await page(cursor);
+      if (!ctx.isCurrent()) return;
+      list.append(...data.items.map(row));
+      if (!list.children.length) replace(more, h('p', {}, emptyText()));
+      else if (data.next_cursor) {
+        replace(more, h('button', { type: 'button', class: 'secondary', onclick: async (e) => {
+          e.target.disabled = true;
+          const before = list.children.length;
+          await load(data.next_cursor);
+          // The button is gone: put focus on the first ticket that just arrived.
+          list.children[before]?.querySelector('a')?.focus();
+          ctx.announce(t('list.loadedMore'));
+        } }, t('list.more')));
+      } else more.replaceChildren();
+    } catch (error) {
+      errors.show(error);
+    }
+  };
+  await load();
 }

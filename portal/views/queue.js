@@ -1,9 +1,9 @@
 // Operators: the queue (by department and status; unassigned first, then the customer who has
 // waited longest) and their own tickets. Also: find any ticket by its ID.
-import { h, replace } from '../dom.js';
+import { h } from '../dom.js';
 import { t } from '../i18n/index.js';
 import { request } from '../api.js';
-import { STATUSES, field, errorBox, ticketRow, departmentNames, select } from './common.js';
+import { STATUSES, field, errorBox, ticketRow, departmentNames, select, pagedTickets } from './common.js';
 
 // The API pages by newest activity; the queue order is applied within each page.
 const queueOrder = (a, b) =>
@@ -56,26 +56,15 @@ export async function queueView(root, ctx) {
     mine ? null : h('p', { class: 'hint' }, t('queue.orderHint')),
     idForm, filters, errors.el, list, more);
 
-  const load = async (cursor) => {
-    const query = { status, department: mine ? '' : department, q, cursor, limit: 50 };
-    if (mine) query.assignee = ctx.session.email;
-    try {
+  await pagedTickets(ctx, {
+    list, more, errors,
+    page: async (cursor) => {
+      const query = { status, department: mine ? '' : department, q, cursor, limit: 50 };
+      if (mine) query.assignee = ctx.session.email;
       const { data } = await request('GET', '/tickets', { query });
-      if (!ctx.isCurrent()) return;
-      list.append(...[...data.items].sort(queueOrder).map((ticket) => ticketRow(ticket, { departments: names, showAssignee: true })));
-      if (!list.children.length) replace(more, h('p', {}, t('queue.empty')));
-      else if (data.next_cursor) {
-        replace(more, h('button', { type: 'button', class: 'secondary', onclick: async (e) => {
-          e.target.disabled = true;
-          const before = list.children.length;
-          await load(data.next_cursor);
-          list.children[before]?.querySelector('a')?.focus();
-          ctx.announce(t('list.loadedMore'));
-        } }, t('list.more')));
-      } else more.replaceChildren();
-    } catch (error) {
-      errors.show(error);
-    }
-  };
-  await load();
+      return { ...data, items: [...data.items].sort(queueOrder) };
+    },
+    row: (ticket) => ticketRow(ticket, { departments: names, showAssignee: true }),
+    emptyText: () => t('queue.empty'),
+  });
 }

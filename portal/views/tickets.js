@@ -1,8 +1,8 @@
 // A customer's tickets: newest activity first (the API's order), filter by status, search words.
-import { h, replace } from '../dom.js';
+import { h } from '../dom.js';
 import { t } from '../i18n/index.js';
 import { request } from '../api.js';
-import { STATUSES, field, errorBox, ticketRow, departmentNames, select } from './common.js';
+import { STATUSES, field, errorBox, ticketRow, departmentNames, select, pagedTickets } from './common.js';
 
 export async function ticketsView(root, ctx) {
   const status = ctx.query.get('status') || '';
@@ -25,25 +25,10 @@ export async function ticketsView(root, ctx) {
     form, errors.el, list, more);
 
   const { names } = await departmentNames(request);
-  const load = async (cursor) => {
-    try {
-      const { data } = await request('GET', '/tickets', { query: { status, q, cursor, limit: 20 } });
-      if (!ctx.isCurrent()) return;
-      list.append(...data.items.map((ticket) => ticketRow(ticket, { departments: names })));
-      if (!list.children.length) replace(more, h('p', {}, q || status ? t('list.noMatches') : t('list.empty')));
-      else if (data.next_cursor) {
-        replace(more, h('button', { type: 'button', class: 'secondary', onclick: async (e) => {
-          e.target.disabled = true;
-          const before = list.children.length;
-          await load(data.next_cursor);
-          // The button is gone: put focus on the first ticket that just arrived.
-          list.children[before]?.querySelector('a')?.focus();
-          ctx.announce(t('list.loadedMore'));
-        } }, t('list.more')));
-      } else more.replaceChildren();
-    } catch (error) {
-      errors.show(error);
-    }
-  };
-  await load();
+  await pagedTickets(ctx, {
+    list, more, errors,
+    page: async (cursor) => (await request('GET', '/tickets', { query: { status, q, cursor, limit: 20 } })).data,
+    row: (ticket) => ticketRow(ticket, { departments: names }),
+    emptyText: () => (q || status ? t('list.noMatches') : t('list.empty')),
+  });
 }
