@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from devstack.events import http_api_event, scheduled_event
+from devstack.events import scheduled_event
 from devstack.gateway import LocalGateway
 from devstack.template import FunctionSpec
 
@@ -74,20 +74,11 @@ class Api:
         query: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
     ) -> Invocation:
-        found = self.gateway.route(method, path)
-        assert found is not None, f"no route for {method} {path}"
-        spec, route, params = found
-        event = http_api_event(
-            method,
-            path,
-            route_key=route.route_key,
-            path_parameters=params or None,
-            query=query,
-            headers=headers,
-            body=body,
-            claims=who if route.authorized else None,
-            at=self.tick(),
+        found = self.gateway.event_for(
+            method, path, claims=who, query=query, headers=headers, body=body, at=self.tick()
         )
+        assert found is not None, f"no route for {method} {path}"
+        spec, _route, event = found
         return Invocation(spec, event)
 
     def schedule(self, at: datetime) -> Invocation:

@@ -60,7 +60,7 @@ class LocalGateway:
                 return spec, route, params
         return None
 
-    def request(
+    def event_for(
         self,
         method: str,
         path: str,
@@ -70,14 +70,12 @@ class LocalGateway:
         headers: dict[str, str] | None = None,
         body: str | bytes | dict[str, Any] | list[Any] | None = None,
         at: datetime | None = None,
-    ) -> HttpResult:
+    ) -> tuple[FunctionSpec, Route, dict[str, Any]] | None:
+        """The function a request goes to and the HTTP API event it would get, or None (no route)."""
         found = self.route(method, path)
         if found is None:
-            return HttpResult(404, {"content-type": "application/json"}, '{"message":"Not Found"}')
+            return None
         spec, route, params = found
-        if route.authorized and claims is None:
-            # What the JWT authorizer answers; the function is never invoked.
-            return HttpResult(401, {"content-type": "application/json"}, '{"message":"Unauthorized"}')
         event = http_api_event(
             method,
             path,
@@ -89,6 +87,26 @@ class LocalGateway:
             claims=claims if route.authorized else None,
             at=at,
         )
+        return spec, route, event
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        claims: dict[str, Any] | None = None,
+        query: dict[str, str] | str | None = None,
+        headers: dict[str, str] | None = None,
+        body: str | bytes | dict[str, Any] | list[Any] | None = None,
+        at: datetime | None = None,
+    ) -> HttpResult:
+        found = self.event_for(method, path, claims=claims, query=query, headers=headers, body=body, at=at)
+        if found is None:
+            return HttpResult(404, {"content-type": "application/json"}, '{"message":"Not Found"}')
+        spec, route, event = found
+        if route.authorized and claims is None:
+            # What the JWT authorizer answers; the function is never invoked.
+            return HttpResult(401, {"content-type": "application/json"}, '{"message":"Unauthorized"}')
         result = self.invoke(spec, event)
         return self._http_result(result)
 
