@@ -11,6 +11,12 @@ from functools import cache
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
+def _from_environ(environ: Mapping[str, str] | None, **variables: str) -> dict[str, str]:
+    """Field values from the environment variables that are set (unset ones keep the default)."""
+    env = os.environ if environ is None else environ
+    return {field: env[name] for field, name in variables.items() if name in env}
+
+
 class Department(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -50,17 +56,18 @@ class Settings(BaseModel):
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        env = os.environ if environ is None else environ
-        raw = {
-            "table_name": env.get("TABLE_NAME"),
-            "auto_close_hours": env.get("AUTO_CLOSE_HOURS"),
-            "departments": env.get("DEPARTMENTS"),
-            "operators_group": env.get("OPERATORS_GROUP"),
-            "max_request_bytes": env.get("MAX_REQUEST_BYTES"),
-            "max_attachments": env.get("MAX_ATTACHMENTS"),
-            "max_attachment_bytes": env.get("MAX_ATTACHMENT_BYTES"),
-        }
-        return cls.model_validate({k: v for k, v in raw.items() if v is not None})
+        return cls.model_validate(
+            _from_environ(
+                environ,
+                table_name="TABLE_NAME",
+                auto_close_hours="AUTO_CLOSE_HOURS",
+                departments="DEPARTMENTS",
+                operators_group="OPERATORS_GROUP",
+                max_request_bytes="MAX_REQUEST_BYTES",
+                max_attachments="MAX_ATTACHMENTS",
+                max_attachment_bytes="MAX_ATTACHMENT_BYTES",
+            )
+        )
 
 
 @cache
@@ -81,17 +88,23 @@ class MailSettings(BaseModel):
     inbound_prefix: str = "inbound/"
     attachments_prefix: str = "attachments/"
 
+    @field_validator("configuration_set", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return value or None  # an empty MAIL_CONFIGURATION_SET means "send without one"
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> MailSettings:
-        env = os.environ if environ is None else environ
-        raw = {
-            "domain": env.get("MAIL_DOMAIN"),
-            "sender": env.get("MAIL_SENDER"),
-            "bucket": env.get("MAIL_BUCKET"),
-            "signing_secret": env.get("MAIL_SIGNING_SECRET"),
-            "configuration_set": env.get("MAIL_CONFIGURATION_SET") or None,
-        }
-        return cls.model_validate({k: v for k, v in raw.items() if v is not None})
+        return cls.model_validate(
+            _from_environ(
+                environ,
+                domain="MAIL_DOMAIN",
+                sender="MAIL_SENDER",
+                bucket="MAIL_BUCKET",
+                signing_secret="MAIL_SIGNING_SECRET",  # noqa: S106 - the variable's name, not a secret
+                configuration_set="MAIL_CONFIGURATION_SET",
+            )
+        )
 
 
 @cache

@@ -6,13 +6,10 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable
 
 PREFIX = "NZ"
 _DIGITS = 8
 _PATTERN = re.compile(rf"^(?:{PREFIX}-?)?(\d{{{_DIGITS}}})$", re.IGNORECASE)
-
-TicketIdSource = Callable[[], str]
 
 
 def new_ticket_id() -> str:

@@ -63,7 +63,3 @@ class MailSigner:
         if ticket_id is None or not self._valid("message-id", ticket_id, match.group(3)):
             return None
         return ticket_id
-
-    def is_our_message_id(self, message_id: str) -> bool:
-        """Any Message-ID in our domain, signed or not (our own mail coming back)."""
-        return message_id.strip().rstrip(">").lower().endswith(f"@{self.domain}")
