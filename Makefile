@@ -69,7 +69,7 @@ chromium:
 	  || { echo "The browser tests need Debian's chromium: apt-get install chromium (as root)"; exit 1; }
 
 e2e: $(VENV)/.installed $(E2E) chromium
-	cd e2e && node --test --test-concurrency=1 portal.test.mjs
+	cd e2e && node --test --test-concurrency=1 modules.test.mjs portal.test.mjs
 
 test: lint typecheck unit e2e sam-validate sam-build
 

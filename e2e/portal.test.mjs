@@ -5,7 +5,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -14,6 +15,8 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SHOTS = join(ROOT, 'test-artifacts', 'screenshots');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const PAYLOAD = '<script>alert(1)</script><img src=x onerror=alert(2)>';
+// axe-core from e2e/node_modules (pinned in package-lock.json), evaluated in the page.
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let server;
 let base;
@@ -58,6 +61,50 @@ async function signedIn(who, viewport = { width: 1200, height: 900 }) {
   }
   await page.getByRole('button', { name: 'Cerrar sesión' }).waitFor();
   return page;
+}
+
+async function token(identity) {
+  const response = await fetch(`${base}/_local/token`, { method: 'POST', body: JSON.stringify(identity) });
+  return (await response.json()).token;
+}
+
+async function api(method, path, bearer, body) {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${bearer}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, data: await response.json().catch(() => null) };
+}
+
+/** A page that has signed in to nothing yet (a fresh tab). */
+async function freshPage(viewport = { width: 1200, height: 900 }) {
+  const page = await browser.newPage({ viewport });
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.message());
+    dialog.dismiss();
+  });
+  return page;
+}
+
+/** What the polite live region says now. */
+const liveText = (page) => page.locator('#live').textContent();
+
+/** No serious or critical axe-core violation on the page as it is now (WCAG 2.1 A/AA and best practice). */
+async function accessible(page, screen) {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
+      resultTypes: ['violations'],
+    });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
+  });
+  const grave = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(grave, [], `${screen}: ${JSON.stringify(grave, null, 2)}`);
+  // Nothing on a screen reads "null" or "undefined" (a value that was never there, shown as text).
+  const text = await page.locator('body').innerText();
+  assert.doesNotMatch(text, /\b(null|undefined|NaN)\b/, `${screen} shows a missing value as text`);
 }
 
 async function shot(page, name) {
@@ -142,8 +189,28 @@ test('the customer sees Espera and the answer, replies, and it is Abierto again'
 test('the operator closes it and the customer reopens it', async () => {
   const operator = await signedIn(/Operador de demostración/);
   await operator.goto(`${base}/#/tickets/${ticketId}`);
-  await operator.getByRole('button', { name: 'Cerrar ticket' }).click();
+  // Closing asks first, in a modal dialog (not window.confirm): focus on the safe choice; Escape
+  // and "Cancelar" leave the ticket as it was.
+  const before = dialogs.length;
+  const closeButton = operator.getByRole('button', { name: 'Cerrar ticket' });
+  await closeButton.click();
+  const dialog = operator.getByRole('dialog', { name: '¿Cerrar el ticket?' });
+  await dialog.getByText(`El ticket ${ticketId} pasará a Cerrado`).waitFor();
+  assert.equal(await operator.evaluate(() => document.activeElement.textContent), 'Cancelar');
+  await shot(operator, 'close-confirmation');
+  await operator.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'detached' });
+  assert.equal(await operator.evaluate(() => document.activeElement.textContent), 'Cerrar ticket', 'focus goes back');
+  await closeButton.click();
+  await dialog.getByRole('button', { name: 'Cancelar' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  assert.equal(await operator.getByText('Ticket cerrado.').count(), 0);
+  assert.equal(await operator.getByText('Cerrado', { exact: true }).count(), 0, 'cancelled: not closed');
+  await closeButton.click();
+  await dialog.getByRole('button', { name: 'Sí, cerrar el ticket' }).click();
   await operator.getByText('Ticket cerrado.').waitFor();
+  await operator.getByText('Cerrado', { exact: true }).first().waitFor();
+  assert.equal(dialogs.length, before, 'no window.confirm');
   await operator.close();
   const customer = await signedIn(/Cliente de demostración/, { width: 375, height: 800 });
   await customer.goto(ticketUrl);
@@ -196,4 +263,229 @@ test('the portal speaks English when asked', async () => {
   await customer.getByRole('button', { name: 'Copy ID' }).waitFor();
   await customer.getByLabel('Language').selectOption('es');
   await customer.close();
+});
+
+test('every hash renders a page; a malformed escape is "not found", never a blank page', async () => {
+  const customer = await signedIn(/Cliente de demostración/);
+  const errors = [];
+  customer.on('pageerror', (error) => errors.push(String(error)));
+  await customer.goto(`${base}/#/tickets/%E0%A4%A`);
+  await customer.getByRole('heading', { level: 1, name: 'Página no encontrada' }).waitFor();
+  await customer.getByRole('link', { name: 'Ir al inicio' }).waitFor();
+  await shot(customer, 'not-found');
+  for (const hash of ['#/tickets/%', '#/tickets/%ZZ%', '#/nope', '#/tickets/a/b', '#/tickets?status=%E0%A4%A', '#/queue', '#/', '#/signin?next=%E0%A4%A']) {
+    await customer.goto(`${base}/${hash}`);
+    await customer.locator('main h1').first().waitFor();
+    assert.notEqual((await customer.locator('main h1').first().textContent()).trim(), '', hash);
+  }
+  // The skip link moves focus to the content and is not taken for an address.
+  await customer.goto(`${base}/#/tickets`);
+  await customer.getByRole('heading', { level: 1, name: 'Mis tickets' }).waitFor();
+  await customer.locator('#skip').focus();
+  await customer.keyboard.press('Enter');
+  assert.equal(await customer.evaluate(() => document.activeElement.id), 'main');
+  assert.match(customer.url(), /#\/tickets$/);
+  assert.deepEqual(errors, []);
+  await customer.close();
+  // signed out, the same address leads to sign-in
+  const nobody = await freshPage();
+  await nobody.goto(`${base}/#/tickets/%E0%A4%A`);
+  await nobody.getByRole('heading', { level: 1, name: 'Iniciar sesión' }).waitFor();
+  await nobody.close();
+});
+
+test('"Mis asignados" shows the operator\'s tickets and no stray "null"', async () => {
+  const operator = await signedIn(/Operador de demostración/);
+  await operator.getByRole('link', { name: 'Mis asignados' }).click();
+  await operator.getByRole('heading', { level: 1, name: 'Mis tickets asignados' }).waitFor();
+  await operator.getByText(ticketId).first().waitFor();
+  assert.doesNotMatch(await operator.locator('main').innerText(), /\bnull\b/);
+  await operator.close();
+});
+
+test('a success message belongs to the action that caused it, not to later screens', async () => {
+  const customer = await signedIn(/Cliente de demostración/);
+  await customer.getByText('Ha iniciado sesión.').waitFor();
+  await customer.getByRole('link', { name: 'Mi cuenta' }).click();
+  await customer.getByRole('heading', { level: 1, name: 'Mi cuenta' }).waitFor();
+  assert.equal(await liveText(customer), '');
+  await customer.close();
+
+  // "Se cargaron más tickets." is said after loading more, and gone on the next screen.
+  const bearer = await token({ role: 'customer', account_id: 'acct-paginas', email: 'paginas@cliente.example' });
+  for (let i = 0; i < 21; i += 1) {
+    const created = await api('POST', '/tickets', bearer, { department: 'soporte', subject: `Consulta ${i}`, body: 'Texto' });
+    assert.equal(created.status, 201);
+  }
+  const many = await signedIn({ account: 'acct-paginas', email: 'paginas@cliente.example' });
+  await many.getByRole('button', { name: 'Cargar más' }).click();
+  await many.getByText('Se cargaron más tickets.').waitFor();
+  await many.getByRole('link', { name: 'Consulta 0', exact: true }).click();
+  await many.getByRole('heading', { level: 1, name: 'Consulta 0', exact: true }).waitFor();
+  await many.waitForTimeout(100); // past the live region's 30 ms re-announce delay
+  assert.equal(await liveText(many), '');
+  await many.close();
+});
+
+test('a deep link opened while signed out survives sign-in', async () => {
+  const customer = await freshPage();
+  await customer.goto(`${base}/#/new`);
+  await customer.getByRole('heading', { level: 1, name: 'Iniciar sesión' }).waitFor();
+  await customer.getByRole('button', { name: /Cliente de demostración/ }).click();
+  await customer.getByRole('heading', { level: 1, name: 'Nuevo ticket' }).waitFor();
+  assert.match(customer.url(), /#\/new$/);
+  await customer.close();
+
+  const operator = await freshPage();
+  await operator.goto(`${base}/#/tickets/${ticketId.toLowerCase()}`);
+  await operator.getByRole('heading', { level: 1, name: 'Iniciar sesión' }).waitFor();
+  await operator.getByRole('button', { name: /Operador de demostración/ }).click();
+  await operator.getByRole('heading', { level: 1, name: `El webmail no carga ${PAYLOAD}` }).waitFor();
+  assert.match(operator.url(), new RegExp(`#/tickets/${ticketId}$`));
+  await operator.close();
+
+  // A customer's screen is no use to an operator: home instead.
+  const other = await freshPage();
+  await other.goto(`${base}/#/account`);
+  await other.getByRole('button', { name: /Operador de demostración/ }).click();
+  await other.getByRole('heading', { level: 1, name: 'Cola de tickets' }).waitFor();
+  await other.close();
+});
+
+test('addresses in messages are safe links; anything else stays text', async () => {
+  const customer = await signedIn(/Cliente de demostración/);
+  await customer.goto(ticketUrl);
+  const text = 'Guía: https://netz0.example/ayuda/webmail?paso=2. Escriba a mailto:ana@cliente.es, '
+    + 'no a javascript:alert(1) ni <a href="javascript:alert(2)">aquí</a> ni data:text/html,<b>x</b>';
+  await customer.getByRole('textbox', { name: 'Mensaje' }).fill(text);
+  await customer.getByRole('button', { name: 'Enviar respuesta' }).click();
+  await customer.getByText('Respuesta enviada.').waitFor();
+  const body = customer.locator('.message-body').last();
+  assert.equal(await body.textContent(), text, 'the text is kept exactly');
+  const guide = body.getByRole('link', { name: 'https://netz0.example/ayuda/webmail?paso=2' });
+  assert.equal(await guide.getAttribute('href'), 'https://netz0.example/ayuda/webmail?paso=2');
+  assert.equal(await guide.getAttribute('rel'), 'noopener noreferrer');
+  const mail = body.getByRole('link', { name: 'mailto:ana@cliente.es' });
+  assert.equal(await mail.getAttribute('href'), 'mailto:ana@cliente.es');
+  assert.equal(await mail.getAttribute('rel'), 'noopener noreferrer');
+  assert.equal(await body.locator('a').count(), 2, 'only the http(s) and mailto addresses are links');
+  assert.equal(await body.locator('b, a[href^="javascript"], a[href^="data"]').count(), 0);
+  await shot(customer, 'message-links');
+  await customer.close();
+});
+
+test('loading the portal asks for nothing that is not there (favicon included)', async () => {
+  const page = await freshPage();
+  const failed = [];
+  page.on('response', (response) => { if (response.status() >= 400) failed.push(`${response.status()} ${response.url()}`); });
+  page.on('requestfailed', (request) => failed.push(`failed ${request.url()}`));
+  await page.goto(`${base}/`);
+  await page.getByRole('heading', { level: 1, name: 'Iniciar sesión' }).waitFor();
+  await page.getByRole('button', { name: /Cliente de demostración/ }).click();
+  await page.getByRole('heading', { level: 1, name: 'Mis tickets' }).waitFor();
+  await page.waitForLoadState('networkidle');
+  const icon = await page.evaluate(async () => {
+    const response = await fetch(document.querySelector('link[rel="icon"]').href);
+    return { status: response.status, type: response.headers.get('content-type') };
+  });
+  assert.deepEqual(icon, { status: 200, type: 'image/svg+xml; charset=utf-8' });
+  assert.deepEqual(failed, []);
+  await page.close();
+});
+
+test('every API call says the portal\'s language, and the errors shown are in that language', async () => {
+  const customer = await freshPage();
+  const calls = [];
+  customer.on('request', (request) => {
+    const { pathname } = new URL(request.url());
+    if (/^\/(tickets|departments|account|_local)/.test(pathname)) calls.push([pathname, request.headers()['accept-language']]);
+  });
+  await customer.goto(`${base}/#/account`);
+  await customer.getByRole('button', { name: /Cliente de demostración/ }).click();
+  await customer.getByRole('heading', { level: 1, name: 'Mi cuenta' }).waitFor();
+  await customer.getByLabel('Nueva dirección').fill('ana@');
+  await customer.getByRole('button', { name: 'Autorizar' }).click();
+  const fieldError = customer.locator('.field-error:not([hidden])');
+  await fieldError.waitFor();
+  const spanish = await fieldError.textContent();
+  assert.doesNotMatch(spanish, /\b(not|valid|address|should|string)\b/i, `Spanish screen, English words: ${spanish}`);
+  assert.ok(calls.length >= 3 && calls.every(([, lang]) => lang === 'es'), JSON.stringify(calls));
+
+  calls.length = 0;
+  await customer.getByLabel('Idioma', { exact: true }).selectOption('en');
+  await customer.getByRole('heading', { level: 1, name: 'My account' }).waitFor();
+  await customer.getByLabel('New address').fill('ana@');
+  await customer.getByRole('button', { name: 'Authorize' }).click();
+  await fieldError.waitFor();
+  const english = await fieldError.textContent();
+  assert.doesNotMatch(english, /\b(escriba|dirección|válida|correo)\b/i, `English screen, Spanish words: ${english}`);
+  assert.ok(calls.length >= 3 && calls.every(([, lang]) => lang === 'en'), JSON.stringify(calls));
+
+  // An API that answers in the reader's language (Content-Language) is shown in its own words,
+  // the limit it names included; one that answers in another language is not.
+  const reply = (language) => (route) => route.fulfill({
+    status: 422,
+    contentType: 'application/json',
+    headers: language ? { 'Content-Language': language } : {},
+    body: JSON.stringify({ error: { code: 'invalid_request', message: 'Invalid request.', details: [{ field: 'email', message: 'An address has at most 254 characters.' }] } }),
+  });
+  await customer.route('**/account/emails', reply('en'));
+  await customer.getByRole('button', { name: 'Authorize' }).click();
+  await customer.getByText('An address has at most 254 characters.').waitFor();
+  await customer.unroute('**/account/emails');
+  await customer.route('**/account/emails', reply('es'));
+  await customer.getByRole('button', { name: 'Authorize' }).click();
+  await customer.getByText('Type a valid e-mail address', { exact: false }).waitFor();
+  assert.equal(await customer.getByText('An address has at most 254 characters.').count(), 0);
+  await customer.unroute('**/account/emails');
+  await customer.getByLabel('Language', { exact: true }).selectOption('es');
+  await customer.close();
+});
+
+test('the main screens pass axe-core with no serious or critical violation', async () => {
+  const signin = await freshPage();
+  await signin.goto(`${base}/`);
+  await signin.getByRole('heading', { level: 1, name: 'Iniciar sesión' }).waitFor();
+  // The check can fail: a button without a name is a critical violation.
+  await signin.evaluate(() => document.body.append(Object.assign(document.createElement('button'), { id: 'nameless' })));
+  await assert.rejects(accessible(signin, 'a nameless button'), /button-name/);
+  await signin.evaluate(() => document.getElementById('nameless').remove());
+  await accessible(signin, 'sign-in');
+  await signin.close();
+
+  const customer = await signedIn(/Cliente de demostración/);
+  await customer.getByText(ticketId).first().waitFor();
+  await accessible(customer, 'customer list');
+  await customer.goto(`${base}/#/new`);
+  await customer.getByLabel('Asunto').waitFor();
+  await accessible(customer, 'new ticket');
+  await customer.getByRole('button', { name: 'Abrir ticket' }).click();
+  await customer.getByText('Revise los campos marcados.').waitFor();
+  await accessible(customer, 'new ticket with errors');
+  await customer.goto(ticketUrl);
+  await customer.getByRole('button', { name: 'Cerrar ticket' }).waitFor();
+  await accessible(customer, 'ticket thread');
+  await customer.getByRole('button', { name: 'Cerrar ticket' }).click();
+  await customer.getByRole('dialog').waitFor();
+  await accessible(customer, 'close confirmation');
+  await customer.keyboard.press('Escape');
+  await customer.goto(`${base}/#/account`);
+  await customer.getByText('cliente@demo.netz0.example').first().waitFor();
+  await accessible(customer, 'account');
+  await customer.goto(`${base}/#/nope`);
+  await customer.getByRole('heading', { level: 1, name: 'Página no encontrada' }).waitFor();
+  await accessible(customer, 'not found');
+  await customer.close();
+
+  const operator = await signedIn(/Operador de demostración/);
+  await operator.getByText(ticketId).first().waitFor();
+  await accessible(operator, 'operator queue');
+  await operator.getByRole('link', { name: 'Mis asignados' }).click();
+  await operator.getByRole('heading', { level: 1, name: 'Mis tickets asignados' }).waitFor();
+  await operator.getByText(ticketId).first().waitFor();
+  await accessible(operator, 'operator: mine');
+  await operator.goto(`${base}/#/tickets/${ticketId}`);
+  await operator.getByRole('textbox', { name: 'Mensaje' }).waitFor();
+  await accessible(operator, 'operator ticket');
+  await operator.close();
 });

@@ -1,6 +1,6 @@
 // Fetch wrapper for the help-desk API: base URL from /config.json, the bearer token, JSON bodies,
 // ETag/If-Match, and API errors turned into ApiError objects a view can show as a sentence.
-import { t, has } from './i18n/index.js';
+import { t, has, getLang } from './i18n/index.js';
 import { session } from './auth.js';
 
 let baseUrl = '';
@@ -8,13 +8,21 @@ export function setBaseUrl(url) { baseUrl = (url || '').replace(/\/+$/, ''); }
 export const apiUrl = (path) => baseUrl + path;
 
 export class ApiError extends Error {
-  constructor(status, code, message, details = []) {
+  constructor(status, code, message, details = [], language = null) {
     super(message);
     this.status = status;
     this.code = code;
     this.details = details;
+    this.language = language; // the response's Content-Language: the language its words are in
   }
 }
+
+/** Headers every call to the API carries: JSON, and the reader's language for the API's messages. */
+const common = () => ({ Accept: 'application/json', 'Accept-Language': getLang() });
+
+/** True when the API's words are in the portal's language (it said so in Content-Language). */
+const speaksOurLanguage = (error) =>
+  String(error.language || '').split(',').some((tag) => tag.trim().toLowerCase().split('-')[0] === getLang());
 
 let onUnauthorized = () => {};
 /** Called when the API says the token is not valid (expired): the app sends the person to sign in. */
@@ -27,7 +35,7 @@ export function setUnauthorizedHandler(fn) { onUnauthorized = fn; }
 export async function request(method, path, { query, body, version, headers = {} } = {}) {
   const url = new URL(apiUrl(path), location.origin);
   for (const [k, v] of Object.entries(query || {})) if (v !== undefined && v !== null && v !== '') url.searchParams.set(k, v);
-  const init = { method, headers: { Accept: 'application/json', ...headers } };
+  const init = { method, headers: { ...common(), ...headers } };
   const token = session()?.token;
   if (token) init.headers.Authorization = `Bearer ${token}`;
   if (version !== undefined && version !== null) init.headers['If-Match'] = `"${version}"`;
@@ -48,7 +56,8 @@ export async function request(method, path, { query, body, version, headers = {}
     const err = data?.error;
     // API Gateway's own 401/413 bodies are {"message": ...}, not the API's error shape.
     const code = err?.code || { 401: 'not_authenticated', 403: 'forbidden', 404: 'not_found', 413: 'request_too_large' }[response.status] || 'http_error';
-    const error = new ApiError(response.status, code, err?.message || data?.message || response.statusText, err?.details || []);
+    const error = new ApiError(response.status, code, err?.message || data?.message || response.statusText, err?.details || [],
+      response.headers.get('Content-Language'));
     if (response.status === 401) onUnauthorized(error);
     throw error;
   }
@@ -61,21 +70,29 @@ export function versionFromEtag(etag) {
   return m ? Number(m[1]) : null;
 }
 
-/** An API error as a sentence in the UI language: catalogue string per code, else the API's words. */
+// Never two languages on one screen: the API's words are shown when the API says (Content-Language)
+// they are in the portal's language — it answers in the language of Accept-Language — and the
+// catalogue's otherwise.
+
+/** An API error as a sentence in the UI language: the catalogue's sentence for its code (they say what
+ *  to do next in this portal), else the API's words when they are in the UI language. */
 export function errorText(error) {
   if (!(error instanceof ApiError)) return t('error.unexpected');
   const key = `error.${error.code}`;
   if (has(key)) return t(key);
-  return error.message || t('error.unexpected');
+  return error.message && speaksOurLanguage(error) ? error.message : t('error.unexpected');
 }
 
-/** Field-level messages for a 422: { field: sentence }. Known fields use catalogue strings. */
+/** Field-level messages for a 422: { field: sentence }: the API's detail when it is in the UI
+ *  language (it knows the limit that was broken), else the catalogue's sentence for the field. */
 export function fieldErrors(error) {
   const out = {};
+  const apiWords = error instanceof ApiError && speaksOurLanguage(error);
   for (const d of error?.details || []) {
-    const field = String(d.field || '').split('.').pop();
+    const field = String(d.field ?? '').split('.').pop();
     const key = `field.${field}.invalid`;
-    out[field] = has(key) ? t(key) : `${field}: ${d.message}`;
+    if (apiWords && d.message) out[field] = has(key) ? String(d.message) : `${field}: ${d.message}`;
+    else out[field] = has(key) ? t(key) : t('field.invalid', { field });
   }
   return out;
 }
@@ -90,7 +107,7 @@ export async function downloadAttachment(path) {
   let response;
   try {
     response = await fetch(apiUrl(path), {
-      headers: { Accept: 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+      headers: { ...common(), ...(token ? { Authorization: `Bearer ${token}` } : {}) },
     });
   } catch {
     throw new ApiError(0, 'download_failed', 'download failed');

@@ -5,6 +5,9 @@ import { h, replace } from './dom.js';
 import { t, getLang, setLang, languages } from './i18n/index.js';
 import { setBaseUrl, setUnauthorizedHandler } from './api.js';
 import { session, signOut, cognitoCallback, forget } from './auth.js';
+import { resolve, home, signinFor } from './router.js';
+import { notFoundView } from './views/not-found.js';
+import { confirmDialog } from './views/common.js';
 import { signinView } from './views/signin.js';
 import { ticketsView } from './views/tickets.js';
 import { ticketView } from './views/ticket.js';
@@ -18,11 +21,18 @@ const nav = document.getElementById('nav');
 let config = { apiUrl: '', auth: { mode: 'local' } };
 let pendingMessage = null;
 
+let spoken = 0;
 /** Say something in the polite live region (also visible). */
 export function announce(text) {
+  const mine = ++spoken;
   live.textContent = '';
   // A fresh text change after clearing is what makes screen readers read it again.
-  setTimeout(() => { live.textContent = text; }, 30);
+  setTimeout(() => { if (mine === spoken) live.textContent = text; }, 30);
+}
+/** Empty the live region, and drop a message still on its way to it. */
+function quiet() {
+  spoken += 1;
+  live.textContent = '';
 }
 
 export function navigate(hash, message) {
@@ -30,17 +40,7 @@ export function navigate(hash, message) {
   if (location.hash === hash) render(); else location.hash = hash;
 }
 
-const ROUTES = [
-  { re: /^#\/signin$/, view: signinView, public: true },
-  { re: /^#\/tickets$/, view: ticketsView, role: 'customer' },
-  { re: /^#\/tickets\/([^/?]+)$/, view: ticketView },
-  { re: /^#\/new$/, view: newTicketView, role: 'customer' },
-  { re: /^#\/account$/, view: accountView, role: 'customer' },
-  { re: /^#\/queue$/, view: queueView, role: 'operator', mode: 'queue' },
-  { re: /^#\/mine$/, view: queueView, role: 'operator', mode: 'mine' },
-];
-
-const home = (who) => (!who ? '#/signin' : who.role === 'operator' ? '#/queue' : '#/tickets');
+const VIEWS = { signin: signinView, tickets: ticketsView, ticket: ticketView, new: newTicketView, account: accountView, queue: queueView, notFound: notFoundView };
 
 function renderNav(who, path) {
   const links = !who ? [] : who.role === 'operator'
@@ -62,14 +62,14 @@ let renderCount = 0;
 async function render() {
   const who = session();
   const hash = location.hash || '';
-  const route = ROUTES.find((r) => r.re.test(hash.split('?')[0]));
-  if (!route || (!route.public && !who) || (route.role && who && route.role !== who.role) || (route.public && who)) {
-    const target = who ? home(who) : '#/signin';
-    if (hash !== target) { location.replace(target); return; }
-  }
-  const params = hash.split('?')[0].match(route.re).slice(1).map(decodeURIComponent);
-  const query = new URLSearchParams(hash.split('?')[1] || '');
-  renderNav(who, hash.split('?')[0]);
+  const found = resolve(hash, who);
+  if (found.redirect && found.redirect !== hash) { location.replace(found.redirect); return; }
+  const view = VIEWS[found.view] || VIEWS.notFound;
+  const { params = [], query = new URLSearchParams(), mode } = found;
+  // A message belongs to the action that caused it: a new screen starts with an empty live region
+  // (the message an action passed to navigate() is said once the new screen is there).
+  quiet();
+  renderNav(who, found.path);
   document.getElementById('app-name').textContent = t('app.name'); // follows a language switch
   document.getElementById('skip').textContent = t('nav.skip');
   const root = h('div', { class: 'view' }, h('p', { class: 'loading' }, t('common.loading')));
@@ -77,9 +77,9 @@ async function render() {
   const message = pendingMessage;
   pendingMessage = null;
   const mine = ++renderCount;
-  const ctx = { config, session: who, params, query, mode: route.mode, announce, navigate, isCurrent: () => mine === renderCount };
+  const ctx = { config, session: who, params, query, mode, home: home(who), announce, navigate, confirm: confirmDialog, isCurrent: () => mine === renderCount };
   try {
-    await route.view(root, ctx);
+    await view(root, ctx);
   } catch (error) {
     console.error(error);
     replace(root, h('h1', {}, t('error.title')), h('p', { role: 'alert' }, t('error.unexpected')));
@@ -100,7 +100,10 @@ async function boot() {
     if (response.ok) config = await response.json();
   } catch { /* keep the local defaults */ }
   setBaseUrl(config.apiUrl);
-  setUnauthorizedHandler(() => { forget(); navigate('#/signin', t('error.not_authenticated')); });
+  // An expired session goes to sign-in and comes back to the screen it was on.
+  setUnauthorizedHandler(() => { forget(); navigate(signinFor(location.hash), t('error.not_authenticated')); });
+  // The skip link moves focus to the content; as a hash change it would be a route.
+  document.getElementById('skip').addEventListener('click', (event) => { event.preventDefault(); main.focus(); });
   if (config.auth?.mode === 'cognito') {
     try {
       const back = await cognitoCallback(config.auth);

@@ -45,11 +45,11 @@ export function session() {
 export function forget() { sessionStorage.removeItem(KEY); }
 
 /** Local mode: ask devstack for a token. Throws Error(message) when it refuses. */
-export async function localSignIn(apiBase, { role, account_id, email }) {
+export async function localSignIn(apiBase, { role, account_id, email }, language = 'es') {
   const body = { role, email };
   if (role === 'customer') body.account_id = account_id;
   const response = await fetch(`${apiBase}/_local/token`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+    method: 'POST', headers: { 'Content-Type': 'application/json', 'Accept-Language': language }, body: JSON.stringify(body),
   });
   const data = await response.json().catch(() => null);
   if (!response.ok || !data?.token) throw new Error(data?.error?.message || response.statusText);

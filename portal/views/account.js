@@ -49,7 +49,12 @@ export async function accountView(root, ctx) {
   } }, emailField.wrap, add);
 
   async function remove(email, button) {
-    if (!window.confirm(t('account.confirmRemove', { email }))) return;
+    const yes = await ctx.confirm({
+      title: t('account.confirmRemoveTitle'),
+      text: t('account.confirmRemove', { email }),
+      confirmLabel: t('account.remove'),
+    });
+    if (!yes) return;
     button.disabled = true;
     try {
       await request('DELETE', `/account/emails/${encodeURIComponent(email)}`);
@@ -72,7 +77,7 @@ export async function accountView(root, ctx) {
       : h('li', {}, t('account.noEmails')));
   }
 
-  root.replaceChildren(
+  replace(root, 
     h('h1', {}, t('account.title')),
     h('p', {}, t('account.accountId', { id: ctx.session.accountId || '—' })),
     langForm,

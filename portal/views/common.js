@@ -2,6 +2,7 @@
 import { h, replace, newId } from '../dom.js';
 import { t, formatTime } from '../i18n/index.js';
 import { errorText, fieldErrors } from '../api.js';
+import { linkify } from '../linkify.js';
 
 export const STATUSES = ['OPEN', 'WAITING', 'CLOSED'];
 
@@ -110,4 +111,37 @@ export async function pagedTickets(ctx, { list, more, errors, page, row, emptyTe
     }
   };
   await load();
+}
+
+/** A person's text with its web and mail addresses as links (DOM nodes, never markup). */
+export function linked(text) {
+  return linkify(text).map((token) => (token.href
+    ? h('a', { href: token.href, rel: 'noopener noreferrer', class: 'message-link' }, token.text)
+    : token.text));
+}
+
+/**
+ * Ask before an action that is hard to undo: a modal <dialog> (focus moves into it and stays there,
+ * Escape cancels, the page behind is inert), labelled by its title and described by its text.
+ * Focus starts on the safe choice and goes back where it was. Resolves true when confirmed.
+ */
+export function confirmDialog({ title, text, confirmLabel, cancelLabel = t('common.cancel') }) {
+  return new Promise((resolve) => {
+    const titleId = newId('dialog-title');
+    const textId = newId('dialog-text');
+    const opener = document.activeElement;
+    let confirmed = false;
+    const dialog = h('dialog', { class: 'confirm', 'aria-labelledby': titleId, 'aria-describedby': textId });
+    const cancel = h('button', { type: 'button', class: 'secondary', onclick: () => dialog.close() }, cancelLabel);
+    const ok = h('button', { type: 'button', class: 'danger', onclick: () => { confirmed = true; dialog.close(); } }, confirmLabel);
+    replace(dialog, h('h2', { id: titleId }, title), h('p', { id: textId }, text), h('div', { class: 'actions' }, ok, cancel));
+    dialog.addEventListener('close', () => {
+      dialog.remove();
+      if (opener?.isConnected) opener.focus();
+      resolve(confirmed);
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+    cancel.focus();
+  });
 }

@@ -1,6 +1,6 @@
 // Open a ticket. What is typed is kept as a draft until the ticket exists; an Idempotency-Key
 // makes a retry after a lost response return the same ticket instead of a second one.
-import { h, keepDraft, saveDraft, draft } from '../dom.js';
+import { h, replace, keepDraft, saveDraft, draft } from '../dom.js';
 import { t } from '../i18n/index.js';
 import { request } from '../api.js';
 import { field, counter, errorBox, select } from './common.js';
@@ -15,7 +15,7 @@ export async function newTicketView(root, ctx) {
   try {
     departments = (await request('GET', '/departments')).data.items;
   } catch (error) {
-    root.replaceChildren(heading, errors.el);
+    replace(root, heading, errors.el);
     errors.show(error);
     return;
   }
@@ -69,7 +69,7 @@ export async function newTicketView(root, ctx) {
       errors.el.focus();
     }
   };
-  root.replaceChildren(heading, errors.el,
+  replace(root, heading, errors.el,
     h('form', { class: 'card', novalidate: true, onsubmit: onSubmit },
       fields.department.wrap, fields.subject.wrap, fields.body.wrap,
       h('div', { class: 'actions' }, submit, h('a', { href: '#/tickets', class: 'button secondary' }, t('common.cancel')))));

@@ -1,6 +1,6 @@
 // Operators: the queue (by department and status; unassigned first, then the customer who has
 // waited longest) and their own tickets. Also: find any ticket by its ID.
-import { h } from '../dom.js';
+import { h, replace } from '../dom.js';
 import { t } from '../i18n/index.js';
 import { request } from '../api.js';
 import { STATUSES, field, errorBox, ticketRow, departmentNames, select, pagedTickets } from './common.js';
@@ -51,7 +51,7 @@ export async function queueView(root, ctx) {
   const errors = errorBox();
   const list = h('ul', { class: 'ticket-list', 'aria-label': t('list.resultsLabel') });
   const more = h('div', { class: 'more' });
-  root.replaceChildren(
+  replace(root, 
     h('h1', {}, mine ? t('queue.mineTitle') : t('queue.title')),
     mine ? null : h('p', { class: 'hint' }, t('queue.orderHint')),
     idForm, filters, errors.el, list, more);

@@ -1,7 +1,7 @@
 // Sign-in. Local mode: demo identities or any account/e-mail, tokens from devstack.
 // Cognito mode: one button to the hosted UI.
-import { h } from '../dom.js';
-import { t } from '../i18n/index.js';
+import { h, replace } from '../dom.js';
+import { t, getLang } from '../i18n/index.js';
 import { apiUrl } from '../api.js';
 import { localSignIn, cognitoSignIn } from '../auth.js';
 import { field, errorBox, select } from './common.js';
@@ -13,7 +13,7 @@ const DEMO = {
 
 export async function signinView(root, ctx) {
   if (ctx.config.auth?.mode === 'cognito') {
-    root.replaceChildren(
+    replace(root, 
       h('h1', {}, t('signin.title')),
       h('p', {}, t('signin.cognitoIntro')),
       h('button', { type: 'button', onclick: () => cognitoSignIn(ctx.config.auth) }, t('signin.cognitoButton')));
@@ -24,8 +24,9 @@ export async function signinView(root, ctx) {
     errors.clear();
     button.disabled = true;
     try {
-      await localSignIn(apiUrl(''), identity);
-      ctx.navigate(identity.role === 'operator' ? '#/queue' : '#/tickets', t('signin.welcome'));
+      await localSignIn(apiUrl(''), identity, getLang());
+      // Rendering this address again, signed in, leads on to the deep link it keeps (?next=) or home.
+      ctx.navigate(location.hash, t('signin.welcome'));
     } catch (error) {
       errors.text(h('p', {}, t('signin.failed', { reason: error.message })));
       button.disabled = false;
@@ -47,7 +48,7 @@ export async function signinView(root, ctx) {
     const b = h('button', { type: 'button', class: 'demo', onclick: () => go(DEMO[key], b) }, h('strong', {}, label), h('span', {}, detail));
     return b;
   };
-  root.replaceChildren(
+  replace(root, 
     h('h1', {}, t('signin.title')),
     h('p', {}, t('signin.localIntro')),
     errors.el,

@@ -4,7 +4,7 @@
 import { h, replace, keepDraft, saveDraft } from '../dom.js';
 import { t, formatTime, formatSize } from '../i18n/index.js';
 import { request, versionFromEtag, downloadAttachment } from '../api.js';
-import { statusBadge, field, counter, errorBox, departmentNames } from './common.js';
+import { statusBadge, field, counter, errorBox, departmentNames, linked } from './common.js';
 
 const BODY_MAX = 32000;
 
@@ -107,7 +107,7 @@ export async function ticketView(root, ctx) {
         ? h('button', { type: 'button', onclick: () => act('assign', t('ticket.taken')) }, t('ticket.take')) : null,
       closed
         ? h('button', { type: 'button', onclick: () => act('reopen', t('ticket.reopened')) }, t('ticket.reopen'))
-        : h('button', { type: 'button', class: 'secondary', onclick: () => act('close', t('ticket.closed')) }, t('ticket.close')));
+        : h('button', { type: 'button', class: 'secondary', onclick: confirmClose }, t('ticket.close')));
 
     replace(thread, ticket.messages.map(messageItem));
     syncComposer();
@@ -122,7 +122,7 @@ export async function ticketView(root, ctx) {
           h('strong', {}, m.author || who), ' ', h('span', { class: 'role' }, `(${who})`),
           h('span', { class: 'channel' }, t(`channel.${m.channel}`)),
           h('time', { datetime: m.created_at }, formatTime(m.created_at))),
-        h('div', { class: 'message-body' }, m.body),
+        h('div', { class: 'message-body' }, linked(m.body)),
         m.attachments?.length ? h('ul', { class: 'attachments', 'aria-label': t('ticket.attachments') },
           m.attachments.map((a) => h('li', {}, h('button', { type: 'button', class: 'link', onclick: (e) => download(a, e.currentTarget) },
             t('ticket.download', { name: a.name }), ' ', h('span', { class: 'size' }, `(${formatSize(a.size)})`))))) : null));
@@ -157,6 +157,16 @@ export async function ticketView(root, ctx) {
       } }, t('ticket.reloadThread')));
     conflict.hidden = false;
     conflict.focus();
+  }
+
+  // Closing is the one change a slip of the finger should not make: it asks first.
+  async function confirmClose() {
+    const yes = await ctx.confirm({
+      title: t('ticket.confirmCloseTitle'),
+      text: t(isOperator ? 'ticket.confirmCloseOperator' : 'ticket.confirmCloseCustomer', { id: ticket.id }),
+      confirmLabel: t('ticket.confirmClose'),
+    });
+    if (yes) await act('close', t('ticket.closed'));
   }
 
   async function act(action, done) {
@@ -206,12 +216,12 @@ export async function ticketView(root, ctx) {
   } catch (error) {
     if (!ctx.isCurrent()) return;
     heading.textContent = error.status === 404 ? t('ticket.notFound') : t('error.title');
-    root.replaceChildren(heading, errors.el, h('p', {}, h('a', { href: isOperator ? '#/queue' : '#/tickets' }, t('ticket.back'))));
+    replace(root, heading, errors.el, h('p', {}, h('a', { href: isOperator ? '#/queue' : '#/tickets' }, t('ticket.back'))));
     errors.show(error);
     return;
   }
   if (!ctx.isCurrent()) return;
-  root.replaceChildren(
+  replace(root, 
     h('p', { class: 'back' }, h('a', { href: isOperator ? '#/queue' : '#/tickets' }, t('ticket.back'))),
     heading, summary, errors.el, conflict, actions, threadHeading, thread, composer);
 }

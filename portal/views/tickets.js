@@ -1,5 +1,5 @@
 // A customer's tickets: newest activity first (the API's order), filter by status, search words.
-import { h } from '../dom.js';
+import { h, replace } from '../dom.js';
 import { t } from '../i18n/index.js';
 import { request } from '../api.js';
 import { STATUSES, field, errorBox, ticketRow, departmentNames, select, pagedTickets } from './common.js';
@@ -20,7 +20,7 @@ export async function ticketsView(root, ctx) {
   const errors = errorBox();
   const list = h('ul', { class: 'ticket-list', 'aria-label': t('list.resultsLabel') });
   const more = h('div', { class: 'more' });
-  root.replaceChildren(
+  replace(root, 
     h('div', { class: 'heading-row' }, h('h1', {}, t('list.title')), h('a', { class: 'button', href: '#/new' }, t('nav.new'))),
     form, errors.el, list, more);
 
