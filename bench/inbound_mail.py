@@ -39,9 +39,9 @@ from devstack.events import ses_receipt_event
 from devstack.gateway import LocalGateway
 from devstack.provision import provision, resource_names
 from devstack.template import ROOT, FunctionSpec, parameter_defaults
-from helpdesk.account_store import AccountStore
 from helpdesk.config import Settings
 from helpdesk.mail.inbound import REPLY_ABOVE_MARKER, parse_message
+from helpdesk.store.accounts import DynamoAccountStore
 
 MB = 1024 * 1024  # as the settings count it: MAX_ATTACHMENT_BYTES' 15 MB is 15 * 1024 * 1024
 PARSE_ROUNDS = 5
@@ -248,7 +248,9 @@ def inbound_stack() -> Iterator[InboundStack]:
         gateway = LocalGateway(names)
         os.environ.update(gateway.environment())
         gateway.cold_start()
-        AccountStore(boto3.client("dynamodb"), TABLE).add_email(ACCOUNT, SENDER, START, max_addresses=20)
+        DynamoAccountStore(boto3.client("dynamodb"), TABLE).add_email(
+            ACCOUNT, SENDER, START, max_addresses=20
+        )
         api = Api(gateway)
         ticket_id = api.open_ticket()
         spec = next(s for s in gateway.specs if s.logical_id == FUNCTION)

@@ -10,7 +10,7 @@ from typing import Any, TextIO
 from bench.api import CUSTOMER, OPERATOR, Api, as_reply
 from bench.report import ok, table
 from bench.stack import Stack
-from helpdesk.store import FILTERED_PAGE_SIZE, MAX_LIST_PAGES
+from helpdesk.store.listings import FILTERED_PAGE_SIZE, MAX_LIST_PAGES
 
 NO_MATCH = "zzyzx"  # a word no seeded ticket contains
 
@@ -82,7 +82,7 @@ def report(out: TextIO, tickets: int, rows: list[Row]) -> None:
         align="lrlrlll",
         notes=[
             f"A search filters {FILTERED_PAGE_SIZE}-item index pages, {MAX_LIST_PAGES} pages a call at most",
-            f"(helpdesk.store.MAX_LIST_PAGES): one that matches nothing reads "
+            f"(helpdesk.store.tickets.MAX_LIST_PAGES): one that matches nothing reads "
             f"{MAX_LIST_PAGES * FILTERED_PAGE_SIZE:,} items and answers empty, with a cursor.",
         ],
     )

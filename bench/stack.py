@@ -85,15 +85,10 @@ class Stack:
 
 
 def _handler_clients(gateway: LocalGateway) -> list[Any]:
-    """The DynamoDB clients the handler modules built at import (runtime.ticket_service() is
-    cached, so normally one shared by all)."""
-    clients: dict[int, Any] = {}
-    for spec in gateway.specs:
-        service = getattr(gateway.module(spec), "service", None)
-        if service is not None:
-            client = service._store._client
-            clients[id(client)] = client
-    return list(clients.values())
+    """The DynamoDB client the handler modules use: runtime.dynamodb(), one per process."""
+    from helpdesk import runtime
+
+    return [runtime.dynamodb()]
 
 
 # The template's resources, as the functions' environment names them (the mail functions fetch

@@ -1,5 +1,5 @@
-"""Ticket items written straight to the table, shaped exactly as helpdesk.store writes them
-(TicketStore._ticket_item), for seeding and for the put_item baseline."""
+"""Ticket items written straight to the table, shaped exactly as helpdesk.store.tickets writes them
+(helpdesk.store.codec.ticket_item), for seeding and for the put_item baseline."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeSerializer
 
-from helpdesk import search
-from helpdesk.models import ClosedReason, Ticket
-from helpdesk.status_machine import Status
-from helpdesk.store import TicketStore
+from helpdesk.domain import search
+from helpdesk.domain.models import ClosedReason, Ticket
+from helpdesk.domain.status_machine import Status
+from helpdesk.store import codec
 
 SUBJECTS = (
     "El webmail no carga",
@@ -35,7 +35,7 @@ def wire(item: dict[str, Any]) -> dict[str, Any]:
 
 def ticket_item(ticket: Ticket) -> dict[str, Any]:
     words = frozenset(search.words(ticket.subject))
-    return wire(TicketStore._ticket_item(ticket, words))
+    return wire(codec.ticket_item(ticket, words))
 
 
 def sample_ticket_item(ticket_id: str, at: datetime = datetime(2026, 11, 25, tzinfo=UTC)) -> dict[str, Any]:

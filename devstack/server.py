@@ -446,11 +446,11 @@ class LocalStack:
         """The demo customer's address, authorized on its account, so it can open tickets by mail."""
         ensure_layer_on_path()
         # The layer is importable only once it is on the path.
-        from helpdesk.account_store import AccountStore
-        from helpdesk.accounts import MAX_ADDRESSES
+        from helpdesk.domain.limits import MAX_ADDRESSES
+        from helpdesk.store.accounts import DynamoAccountStore
 
         assert DEMO_CUSTOMER.account_id is not None
-        store = AccountStore(boto3.client("dynamodb"), self.table_name)
+        store = DynamoAccountStore(boto3.client("dynamodb"), self.table_name)
         store.add_email(DEMO_CUSTOMER.account_id, DEMO_CUSTOMER.email, datetime.now(UTC), MAX_ADDRESSES)
 
     def _load_handlers(self) -> LocalGateway:

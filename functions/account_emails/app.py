@@ -8,8 +8,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from helpdesk.account_store import AuthorizedEmail
 from helpdesk.clock import to_iso
+from helpdesk.domain.models import AuthorizedEmail
 from helpdesk.http.api import ERROR_RESPONSES, create_api, current_caller, request_time
 from helpdesk.http.schemas import AddEmailRequest, AuthorizedEmailOut, AuthorizedEmailsOut
 from helpdesk.observability import logger, metrics
@@ -19,8 +19,8 @@ app = create_api()
 service = account_service()
 
 
-def _out(email: AuthorizedEmail, primary: bool) -> AuthorizedEmailOut:
-    return AuthorizedEmailOut(email=email.email, added_at=to_iso(email.added_at), primary=primary)
+def _out(email: AuthorizedEmail) -> AuthorizedEmailOut:
+    return AuthorizedEmailOut(email=email.email, added_at=to_iso(email.added_at), primary=email.primary)
 
 
 @app.get(
@@ -28,7 +28,7 @@ def _out(email: AuthorizedEmail, primary: bool) -> AuthorizedEmailOut:
 )
 def list_emails() -> AuthorizedEmailsOut:
     emails = service.emails(current_caller(app))
-    return AuthorizedEmailsOut(items=[_out(e, n == 0) for n, e in enumerate(emails)])
+    return AuthorizedEmailsOut(items=[_out(e) for e in emails])
 
 
 @app.post(
@@ -42,13 +42,11 @@ def list_emails() -> AuthorizedEmailsOut:
     },
 )
 def add_email(request: Annotated[AddEmailRequest, Body()]) -> Response[AuthorizedEmailOut]:
-    caller = current_caller(app)
-    email, added = service.add_email(caller, request.email, request_time(app))
-    primary = service.emails(caller)[0].email == email.email
+    email, added = service.add_email(current_caller(app), request.email, request_time(app))
     return Response(
         status_code=201 if added else 200,
         content_type=content_types.APPLICATION_JSON,
-        body=_out(email, primary),
+        body=_out(email),
     )
 
 

@@ -9,16 +9,16 @@ from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from helpdesk.observability import logger, metrics
-from helpdesk.runtime import ticket_service
+from helpdesk.runtime import auto_closer
 
-service = ticket_service()
+service = auto_closer()
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
 @event_parser(model=EventBridgeModel)
 def lambda_handler(event: EventBridgeModel, context: LambdaContext) -> dict[str, Any]:
-    report = service.auto_close_due(event.time)
+    report = service.run(event.time)
     metrics.add_metric(name="TicketsAutoClosed", unit=MetricUnit.Count, value=report.closed)
     metrics.add_metric(name="AutoCloseSkipped", unit=MetricUnit.Count, value=report.skipped)
     logger.info("auto-close run", extra={"event_id": event.id, "at": event.time.isoformat(), **vars(report)})

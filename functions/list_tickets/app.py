@@ -6,11 +6,11 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from helpdesk.domain.status_machine import Status
 from helpdesk.http.api import ERROR_RESPONSES, create_api, current_caller
 from helpdesk.http.schemas import TicketPageOut
 from helpdesk.observability import logger, metrics
 from helpdesk.runtime import ticket_service
-from helpdesk.status_machine import Status
 
 app = create_api()
 service = ticket_service()

@@ -1,35 +1,47 @@
 """Reads the tickets table's change stream and mails customers: the receipt, operator replies,
-the auto-close notice and the close confirmation. A record that fails is reported back
-(ReportBatchItemFailures) and retried by the stream; one already sent is never sent twice."""
+the auto-close notice and the close confirmation. Powertools' batch utility reports a record
+that fails back (ReportBatchItemFailures), and the stream retries it; one already sent is never
+sent twice."""
 
 from datetime import UTC, datetime
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from helpdesk.notifications import Change
-from helpdesk.observability import logger, metrics
+from helpdesk.observability import count, logger, metrics, record_decision
 from helpdesk.runtime import notifier
+from helpdesk.services.notifications import NotificationOutcome
+from helpdesk.store.stream import event_of
 
 service = notifier()
+# A batch whose every record failed is reported like any other (the stream retries those records),
+# not raised: raising would retry the records that did succeed too.
+processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
+
+_QUIET = frozenset({NotificationOutcome.NOT_NOTIFIED, NotificationOutcome.DUPLICATE})
+
+
+def notify(record: DynamoDBRecord) -> None:
+    event = event_of(record.raw_event, default_time=datetime.now(UTC))
+    try:
+        decision = service.handle(event)
+    except Exception:
+        logger.exception("notification failed", extra={"event_id": record.event_id})
+        count("NotificationFailed")
+        raise
+    if decision.outcome in _QUIET:
+        return
+    dimensions = {"outcome": decision.outcome.value}
+    if decision.reason:
+        dimensions["kind"] = decision.reason
+    record_decision("Notification", decision.ticket_id, dimensions, recipients=decision.recipients)
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    failures = []
-    for record in event.get("Records", []):
-        change = Change.of(record, default_time=datetime.now(UTC))
-        try:
-            outcome = service.handle(change)
-        except Exception:
-            logger.exception("notification failed", extra={"event_id": change.event_id})
-            metrics.add_metric(name="NotificationFailed", unit=MetricUnit.Count, value=1)
-            failures.append(
-                {"itemIdentifier": record.get("dynamodb", {}).get("SequenceNumber", change.event_id)}
-            )
-            continue
-        if outcome not in ("not_notified", "duplicate"):
-            metrics.add_metric(name=f"Notification_{outcome}", unit=MetricUnit.Count, value=1)
-    return {"batchItemFailures": failures}
+    return dict(
+        process_partial_response(event=event, record_handler=notify, processor=processor, context=context)
+    )

@@ -1,4 +1,5 @@
-"""The objects a function builds once per container (at cold start) and reuses while warm."""
+"""The wiring: the objects a function builds once per container (at cold start) and reuses while
+warm. The only module that knows which concrete store or adapter serves which service."""
 
 from __future__ import annotations
 
@@ -8,26 +9,30 @@ from typing import TYPE_CHECKING, Any
 import boto3
 
 from helpdesk.config import mail_settings, settings
-from helpdesk.store import TicketStore
-from helpdesk.tickets import TicketService
+from helpdesk.services.tickets import TicketService
+from helpdesk.store.tickets import DynamoTicketStore
 
 if TYPE_CHECKING:
-    from helpdesk.account_store import AccountStore
-    from helpdesk.accounts import AccountService
-    from helpdesk.inbound import InboundMail
-    from helpdesk.mail.outbound import MailIdentity
-    from helpdesk.mailer import MailBucket, Mailer
-    from helpdesk.notifications import Notifier
+    from helpdesk.adapters.mail_bucket import MailBucket
+    from helpdesk.adapters.ses import Mailer
+    from helpdesk.mail.compose import MailIdentity
+    from helpdesk.services.accounts import AccountService
+    from helpdesk.services.auto_close import AutoCloser
+    from helpdesk.services.inbound_mail import InboundMail
+    from helpdesk.services.notifications import Notifier
+    from helpdesk.store.accounts import DynamoAccountStore
+    from helpdesk.store.markers import DynamoMarkerStore
 
 
 @cache
 def dynamodb() -> Any:
+    """The process's one DynamoDB client (tests hook its events to stage races)."""
     return boto3.client("dynamodb")
 
 
 @cache
-def ticket_store() -> TicketStore:
-    return TicketStore(dynamodb(), settings().table_name)
+def ticket_store() -> DynamoTicketStore:
+    return DynamoTicketStore(dynamodb(), settings().table_name)
 
 
 @cache
@@ -35,16 +40,28 @@ def ticket_service() -> TicketService:
     return TicketService(ticket_store(), settings())
 
 
-@cache
-def account_store() -> AccountStore:
-    from helpdesk.account_store import AccountStore
+def auto_closer() -> AutoCloser:
+    from helpdesk.services.auto_close import AutoCloser
 
-    return AccountStore(dynamodb(), settings().table_name)
+    return AutoCloser(ticket_store(), settings())
+
+
+def marker_store() -> DynamoMarkerStore:
+    from helpdesk.store.markers import DynamoMarkerStore
+
+    return DynamoMarkerStore(dynamodb(), settings().table_name)
+
+
+@cache
+def account_store() -> DynamoAccountStore:
+    from helpdesk.store.accounts import DynamoAccountStore
+
+    return DynamoAccountStore(dynamodb(), settings().table_name)
 
 
 @cache
 def account_service() -> AccountService:
-    from helpdesk.accounts import AccountService  # parses addresses: only its functions load it
+    from helpdesk.services.accounts import AccountService  # parses addresses: only its functions load it
 
     return AccountService(account_store())
 
@@ -54,7 +71,7 @@ def account_service() -> AccountService:
 # keeps the ticket functions' cold start free of the mail code.
 @cache
 def mail_identity() -> MailIdentity:
-    from helpdesk.mail.outbound import MailIdentity
+    from helpdesk.mail.compose import MailIdentity
     from helpdesk.mail.signing import MailSigner
 
     config = mail_settings()
@@ -64,7 +81,7 @@ def mail_identity() -> MailIdentity:
 
 @cache
 def mailer() -> Mailer:
-    from helpdesk.mailer import Mailer
+    from helpdesk.adapters.ses import Mailer
 
     config = mail_settings()
     return Mailer(boto3.client("sesv2"), config.sender, config.configuration_set)
@@ -72,22 +89,22 @@ def mailer() -> Mailer:
 
 @cache
 def mail_bucket() -> MailBucket:
-    from helpdesk.mailer import MailBucket
+    from helpdesk.adapters.mail_bucket import MailBucket
 
     config = mail_settings()
     return MailBucket(boto3.client("s3"), config.bucket, config.inbound_prefix, config.attachments_prefix)
 
 
 def inbound_mail() -> InboundMail:
-    from helpdesk.inbound import InboundMail
     from helpdesk.mail.notices import MailNotices
+    from helpdesk.services.inbound_mail import InboundMail
 
     config = settings()
     limits = f"{config.max_attachments} files, {config.max_attachment_bytes // (1024 * 1024)} MB"
     return InboundMail(
         tickets=ticket_service(),
         accounts=account_service(),
-        store=ticket_store(),
+        markers=marker_store(),
         signer=mail_identity().signer,
         settings=config,
         notices=MailNotices(mail_identity(), mailer().send, limits),
@@ -96,10 +113,11 @@ def inbound_mail() -> InboundMail:
 
 
 def notifier() -> Notifier:
-    from helpdesk.notifications import Notifier
+    from helpdesk.services.notifications import Notifier
 
     return Notifier(
-        store=ticket_store(),
+        threads=ticket_store(),
+        markers=marker_store(),
         accounts=account_store(),
         mailer=mailer(),
         identity=mail_identity(),

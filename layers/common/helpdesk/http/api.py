@@ -17,7 +17,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Header
 
 from helpdesk.clock import from_epoch_ms
 from helpdesk.config import settings
-from helpdesk.errors import (
+from helpdesk.domain.errors import (
     Conflict,
     HelpdeskError,
     IdempotencyKeyReused,
@@ -28,8 +28,8 @@ from helpdesk.errors import (
     NotFound,
     RequestTooLarge,
 )
+from helpdesk.domain.models import Caller, Role
 from helpdesk.http.schemas import ErrorOut
-from helpdesk.models import Caller, Role
 from helpdesk.observability import logger
 
 HTTP_STATUS: dict[type[HelpdeskError], int] = {

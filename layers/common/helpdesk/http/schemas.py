@@ -10,16 +10,15 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from helpdesk.clock import to_iso
-from helpdesk.models import Message, Ticket, TicketPage, TicketThread
-
-MAX_SUBJECT = 200
-MAX_BODY = 32_000
+from helpdesk.domain.limits import MAX_BODY, MAX_SUBJECT
+from helpdesk.domain.models import Message, Ticket, TicketPage, TicketThread
+from helpdesk.domain.text import one_line
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def _one_line(value: str) -> str:
-    value = " ".join(value.split())  # newlines and tabs in a subject become single spaces
+def _single_line(value: str) -> str:
+    value = one_line(value, controls="keep")  # newlines and tabs in a subject become single spaces
     if not value:
         raise ValueError("must not be empty")
     if _CONTROL.search(value):
@@ -35,7 +34,7 @@ def _text(value: str) -> str:
     return value.strip("\r\n")
 
 
-Subject = Annotated[str, Field(min_length=1, max_length=MAX_SUBJECT), AfterValidator(_one_line)]
+Subject = Annotated[str, Field(min_length=1, max_length=MAX_SUBJECT), AfterValidator(_single_line)]
 Body = Annotated[str, Field(min_length=1, max_length=MAX_BODY), AfterValidator(_text)]
 
 

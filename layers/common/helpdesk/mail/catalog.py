@@ -1,5 +1,5 @@
 """Every text of the notification e-mails, one catalogue per language with the same keys and the same
-{placeholders} (a test holds them to that). Placeholder values are filled in by helpdesk.mail.outbound,
+{placeholders} (a test holds them to that). Placeholder values are filled in by helpdesk.mail.compose,
 which escapes them for the HTML part; these strings are plain text, never markup."""
 
 from __future__ import annotations

@@ -19,10 +19,12 @@ from email.parser import BytesParser
 from email.utils import getaddresses
 from typing import TypeVar
 
+from helpdesk.domain.ids import PREFIX, normalize_ticket_id
+from helpdesk.domain.limits import MAX_BODY, MAX_FILENAME
+from helpdesk.domain.text import one_line
 from helpdesk.mail.addresses import normalize_address, parse_mailbox
 from helpdesk.mail.html_text import html_to_text
 from helpdesk.mail.quoting import REPLY_ABOVE_MARKER, strip_quoted
-from helpdesk.ticket_ids import PREFIX, normalize_ticket_id
 
 __all__ = [
     "LOOP_HEADER",
@@ -36,8 +38,7 @@ __all__ = [
 ]
 
 LOOP_HEADER = "X-Netz0-Helpdesk"  # our outbound mail carries it: mail that has it is our own coming back
-MAX_TEXT = 32_000  # the API's limit on a message body
-MAX_FILENAME = 200
+MAX_TEXT = MAX_BODY  # the API's limit on a message body
 
 # Bounds on the work one hostile mail can cause (SES accepts up to 30 MB).
 _MAX_PART_BYTES = 2_000_000  # of one text body part; `text` keeps 32,000 characters anyway
@@ -416,9 +417,8 @@ def _without_surrogates(text: str) -> str:
 
 
 def _one_line(text: str) -> str:
-    """White space collapsed, control characters removed."""
-    spaced = " ".join(_without_surrogates(text).split())
-    return " ".join(_CONTROL.sub("", spaced).split())
+    """White space collapsed, control characters (and lone surrogates) removed."""
+    return one_line(_without_surrogates(text), controls="drop")
 
 
 def _tidy_body(text: str) -> str:

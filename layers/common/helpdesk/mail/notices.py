@@ -11,8 +11,11 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 
+from helpdesk.domain.labels import NO_SUBJECT
+from helpdesk.domain.limits import MAX_SUBJECT
+from helpdesk.domain.text import one_line
+from helpdesk.mail.compose import LOOP_VALUE, MailIdentity
 from helpdesk.mail.inbound import LOOP_HEADER
-from helpdesk.mail.outbound import LOOP_VALUE, MailIdentity
 
 _UNKNOWN_SENDER = (
     "Hemos recibido su correo, pero la dirección {address} no está autorizada en ninguna cuenta de "
@@ -40,7 +43,12 @@ class MailNotices:
         self._limits = limits
 
     def unknown_sender(self, to: str, subject: str, now: datetime) -> None:
-        self._deliver(to, f"Re: {_one_line(subject)}"[:200], _UNKNOWN_SENDER.format(address=to), now)
+        self._deliver(
+            to,
+            f"Re: {one_line(subject) or NO_SUBJECT}"[:MAX_SUBJECT],
+            _UNKNOWN_SENDER.format(address=to),
+            now,
+        )
 
     def attachments_refused(self, to: str, ticket_id: str, names: tuple[str, ...], now: datetime) -> None:
         listing = "\n".join(f"- {name}" for name in names)
@@ -60,7 +68,3 @@ class MailNotices:
         message[LOOP_HEADER] = LOOP_VALUE
         message.set_content(body)
         self._send(message)
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split()) or "(sin asunto)"

@@ -38,13 +38,6 @@ class SesReceipt(_Lenient):
         """Only an explicit FAIL counts: a missing or GRAY verdict is no verdict."""
         return verdict is not None and verdict.status.upper() == FAIL
 
-    @property
-    def dmarc_policy_name(self) -> str | None:
-        if isinstance(self.dmarc_policy, dict):
-            value = self.dmarc_policy.get("status") or self.dmarc_policy.get("policy")
-            return str(value).lower() if value else None
-        return self.dmarc_policy.lower() if self.dmarc_policy else None
-
 
 class SesMail(_Lenient):
     message_id: str = Field(alias="messageId", min_length=1)

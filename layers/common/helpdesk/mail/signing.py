@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import re
 
-from helpdesk.ticket_ids import normalize_ticket_id
+from helpdesk.domain.ids import normalize_ticket_id
 
 _SIGNATURE_CHARS = 16  # base32 characters: 80 bits
 

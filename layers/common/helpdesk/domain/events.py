@@ -1,0 +1,30 @@
+"""What happened to tickets, as the services react to it (decoded from the table's stream by
+helpdesk.store.stream; nothing above the store sees a stream image)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from helpdesk.domain.models import ClosedReason, Role
+
+
+@dataclass(frozen=True)
+class MessageAdded:
+    event_id: str  # the stream record's id: what makes handling it exactly-once
+    at: datetime  # when the change was written
+    ticket_id: str
+    message_id: str
+    author_role: Role
+    internal: bool
+
+
+@dataclass(frozen=True)
+class TicketClosed:
+    event_id: str
+    at: datetime
+    ticket_id: str
+    reason: ClosedReason
+
+
+DomainEvent = MessageAdded | TicketClosed

@@ -1,0 +1,17 @@
+"""Every limit more than one part of the system enforces, defined once. The portal repeats the
+text limits in its forms; tests/unit/test_shared_rules.py fails when it disagrees."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+MAX_SUBJECT = 200  # characters of a ticket's subject (API, inbound mail, portal)
+MAX_BODY = 32_000  # characters of a message (API, inbound mail text, portal)
+MAX_FILENAME = 200  # characters of an attachment's name as kept
+MAX_ADDRESSES = 20  # authorized e-mail addresses per account
+
+IDEMPOTENCY_TTL = timedelta(hours=24)  # how long an Idempotency-Key answers with its ticket
+MARKER_TTL = timedelta(days=30)  # processing markers outlive SES's redelivery window
+
+AUTOMATIC_MAILS_PER_HOUR = 10  # automatic notifications to one address; beyond that they are skipped
+UNKNOWN_SENDER_NOTICE_WINDOW = timedelta(hours=24)  # at most one "unknown sender" notice per address

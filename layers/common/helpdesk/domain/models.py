@@ -1,0 +1,127 @@
+"""Domain objects. What the API accepts and returns lives in helpdesk.http.schemas; what the
+table stores lives in helpdesk.store (codec)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from helpdesk.domain.status_machine import Status
+
+
+class Role(StrEnum):
+    CUSTOMER = "customer"
+    OPERATOR = "operator"
+    SYSTEM = "system"
+
+
+class Channel(StrEnum):
+    WEB = "web"
+    EMAIL = "email"
+
+
+class ClosedReason(StrEnum):
+    CUSTOMER = "customer"
+    OPERATOR = "operator"
+    INACTIVITY = "inactivity"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling, as established by the identity provider (never by the request body)."""
+
+    role: Role
+    name: str  # shown as the author of messages and used as assignee
+    account_id: str | None = None  # customers only
+
+    @property
+    def is_operator(self) -> bool:
+        return self.role is Role.OPERATOR
+
+
+@dataclass(frozen=True)
+class Ticket:
+    id: str
+    status: Status
+    department: str
+    subject: str
+    account_id: str
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    assignee: str | None = None
+    auto_close_at: datetime | None = None
+    closed_at: datetime | None = None
+    closed_reason: ClosedReason | None = None
+
+
+@dataclass(frozen=True)
+class AttachmentRef:
+    """A file that came with an e-mail, kept in the attachments bucket under `key`."""
+
+    name: str
+    content_type: str
+    size: int
+    key: str
+
+
+@dataclass(frozen=True)
+class EmailOrigin:
+    """Where a message that arrived by e-mail came from."""
+
+    from_address: str
+    message_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Message:
+    id: str
+    ticket_id: str
+    author_role: Role
+    author: str
+    body: str
+    channel: Channel
+    internal: bool
+    created_at: datetime
+    email: EmailOrigin | None = None
+    attachments: tuple[AttachmentRef, ...] = ()
+
+
+@dataclass(frozen=True)
+class TicketThread:
+    ticket: Ticket
+    messages: list[Message]
+
+
+@dataclass(frozen=True)
+class TicketFilters:
+    status: Status | None = None
+    department: str | None = None
+    assignee: str | None = None
+    words: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TicketPage:
+    items: list[Ticket]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class AutoCloseReport:
+    due: int  # tickets the index said were due
+    closed: int  # tickets this run closed
+    skipped: int  # changed since the index was read (a customer reply won, another run closed it)
+    items_read: int  # index items DynamoDB read to find them
+
+
+@dataclass(frozen=True)
+class AuthorizedEmail:
+    """An e-mail address that may open and answer the account's tickets. The account's oldest
+    address is its primary one (services.accounts marks it)."""
+
+    email: str
+    account_id: str
+    added_at: datetime
+    primary: bool = False

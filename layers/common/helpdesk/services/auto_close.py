@@ -1,0 +1,85 @@
+"""The 72-hour rule: close every WAITING ticket whose deadline has passed. Each close is guarded
+by the deadline and version read from the index, so a customer reply that lands first wins and
+overlapping runs (or a duplicated schedule event) close each ticket once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from helpdesk.config import Settings
+from helpdesk.domain import ids
+from helpdesk.domain.labels import AUTO_CLOSE_MESSAGE, SYSTEM_AUTHOR
+from helpdesk.domain.models import AutoCloseReport, Channel, ClosedReason, Message, Role
+from helpdesk.domain.status_machine import Action, transition_for
+from helpdesk.observability import logger
+from helpdesk.store.protocols import ChangeRefused, DueTicket, DueTickets, TicketChange
+
+
+class AutoCloseChoice(StrEnum):
+    CLOSED = "closed"
+    SKIPPED = "skipped"  # reason "changed": a reply, a close or another run got there first
+
+
+@dataclass(frozen=True)
+class AutoCloseDecision:
+    ticket_id: str
+    choice: AutoCloseChoice
+    reason: str | None = None
+
+
+class AutoCloser:
+    def __init__(
+        self, store: DueTickets, settings: Settings, *, message_ids: Callable[[], str] | None = None
+    ) -> None:
+        self._store = store
+        self._settings = settings
+        self._message_ids = message_ids or (lambda: ids.new_message_id())
+
+    def run(self, now: datetime) -> AutoCloseReport:
+        due = closed = skipped = items_read = 0
+        for page, read in self._store.due_tickets(now):
+            items_read += read
+            for candidate in page:
+                due += 1
+                decision = self.close_one(candidate, now)
+                with logger.append_context_keys(ticket_id=decision.ticket_id):
+                    if decision.choice is AutoCloseChoice.CLOSED:
+                        closed += 1
+                        logger.info("auto-closed")
+                    else:
+                        skipped += 1
+                        logger.info("auto-close skipped: ticket changed since it was found due",
+                                    extra={"reason": decision.reason})  # fmt: skip
+        return AutoCloseReport(due=due, closed=closed, skipped=skipped, items_read=items_read)
+
+    def close_one(self, candidate: DueTicket, now: datetime) -> AutoCloseDecision:
+        """Close one due ticket, unless it changed since the index said it was due."""
+        transition = transition_for(Action.AUTO_CLOSE)
+        message = Message(
+            id=self._message_ids(),
+            ticket_id=candidate.ticket_id,
+            author_role=Role.SYSTEM,
+            author=SYSTEM_AUTHOR,
+            body=AUTO_CLOSE_MESSAGE.format(hours=self._settings.auto_close_hours),
+            channel=Channel.WEB,
+            internal=False,
+            created_at=now,
+        )
+        change = TicketChange(
+            now=now,
+            allowed_from=transition.allowed_from,
+            to=transition.to,
+            timer=transition.timer,
+            closed_reason=ClosedReason.INACTIVITY,
+            message=message,
+            expected_version=candidate.version,
+            expected_auto_close_at=candidate.auto_close_at,
+        )
+        try:
+            self._store.apply(candidate.ticket_id, change)
+        except ChangeRefused:
+            return AutoCloseDecision(candidate.ticket_id, AutoCloseChoice.SKIPPED, "changed")
+        return AutoCloseDecision(candidate.ticket_id, AutoCloseChoice.CLOSED)

@@ -1,0 +1,161 @@
+"""Mail to customers about their tickets, driven by domain events from the table's change stream:
+a ticket's writes stay one request each, and a mail that fails to send is retried by the stream,
+not lost.
+
+    MessageAdded, the customer's first message  -> receipt (tracking ID, department, "Abierto", the text)
+    MessageAdded, an operator reply (not a note)-> the reply, "Espera", how to answer, the 72-hour rule
+    MessageAdded, a system message (auto-close) -> resolved for lack of reply, how to reopen
+    TicketClosed by the customer or an operator -> close confirmation
+
+Recipients: every authorized address of the account that took part in the ticket (wrote by mail,
+or is the login that wrote on the web), else the account's primary (oldest) address."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+from typing import TYPE_CHECKING, Protocol
+
+from helpdesk.config import Settings
+from helpdesk.domain.events import DomainEvent, MessageAdded, TicketClosed
+from helpdesk.domain.limits import AUTOMATIC_MAILS_PER_HOUR
+from helpdesk.domain.models import ClosedReason, Message, Role, TicketThread
+from helpdesk.mail.compose import MailIdentity, Notification, NotificationKind, compose
+from helpdesk.store.protocols import AccountDirectory, Markers, ThreadReader
+
+if TYPE_CHECKING:
+    from email.message import EmailMessage
+
+_AUTOMATIC = frozenset({NotificationKind.RECEIPT, NotificationKind.AUTO_CLOSED, NotificationKind.CLOSED})
+_BY_AUTHOR = {
+    Role.CUSTOMER: NotificationKind.RECEIPT,  # only the first message: checked with the thread
+    Role.OPERATOR: NotificationKind.OPERATOR_REPLY,
+    Role.SYSTEM: NotificationKind.AUTO_CLOSED,
+}
+_CLOSED_BY_PERSON = frozenset({ClosedReason.CUSTOMER, ClosedReason.OPERATOR})
+
+
+class NotificationOutcome(StrEnum):
+    SENT = "sent"  # reason: the kind of mail
+    NOT_NOTIFIED = "not_notified"  # the event calls for no mail
+    DUPLICATE = "duplicate"  # this stream record was already handled
+    TICKET_GONE = "ticket_gone"
+    MESSAGE_GONE = "message_gone"
+    NO_RECIPIENT = "no_recipient"  # the account has no authorized address
+    RATE_LIMITED = "rate_limited"  # every recipient had its automatic mails for the hour
+
+
+@dataclass(frozen=True)
+class NotificationDecision:
+    outcome: NotificationOutcome
+    ticket_id: str | None = None
+    reason: str | None = None  # for SENT: the NotificationKind
+    recipients: int = 0
+
+
+class Mailer(Protocol):
+    def send(self, message: EmailMessage) -> object: ...
+
+
+class Notifier:
+    def __init__(
+        self,
+        *,
+        threads: ThreadReader,
+        markers: Markers,
+        accounts: AccountDirectory,
+        mailer: Mailer,
+        identity: MailIdentity,
+        settings: Settings,
+    ) -> None:
+        self._threads = threads
+        self._markers = markers
+        self._accounts = accounts
+        self._mailer = mailer
+        self._identity = identity
+        self._settings = settings
+
+    def handle(self, event: DomainEvent | None) -> NotificationDecision:
+        """Send what this event calls for, once per stream record."""
+        found = _kind(event)
+        if event is None or found is None:
+            return NotificationDecision(NotificationOutcome.NOT_NOTIFIED)
+        kind, message_id = found
+        ticket_id = event.ticket_id
+        marker = f"notify:{event.event_id}"
+        if self._markers.is_marked(marker):
+            return NotificationDecision(NotificationOutcome.DUPLICATE, ticket_id)
+        thread = self._threads.thread(ticket_id)
+        if thread is None:
+            return NotificationDecision(NotificationOutcome.TICKET_GONE, ticket_id)
+        message = next((m for m in thread.messages if m.id == message_id), None) if message_id else None
+        if kind in (NotificationKind.RECEIPT, NotificationKind.OPERATOR_REPLY) and message is None:
+            return NotificationDecision(NotificationOutcome.MESSAGE_GONE, ticket_id)
+        if kind is NotificationKind.RECEIPT and thread.messages[0].id != message_id:
+            return NotificationDecision(NotificationOutcome.NOT_NOTIFIED, ticket_id)  # a later reply: no mail
+        recipients = self._recipients(thread)
+        if not recipients:
+            return NotificationDecision(NotificationOutcome.NO_RECIPIENT, ticket_id)
+        if kind in _AUTOMATIC:
+            recipients = tuple(
+                r
+                for r in recipients
+                if self._markers.take_quota(
+                    f"auto:{r}", event.at, AUTOMATIC_MAILS_PER_HOUR, timedelta(hours=1)
+                )
+            )
+            if not recipients:
+                return NotificationDecision(NotificationOutcome.RATE_LIMITED, ticket_id)
+        self._send(kind, thread, message, recipients, event)
+        self._markers.mark(marker, event.at, decision=kind.value)
+        return NotificationDecision(NotificationOutcome.SENT, ticket_id, kind.value, len(recipients))
+
+    def _send(
+        self,
+        kind: NotificationKind,
+        thread: TicketThread,
+        message: Message | None,
+        recipients: tuple[str, ...],
+        event: DomainEvent,
+    ) -> None:
+        department = self._settings.department(thread.ticket.department)
+        notification = Notification(
+            kind=kind,
+            ticket=thread.ticket,
+            department_name=department.name if department else thread.ticket.department,
+            recipients=recipients,
+            language=self._accounts.language(thread.ticket.account_id),
+            message=message,
+            auto_close_hours=self._settings.auto_close_hours,
+            customer_message_id=message.email.message_id if message and message.email else None,
+        )
+        mail = compose(
+            notification,
+            self._identity,
+            department_mailbox=(department or self._settings.departments[0]).mailbox_name,
+            unique=message.id if message else f"v{thread.ticket.version}",
+            now=event.at,
+        )
+        self._mailer.send(mail)
+
+    def _recipients(self, thread: TicketThread) -> tuple[str, ...]:
+        authorized = [e.email for e in self._accounts.emails(thread.ticket.account_id)]
+        if not authorized:
+            return ()
+        took_part = {_address_of(m) for m in thread.messages if m.author_role is Role.CUSTOMER}
+        participants = tuple(a for a in authorized if a in took_part)
+        return participants or (authorized[0],)  # the primary address
+
+
+def _kind(event: DomainEvent | None) -> tuple[NotificationKind, str | None] | None:
+    """The mail an event calls for (and the message it is about), if any."""
+    if isinstance(event, MessageAdded) and not event.internal and event.author_role in _BY_AUTHOR:
+        return _BY_AUTHOR[event.author_role], event.message_id
+    if isinstance(event, TicketClosed) and event.reason in _CLOSED_BY_PERSON:
+        return NotificationKind.CLOSED, None
+    return None
+
+
+def _address_of(message: Message) -> str:
+    return message.email.from_address if message.email else message.author

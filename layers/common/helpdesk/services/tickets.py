@@ -1,0 +1,402 @@
+"""Ticket operations: who may do what, and what each action changes, per the status machine.
+Every operation is one request to the table (see helpdesk.store.tickets)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from helpdesk.config import Department, Settings
+from helpdesk.domain import ids, search
+from helpdesk.domain.errors import (
+    IdempotencyKeyReused,
+    InvalidInput,
+    InvalidValue,
+    NotAllowed,
+    NotFound,
+    StaleVersion,
+    TicketNotFound,
+)
+from helpdesk.domain.limits import IDEMPOTENCY_TTL
+from helpdesk.domain.models import (
+    AttachmentRef,
+    Caller,
+    Channel,
+    ClosedReason,
+    EmailOrigin,
+    Message,
+    Role,
+    Ticket,
+    TicketFilters,
+    TicketPage,
+    TicketThread,
+)
+from helpdesk.domain.status_machine import Action, Status, Timer, check_allowed, transition_for
+from helpdesk.observability import logger
+from helpdesk.store.protocols import (
+    ChangeRefused,
+    IdempotencyKeyTaken,
+    IdempotencyRecord,
+    InvalidCursor,
+    TicketChange,
+    TicketIdTaken,
+    TicketStore,
+)
+
+MAX_ID_ATTEMPTS = 5
+
+
+class TicketService:
+    def __init__(
+        self,
+        store: TicketStore,
+        settings: Settings,
+        *,
+        ticket_ids: Callable[[], str] | None = None,
+        message_ids: Callable[[], str] | None = None,
+    ) -> None:
+        self._store = store
+        self._settings = settings
+        # Looked up at each call unless given: a test may replace helpdesk.domain.ids' functions.
+        self._ticket_ids = ticket_ids or (lambda: ids.new_ticket_id())
+        self._message_ids = message_ids or (lambda: ids.new_message_id())
+
+    # ---------------------------------------------------------------- reading
+    def departments(self) -> tuple[Department, ...]:
+        return self._settings.departments
+
+    def get_ticket(self, caller: Caller, ticket_id: str) -> TicketThread:
+        canonical = self._canonical_id(ticket_id)
+        thread = self._store.thread(canonical)
+        if thread is None or not self._may_see(caller, thread.ticket):
+            raise TicketNotFound(canonical)
+        if caller.is_operator:
+            return thread
+        return TicketThread(thread.ticket, [m for m in thread.messages if not m.internal])
+
+    def attachment(self, caller: Caller, ticket_id: str, message_id: str, index: int) -> AttachmentRef:
+        """An attachment of a message the caller may read (404 otherwise, as for the ticket)."""
+        thread = self.get_ticket(caller, ticket_id)
+        message = next((m for m in thread.messages if m.id == message_id), None)
+        if message is None or not 0 <= index < len(message.attachments):
+            raise NotFound(f"Ticket {thread.ticket.id} has no such attachment.")
+        return message.attachments[index]
+
+    def list_tickets(
+        self,
+        caller: Caller,
+        *,
+        status: Status | None = None,
+        department: str | None = None,
+        assignee: str | None = None,
+        query: str | None = None,
+        limit: int = 20,
+        cursor: str | None = None,
+    ) -> TicketPage:
+        if department is not None:
+            self._department(department)
+        words: tuple[str, ...] = ()
+        if query is not None and query.strip():
+            words = tuple(search.query_words(query))
+            if not words:
+                raise InvalidInput(
+                    "Search for at least one word of two or more letters or digits.",
+                    details=[{"field": "q", "message": "No searchable word in the query."}],
+                )
+        filters = TicketFilters(status=status, department=department, assignee=assignee, words=words)
+        account = None if caller.is_operator else self._account_of(caller)
+        try:
+            return self._store.list_tickets(filters, account_id=account, limit=limit, cursor=cursor)
+        except InvalidCursor:
+            raise InvalidInput(
+                "The cursor is not valid for this listing: start again without it.",
+                details=[{"field": "cursor", "message": "Not a cursor this listing returned."}],
+            ) from None
+
+    # ---------------------------------------------------------------- opening
+    def open_ticket(
+        self,
+        caller: Caller,
+        *,
+        department: str,
+        subject: str,
+        body: str,
+        now: datetime,
+        channel: Channel = Channel.WEB,
+        idempotency_key: str | None = None,
+        email: EmailOrigin | None = None,
+        attachments: tuple[AttachmentRef, ...] = (),
+        markers: tuple[str, ...] = (),
+    ) -> Ticket:
+        """Open a ticket. `markers` make it happen at most once per marker (AlreadyProcessed)."""
+        if caller.is_operator:
+            raise NotAllowed("Tickets are opened by customers, from their account or by e-mail.")
+        account_id = self._account_of(caller)
+        self._department(department)
+        request_hash = hashlib.sha256(
+            json.dumps([department, subject, body], ensure_ascii=False).encode()
+        ).hexdigest()
+        words = frozenset(search.words(subject) | search.words(body))
+        for _attempt in range(MAX_ID_ATTEMPTS):
+            ticket = Ticket(
+                id=self._ticket_ids(),
+                status=Status.OPEN,
+                department=department,
+                subject=subject,
+                account_id=account_id,
+                created_at=now,
+                updated_at=now,
+                version=1,
+            )
+            first = self._message(
+                ticket.id, caller.role, caller.name, body, now, channel, email=email, attachments=attachments
+            )
+            record = None
+            if idempotency_key is not None:
+                record = IdempotencyRecord(
+                    account_id=account_id,
+                    key=idempotency_key,
+                    request_hash=request_hash,
+                    ticket=ticket,
+                    expires_at=int((now + IDEMPOTENCY_TTL).timestamp()),
+                )
+            try:
+                self._store.create(ticket, first, words, record, markers)
+            except TicketIdTaken:
+                logger.info("ticket id collision, drawing another", extra={"ticket_id": ticket.id})
+                continue
+            except IdempotencyKeyTaken as taken:
+                assert idempotency_key is not None
+                return self._replay(taken.record, account_id, idempotency_key, request_hash)
+            return ticket
+        raise RuntimeError(f"no free ticket ID after {MAX_ID_ATTEMPTS} attempts")
+
+    def _replay(
+        self, record: IdempotencyRecord | None, account_id: str, key: str, request_hash: str
+    ) -> Ticket:
+        """The ticket an earlier request with the same Idempotency-Key created, as it was created
+        (the same answer the first request got)."""
+        if record is None:  # the failed write did not return it: read it
+            record = self._store.idempotency_record(account_id, key)
+        if record is None:  # only if the record expired between the write and this read
+            raise IdempotencyKeyReused("This Idempotency-Key has expired; send a new one.")
+        if record.request_hash != request_hash:
+            raise IdempotencyKeyReused(
+                "This Idempotency-Key was already used for a different ticket. "
+                "Use a new key for a new ticket."
+            )
+        return record.ticket
+
+    # ---------------------------------------------------------------- changing
+    def reply(
+        self,
+        caller: Caller,
+        ticket_id: str,
+        *,
+        body: str,
+        now: datetime,
+        internal: bool = False,
+        expected_version: int | None = None,
+        channel: Channel = Channel.WEB,
+        email: EmailOrigin | None = None,
+        attachments: tuple[AttachmentRef, ...] = (),
+        markers: tuple[str, ...] = (),
+    ) -> Message:
+        if internal and not caller.is_operator:
+            raise NotAllowed("Only operators can add internal notes.")
+        if internal:
+            action = Action.INTERNAL_NOTE
+        elif caller.is_operator:
+            action = Action.OPERATOR_REPLY
+        else:
+            action = Action.CUSTOMER_REPLY
+        canonical = self._canonical_id(ticket_id)
+        message = self._message(
+            canonical,
+            caller.role,
+            caller.name,
+            body,
+            now,
+            channel,
+            internal,
+            email=email,
+            attachments=attachments,
+        )
+        self._change(
+            caller,
+            canonical,
+            action,
+            now,
+            expected_version,
+            message=message,
+            words=frozenset() if internal else frozenset(search.words(body)),
+            markers=markers,
+        )
+        return message
+
+    def assign(
+        self,
+        caller: Caller,
+        ticket_id: str,
+        *,
+        now: datetime,
+        assignee: str | None = None,
+        expected_version: int | None = None,
+    ) -> Ticket:
+        if not caller.is_operator:
+            raise NotAllowed("Only operators can assign tickets.")
+        return self._changed_ticket(
+            caller,
+            self._canonical_id(ticket_id),
+            Action.ASSIGN,
+            now,
+            expected_version,
+            assignee=assignee or caller.name,
+        )
+
+    def close(
+        self, caller: Caller, ticket_id: str, *, now: datetime, expected_version: int | None = None
+    ) -> Ticket:
+        reason = ClosedReason.OPERATOR if caller.is_operator else ClosedReason.CUSTOMER
+        return self._changed_ticket(
+            caller,
+            self._canonical_id(ticket_id),
+            Action.CLOSE,
+            now,
+            expected_version,
+            closed_reason=reason,
+        )
+
+    def reopen(
+        self, caller: Caller, ticket_id: str, *, now: datetime, expected_version: int | None = None
+    ) -> Ticket:
+        return self._changed_ticket(
+            caller, self._canonical_id(ticket_id), Action.REOPEN, now, expected_version
+        )
+
+    # ---------------------------------------------------------------- internals
+    def _changed_ticket(
+        self,
+        caller: Caller,
+        ticket_id: str,
+        action: Action,
+        now: datetime,
+        expected_version: int | None,
+        *,
+        assignee: str | None = None,
+        closed_reason: ClosedReason | None = None,
+    ) -> Ticket:
+        ticket = self._change(
+            caller,
+            ticket_id,
+            action,
+            now,
+            expected_version,
+            assignee=assignee,
+            closed_reason=closed_reason,
+        )
+        assert ticket is not None  # a change without a message returns the updated ticket
+        return ticket
+
+    def _change(
+        self,
+        caller: Caller,
+        ticket_id: str,
+        action: Action,
+        now: datetime,
+        expected_version: int | None,
+        *,
+        message: Message | None = None,
+        words: frozenset[str] = frozenset(),
+        assignee: str | None = None,
+        closed_reason: ClosedReason | None = None,
+        markers: tuple[str, ...] = (),
+    ) -> Ticket | None:
+        transition = transition_for(action)
+        change = TicketChange(
+            now=now,
+            allowed_from=transition.allowed_from,
+            to=transition.to,
+            timer=transition.timer,
+            auto_close_at=(
+                now + timedelta(hours=self._settings.auto_close_hours)
+                if transition.timer is Timer.START
+                else None
+            ),
+            closed_reason=closed_reason,
+            assignee=assignee,
+            message=message,
+            words=words,
+            account_id=None if caller.is_operator else self._account_of(caller),
+            expected_version=expected_version,
+            markers=markers,
+        )
+        try:
+            return self._store.apply(ticket_id, change)
+        except ChangeRefused as refused:
+            current = refused.current
+            if current is None or not self._may_see(caller, current):
+                raise TicketNotFound(ticket_id) from None
+            if expected_version is not None and current.version != expected_version:
+                raise StaleVersion(
+                    f"Ticket {ticket_id} changed while you were working on it (it is now at "
+                    f"version {current.version}, you had version {expected_version}). "
+                    "Reload it to see what changed; nothing you sent was saved."
+                ) from None
+            check_allowed(action, current.status, ticket_id)
+            raise StaleVersion(f"Ticket {ticket_id} changed at the same moment; please try again.") from None
+
+    def _message(
+        self,
+        ticket_id: str,
+        role: Role,
+        author: str,
+        body: str,
+        now: datetime,
+        channel: Channel,
+        internal: bool = False,
+        *,
+        email: EmailOrigin | None = None,
+        attachments: tuple[AttachmentRef, ...] = (),
+    ) -> Message:
+        return Message(
+            id=self._message_ids(),
+            ticket_id=ticket_id,
+            author_role=role,
+            author=author,
+            body=body,
+            channel=channel,
+            internal=internal,
+            created_at=now,
+            email=email,
+            attachments=attachments,
+        )
+
+    def _department(self, department_id: str) -> Department:
+        found = self._settings.department(department_id)
+        if found is None:
+            known = ", ".join(d.id for d in self._settings.departments)
+            raise InvalidValue(
+                f"There is no department '{department_id[:40]}'. Choose one of: {known}.",
+                details=[{"field": "department", "message": f"Must be one of: {known}."}],
+            )
+        return found
+
+    @staticmethod
+    def _account_of(caller: Caller) -> str:
+        if not caller.account_id:
+            raise NotAllowed("Your sign-in is not linked to a Netz0 customer account.")
+        return caller.account_id
+
+    @staticmethod
+    def _may_see(caller: Caller, ticket: Ticket) -> bool:
+        return caller.is_operator or ticket.account_id == caller.account_id
+
+    @staticmethod
+    def _canonical_id(ticket_id: str) -> str:
+        canonical = ids.normalize_ticket_id(ticket_id)
+        if canonical is None:
+            raise TicketNotFound(ticket_id[:40])
+        return canonical

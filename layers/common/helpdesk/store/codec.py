@@ -1,0 +1,121 @@
+"""Items <-> domain objects: DynamoDB's attribute values, and how tickets and messages are stored.
+Attribute names live here and in the modules that build expressions, nowhere above the store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+from helpdesk.clock import from_iso, to_iso
+from helpdesk.domain.models import AttachmentRef, Channel, ClosedReason, EmailOrigin, Message, Role, Ticket
+from helpdesk.domain.status_machine import Status
+from helpdesk.store import keys
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+def dump_item(item: dict[str, Any]) -> dict[str, Any]:
+    """Plain values -> attribute values; None values are left out."""
+    return {k: _serializer.serialize(v) for k, v in item.items() if v is not None}
+
+
+def load_item(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: _deserializer.deserialize(v) for k, v in item.items()}
+
+
+def ticket_item(ticket: Ticket, words: frozenset[str]) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        **keys.ticket_key(ticket.id),
+        "entity": "ticket",
+        **ticket_snapshot(ticket),
+        # index keys
+        "account_pk": keys.account_pk(ticket.account_id),
+        "status_pk": keys.status_pk(ticket.status.value),
+        "assignee_pk": keys.assignee_pk(ticket.assignee) if ticket.assignee else None,
+        "all_pk": keys.ALL_TICKETS,
+        "activity_sk": keys.activity_sk(ticket.updated_at, ticket.id),
+        "due_pk": keys.DUE if ticket.status is Status.WAITING and ticket.auto_close_at else None,
+    }
+    if words:
+        item["search_words"] = set(words)
+    return item
+
+
+def ticket_snapshot(ticket: Ticket) -> dict[str, Any]:
+    """The ticket's own fields (no index keys), as stored; None values are left out."""
+    return {
+        "id": ticket.id,
+        "status": ticket.status.value,
+        "department": ticket.department,
+        "subject": ticket.subject,
+        "account_id": ticket.account_id,
+        "assignee": ticket.assignee,
+        "created_at": to_iso(ticket.created_at),
+        "updated_at": to_iso(ticket.updated_at),
+        "auto_close_at": to_iso(ticket.auto_close_at) if ticket.auto_close_at else None,
+        "closed_at": to_iso(ticket.closed_at) if ticket.closed_at else None,
+        "closed_reason": ticket.closed_reason.value if ticket.closed_reason else None,
+        "version": ticket.version,
+    }
+
+
+def ticket_from_item(item: dict[str, Any]) -> Ticket:
+    return Ticket(
+        id=item["id"],
+        status=Status(item["status"]),
+        department=item["department"],
+        subject=item["subject"],
+        account_id=item["account_id"],
+        assignee=item.get("assignee"),
+        created_at=from_iso(item["created_at"]),
+        updated_at=from_iso(item["updated_at"]),
+        auto_close_at=from_iso(item["auto_close_at"]) if item.get("auto_close_at") else None,
+        closed_at=from_iso(item["closed_at"]) if item.get("closed_at") else None,
+        closed_reason=ClosedReason(item["closed_reason"]) if item.get("closed_reason") else None,
+        version=int(item["version"]),
+    )
+
+
+def message_item(message: Message) -> dict[str, Any]:
+    return {
+        "pk": keys.ticket_pk(message.ticket_id),
+        "sk": keys.message_sk(message.created_at, message.id),
+        "entity": "message",
+        "id": message.id,
+        "ticket_id": message.ticket_id,
+        "author_role": message.author_role.value,
+        "author": message.author,
+        "body": message.body,
+        "channel": message.channel.value,
+        "internal": message.internal,
+        "created_at": to_iso(message.created_at),
+        "email_from": message.email.from_address if message.email else None,
+        "email_message_id": message.email.message_id if message.email else None,
+        "attachments": [
+            {"name": a.name, "content_type": a.content_type, "size": a.size, "key": a.key}
+            for a in message.attachments
+        ]
+        or None,
+    }
+
+
+def message_from_item(item: dict[str, Any]) -> Message:
+    return Message(
+        id=item["id"],
+        ticket_id=item["ticket_id"],
+        author_role=Role(item["author_role"]),
+        author=item["author"],
+        body=item["body"],
+        channel=Channel(item["channel"]),
+        internal=bool(item["internal"]),
+        created_at=from_iso(item["created_at"]),
+        email=(
+            EmailOrigin(item["email_from"], item.get("email_message_id")) if item.get("email_from") else None
+        ),
+        attachments=tuple(
+            AttachmentRef(a["name"], a["content_type"], int(a["size"]), a["key"])
+            for a in item.get("attachments") or ()
+        ),
+    )

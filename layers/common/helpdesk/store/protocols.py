@@ -1,0 +1,189 @@
+"""What the services ask of the store: small Protocols, the value objects they exchange and the
+store's own failures. The DynamoDB classes (store.tickets, store.markers, store.accounts)
+implement them; tests/support/fakes.py implements them in memory for tests/unit/."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from helpdesk.domain.models import (
+    AuthorizedEmail,
+    ClosedReason,
+    Message,
+    Ticket,
+    TicketFilters,
+    TicketPage,
+    TicketThread,
+)
+from helpdesk.domain.status_machine import Status, Timer
+
+
+# ------------------------------------------------------------------ failures of the store
+class TicketIdTaken(Exception):
+    """The random ticket ID already exists: draw another."""
+
+
+class IdempotencyKeyTaken(Exception):
+    """A ticket was already created with this Idempotency-Key. `record` is the stored record,
+    returned by the failed write itself (None only if DynamoDB did not return it)."""
+
+    def __init__(self, record: IdempotencyRecord | None) -> None:
+        super().__init__("idempotency key already used")
+        self.record = record
+
+
+class AlreadyProcessed(Exception):
+    """One of the write's processing markers exists: this input already had its effect."""
+
+
+class ChangeRefused(Exception):
+    """The conditional write failed. `current` is the ticket as it is now (None if it does not
+    exist), so the caller can say why without another read."""
+
+    def __init__(self, current: Ticket | None) -> None:
+        super().__init__("conditional write failed")
+        self.current = current
+
+
+class InvalidCursor(Exception):
+    """A listing cursor this listing did not hand out (garbled, or another partition's)."""
+
+
+class AddressTaken(Exception):
+    """The address is already authorized; `account_id` says on which account."""
+
+    def __init__(self, account_id: str | None) -> None:
+        super().__init__("address already authorized")
+        self.account_id = account_id
+
+
+class TooManyAddresses(Exception):
+    pass
+
+
+class AddressNotFound(Exception):
+    pass
+
+
+# ------------------------------------------------------------------ value objects
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    account_id: str
+    key: str
+    request_hash: str
+    ticket: Ticket  # the ticket as created: what a retry answers, like the first response
+    expires_at: int  # epoch seconds, the table's TTL attribute
+
+
+@dataclass(frozen=True)
+class TicketChange:
+    """One conditional change of a ticket's metadata, with an optional message written in the
+    same transaction. Built by the service from the status machine."""
+
+    now: datetime
+    allowed_from: frozenset[Status]
+    to: Status | None = None
+    timer: Timer = Timer.KEEP
+    auto_close_at: datetime | None = None  # with Timer.START
+    closed_reason: ClosedReason | None = None  # with to=CLOSED
+    assignee: str | None = None  # set when not None
+    message: Message | None = None
+    words: frozenset[str] = field(default_factory=frozenset)
+    # Guards beyond the status:
+    account_id: str | None = None  # customers may only touch their own account's tickets
+    expected_version: int | None = None  # the version the caller saw (If-Match)
+    expected_auto_close_at: datetime | None = None  # auto-close: the deadline it found due
+    # Processing markers written in the same transaction (e.g. an inbound mail's ids): the change
+    # happens at most once per marker.
+    markers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DueTicket:
+    ticket_id: str
+    auto_close_at: datetime
+    version: int
+
+
+# ------------------------------------------------------------------ protocols
+class ThreadReader(Protocol):
+    def thread(self, ticket_id: str) -> TicketThread | None:
+        """The ticket and all its messages, oldest first; None if there is no such ticket."""
+
+
+class TicketWriter(Protocol):
+    def create(
+        self,
+        ticket: Ticket,
+        first_message: Message,
+        words: frozenset[str],
+        idempotency: IdempotencyRecord | None = None,
+        markers: tuple[str, ...] = (),
+        now: datetime | None = None,
+    ) -> None:
+        """Write a new ticket, its first message, the idempotency record and the markers at once.
+        Raises TicketIdTaken, IdempotencyKeyTaken or AlreadyProcessed."""
+
+    def apply(self, ticket_id: str, change: TicketChange) -> Ticket | None:
+        """One conditional change: the updated ticket (None when a message was written with it).
+        Raises ChangeRefused (a guard failed) or AlreadyProcessed (a marker exists)."""
+
+
+class TicketStore(ThreadReader, TicketWriter, Protocol):
+    """What the ticket service needs."""
+
+    def idempotency_record(self, account_id: str, key: str) -> IdempotencyRecord | None: ...
+
+    def list_tickets(
+        self, filters: TicketFilters, *, account_id: str | None, limit: int, cursor: str | None
+    ) -> TicketPage:
+        """Tickets by newest activity (raises InvalidCursor for a cursor it did not hand out)."""
+
+
+class DueTickets(Protocol):
+    """What auto-close needs: the due tickets, page by page with the items read, and a guarded write."""
+
+    def due_tickets(self, now: datetime) -> Iterator[tuple[list[DueTicket], int]]: ...
+
+    def apply(self, ticket_id: str, change: TicketChange) -> Ticket | None: ...
+
+
+class Markers(Protocol):
+    """Processing markers (exactly-once effects) and rate windows."""
+
+    def is_marked(self, *markers: str) -> bool: ...
+
+    def mark(self, marker: str, now: datetime, **details: str) -> bool:
+        """False when it was already marked."""
+
+    def claim_window(self, key: str, now: datetime, window: timedelta) -> bool:
+        """True for the first claim of `key` in each `window`."""
+
+    def take_quota(self, key: str, now: datetime, limit: int, window: timedelta) -> bool:
+        """Count one use of `key` in the current fixed window; False once `limit` is reached."""
+
+
+class AccountDirectory(Protocol):
+    """What the mail services read about accounts."""
+
+    def emails(self, account_id: str) -> list[AuthorizedEmail]:
+        """The account's addresses, oldest first."""
+
+    def language(self, account_id: str) -> str: ...
+
+    def owner_of(self, address: str) -> str | None: ...
+
+
+class AccountStore(AccountDirectory, Protocol):
+    """What the account service needs."""
+
+    def add_email(self, account_id: str, address: str, now: datetime, max_addresses: int) -> AuthorizedEmail:
+        """Raises AddressTaken or TooManyAddresses."""
+
+    def remove_email(self, account_id: str, address: str) -> None:
+        """Raises AddressNotFound."""
+
+    def set_language(self, account_id: str, language: str) -> None: ...

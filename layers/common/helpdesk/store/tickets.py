@@ -1,0 +1,245 @@
+"""Tickets in DynamoDB: create, read and change, each in one request.
+
+One table. A ticket's metadata and its messages share the partition `TICKET#<id>`, so reading a
+ticket with its thread is one Query. Every state change is one request: an UpdateItem, or a
+TransactWriteItems when a message is written with it, conditioned on the statuses the status
+machine allows (and on the account, for customers, and on the version, when the caller sent one).
+Conditional-write failures come back as the store's exceptions (store.protocols).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from helpdesk.clock import to_iso
+from helpdesk.domain.models import ClosedReason, Message, Ticket, TicketFilters, TicketPage, TicketThread
+from helpdesk.domain.status_machine import Status, Timer
+from helpdesk.store import keys, listings
+from helpdesk.store.codec import (
+    dump_item,
+    load_item,
+    message_from_item,
+    message_item,
+    ticket_from_item,
+    ticket_item,
+    ticket_snapshot,
+)
+from helpdesk.store.markers import marker_put
+from helpdesk.store.protocols import (
+    AlreadyProcessed,
+    ChangeRefused,
+    DueTicket,
+    IdempotencyKeyTaken,
+    IdempotencyRecord,
+    TicketChange,
+    TicketIdTaken,
+)
+from helpdesk.store.transactions import Transaction
+
+_NEW = "attribute_not_exists(pk)"
+
+
+class DynamoTicketStore:
+    def __init__(self, client: Any, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    # ---------------------------------------------------------------- create
+    def create(
+        self,
+        ticket: Ticket,
+        first_message: Message,
+        words: frozenset[str],
+        idempotency: IdempotencyRecord | None = None,
+        markers: tuple[str, ...] = (),
+        now: datetime | None = None,
+    ) -> None:
+        """Write a new ticket and its first message (and the idempotency record, and processing
+        markers) atomically."""
+        transaction = Transaction()
+        transaction.add("ticket", self._put(ticket_item(ticket, words)))
+        transaction.add("first_message", self._put(message_item(first_message)))
+        if idempotency is not None:
+            record = {
+                **keys.idempotency_key(idempotency.account_id, idempotency.key),
+                "entity": "idempotency",
+                "request_hash": idempotency.request_hash,
+                "ticket": ticket_snapshot(idempotency.ticket),
+                "expires_at": idempotency.expires_at,
+            }
+            # A retry learns what the first request created from this same call.
+            transaction.add("idempotency", self._put(record, ReturnValuesOnConditionCheckFailure="ALL_OLD"))
+        for marker in markers:
+            transaction.add(
+                f"marker:{marker}", {"Put": marker_put(self._table, marker, now or ticket.created_at)}
+            )
+        try:
+            transaction.write(self._client)
+        except self._client.exceptions.TransactionCanceledException as error:
+            failed = transaction.failed_conditions(error)
+            if any(name.startswith("marker:") for name in failed):
+                raise AlreadyProcessed from error
+            if idempotency is not None and "idempotency" in failed:
+                stored = failed["idempotency"].get("Item")
+                raise IdempotencyKeyTaken(self._idempotency(idempotency, stored)) from error
+            if "ticket" in failed:
+                raise TicketIdTaken from error
+            raise
+
+    def idempotency_record(self, account_id: str, key: str) -> IdempotencyRecord | None:
+        response = self._client.get_item(
+            TableName=self._table, Key=dump_item(keys.idempotency_key(account_id, key)), ConsistentRead=True
+        )
+        if "Item" not in response:
+            return None
+        return self._idempotency_from(account_id, key, load_item(response["Item"]))
+
+    def _idempotency(self, asked: IdempotencyRecord, raw: dict[str, Any] | None) -> IdempotencyRecord | None:
+        return self._idempotency_from(asked.account_id, asked.key, load_item(raw)) if raw else None
+
+    @staticmethod
+    def _idempotency_from(account_id: str, key: str, item: dict[str, Any]) -> IdempotencyRecord:
+        return IdempotencyRecord(
+            account_id=account_id,
+            key=key,
+            request_hash=item["request_hash"],
+            ticket=ticket_from_item(item["ticket"]),
+            expires_at=int(item["expires_at"]),
+        )
+
+    # ---------------------------------------------------------------- read
+    def thread(self, ticket_id: str) -> TicketThread | None:
+        """The ticket and all its messages, oldest first: one Query (more only past 1 MB)."""
+        messages: list[Message] = []
+        ticket: Ticket | None = None
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": dump_item({":pk": keys.ticket_pk(ticket_id)}),
+            "ConsistentRead": True,
+        }
+        while True:
+            response = self._client.query(**kwargs)
+            for raw in response["Items"]:
+                item = load_item(raw)
+                if item["sk"] == keys.TICKET_SK:
+                    ticket = ticket_from_item(item)
+                else:
+                    messages.append(message_from_item(item))
+            if "LastEvaluatedKey" not in response:
+                break
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return TicketThread(ticket, messages) if ticket else None
+
+    def list_tickets(
+        self, filters: TicketFilters, *, account_id: str | None, limit: int, cursor: str | None
+    ) -> TicketPage:
+        return listings.list_tickets(
+            self._client, self._table, filters, account_id=account_id, limit=limit, cursor=cursor
+        )
+
+    def due_tickets(self, now: datetime) -> Iterator[tuple[list[DueTicket], int]]:
+        return listings.due_tickets(self._client, self._table, now)
+
+    # ---------------------------------------------------------------- change
+    def apply(self, ticket_id: str, change: TicketChange) -> Ticket | None:
+        """Apply one conditional change in one request. Returns the updated ticket when no message
+        is written (UpdateItem); None when a message is (TransactWriteItems). Raises ChangeRefused
+        when a guard fails."""
+        update = self._update_request(ticket_id, change)
+        if change.message is None:
+            try:
+                response = self._client.update_item(**update, ReturnValues="ALL_NEW")
+            except self._client.exceptions.ConditionalCheckFailedException as error:
+                raise ChangeRefused(self._current_from(error.response.get("Item"))) from error
+            return ticket_from_item(load_item(response["Attributes"]))
+        transaction = Transaction()
+        transaction.add("ticket", {"Update": update})
+        transaction.add("message", self._put(message_item(change.message)))
+        for marker in change.markers:
+            transaction.add(f"marker:{marker}", {"Put": marker_put(self._table, marker, change.now)})
+        try:
+            transaction.write(self._client)
+        except self._client.exceptions.TransactionCanceledException as error:
+            failed = transaction.failed_conditions(error)
+            if any(name.startswith("marker:") for name in failed):
+                raise AlreadyProcessed from error
+            if "ticket" in failed:
+                raise ChangeRefused(self._current_from(failed["ticket"].get("Item"))) from error
+            raise
+        return None
+
+    def _update_request(self, ticket_id: str, change: TicketChange) -> dict[str, Any]:
+        names = {"#status": "status", "#version": "version"}
+        values: dict[str, Any] = {
+            ":now": to_iso(change.now),
+            ":activity": keys.activity_sk(change.now, ticket_id),
+            ":one": 1,
+        }
+        sets = ["updated_at = :now", "activity_sk = :activity", "#version = #version + :one"]
+        removes: list[str] = []
+        if change.to is not None:
+            sets += ["#status = :to", "status_pk = :to_pk"]
+            values[":to"] = change.to.value
+            values[":to_pk"] = keys.status_pk(change.to.value)
+            if change.to is Status.CLOSED:
+                sets += ["closed_at = :now", "closed_reason = :reason"]
+                values[":reason"] = (change.closed_reason or ClosedReason.OPERATOR).value
+            else:
+                removes += ["closed_at", "closed_reason"]
+        if change.timer is Timer.START:
+            assert change.auto_close_at is not None
+            sets += ["auto_close_at = :due_at", "due_pk = :due"]
+            values[":due_at"] = to_iso(change.auto_close_at)
+            values[":due"] = keys.DUE
+        elif change.timer is Timer.CLEAR:
+            removes += ["auto_close_at", "due_pk"]
+        if change.assignee is not None:
+            sets += ["assignee = :assignee", "assignee_pk = :assignee_pk"]
+            values[":assignee"] = change.assignee
+            values[":assignee_pk"] = keys.assignee_pk(change.assignee)
+        expression = "SET " + ", ".join(sets)
+        if removes:
+            expression += " REMOVE " + ", ".join(removes)
+        if change.words:
+            expression += " ADD search_words :words"
+            values[":words"] = set(change.words)
+        return {
+            "TableName": self._table,
+            "Key": dump_item(keys.ticket_key(ticket_id)),
+            "UpdateExpression": expression,
+            "ConditionExpression": self._guards(change, values),
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": dump_item(values),
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+
+    @staticmethod
+    def _guards(change: TicketChange, values: dict[str, Any]) -> str:
+        """The change's condition: the ticket exists in an allowed status (and the other guards)."""
+        placeholders = []
+        for n, status in enumerate(sorted(s.value for s in change.allowed_from)):
+            placeholders.append(f":from{n}")
+            values[f":from{n}"] = status
+        conditions = ["attribute_exists(pk)", f"#status IN ({', '.join(placeholders)})"]
+        if change.account_id is not None:
+            conditions.append("account_id = :account")
+            values[":account"] = change.account_id
+        if change.expected_version is not None:
+            conditions.append("#version = :expected_version")
+            values[":expected_version"] = change.expected_version
+        if change.expected_auto_close_at is not None:
+            conditions.append("auto_close_at = :expected_due_at")
+            values[":expected_due_at"] = to_iso(change.expected_auto_close_at)
+        return " AND ".join(conditions)
+
+    def _put(self, item: dict[str, Any], **options: str) -> dict[str, Any]:
+        return {
+            "Put": {"TableName": self._table, "Item": dump_item(item), "ConditionExpression": _NEW, **options}
+        }
+
+    @staticmethod
+    def _current_from(raw: dict[str, Any] | None) -> Ticket | None:
+        return ticket_from_item(load_item(raw)) if raw else None

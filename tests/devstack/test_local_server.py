@@ -1,0 +1,225 @@
+"""`make run` end to end: the local stack started in-process on a free port and driven over real
+HTTP, tokens from its local issuer, the AWS calls going to its embedded moto server."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from devstack.auth import Identity, Role
+from devstack.server import LocalStack
+from tests.support.local_stack import Client, running_stack
+
+TICKET = {"department": "soporte", "subject": "El webmail no carga", "body": "Desde ayer no puedo entrar."}
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[LocalStack]:
+    with running_stack(table_name="helpdesk-local-test") as local:
+        yield local
+
+
+@pytest.fixture(scope="module")
+def client(stack: LocalStack) -> Client:
+    return Client(stack.url)
+
+
+@pytest.fixture(scope="module")
+def customer(client: Client) -> str:
+    return client.token("customer", account_id="acct-demo", email="cliente@demo.netz0.example")
+
+
+@pytest.fixture(scope="module")
+def operator(client: Client) -> str:
+    return client.token("operator", email="operador@netz0.example")
+
+
+def test_stop_puts_the_environment_back() -> None:
+    # Runs before the module's stack starts (it is the first test), so the two never overlap.
+    before = os.environ.copy()
+    with LocalStack(port=0, table_name="helpdesk-local-env", schedule_interval=None, smtp_port=0) as local:
+        assert os.environ["AWS_ENDPOINT_URL"] == local.aws_endpoint
+        assert (
+            Client(local.url).call("GET", "/departments", Client(local.url).token("operator")).status == 200
+        )
+    assert os.environ == before
+
+
+def test_schedule_runs_by_itself_and_survives_errors() -> None:
+    runs: list[datetime] = []
+
+    def flaky(logical_id: str, at: datetime) -> dict[str, int]:
+        runs.append(at)
+        if len(runs) == 1:
+            raise RuntimeError("first run fails")
+        return {"closed": 0, "skipped": 0, "due": 0, "items_read": 0}
+
+    with LocalStack(
+        port=0, table_name="helpdesk-local-schedule", schedule_interval=0.05, smtp_port=0
+    ) as local:
+        local.api.gateway.run_schedule = flaky  # type: ignore[method-assign]
+        deadline = time.monotonic() + 5
+        while len(runs) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert len(runs) >= 3
+    assert all(at.tzinfo is UTC for at in runs)
+
+
+def test_ticket_lifecycle_over_http(client: Client, customer: str, operator: str) -> None:
+    opened = client.call("POST", "/tickets", customer, TICKET)
+    assert opened.status == 201, opened.body
+    assert opened.body["status"] == "OPEN"
+    path = f"/tickets/{opened.body['id']}"
+
+    assert client.call("POST", f"{path}/assign", operator).status == 200
+    assert client.call("POST", f"{path}/replies", operator, {"body": "¿Qué navegador usa?"}).status == 201
+    waiting = client.call("GET", path, customer).body
+    assert (waiting["status"], waiting["status_label"]) == ("WAITING", "Espera")
+
+    assert client.call("POST", f"{path}/replies", customer, {"body": "Firefox"}).status == 201
+    assert client.call("GET", path, customer).body["status"] == "OPEN"
+
+    assert (
+        client.call("POST", f"{path}/replies", operator, {"body": "Pruebe ahora, por favor."}).status == 201
+    )
+    due = client.call("GET", path, operator).body["auto_close_at"]
+    assert due is not None
+    # Handlers take "now" from the event, i.e. the wall clock at request time: 73 h later is past due.
+    at = (datetime.now(UTC) + timedelta(hours=73)).isoformat()
+    run = client.call("POST", "/_local/auto-close", body={"at": at})
+    assert run.status == 200, run.body
+    assert run.body["closed"] >= 1
+    assert set(run.body) == {"closed", "skipped", "due", "items_read"}
+    closed = client.call("GET", path, customer).body
+    assert (closed["status"], closed["closed_reason"]) == ("CLOSED", "inactivity")
+
+    reopened = client.call("POST", f"{path}/reopen", customer)
+    assert reopened.status == 200, reopened.body
+    assert reopened.body["status"] == "OPEN"
+
+    stranger = client.token("customer", account_id="acct-2002", email="bruno@otro.example")
+    assert client.call("GET", path, stranger).status == 404
+
+
+def test_customers_see_only_their_account(client: Client, customer: str) -> None:
+    mine = client.call("POST", "/tickets", customer, TICKET).body["id"]
+    other = client.token("customer", account_id="acct-3003", email="carla@tercero.example")
+    listed = client.call("GET", "/tickets", other)
+    assert listed.status == 200
+    assert mine not in {t["id"] for t in listed.body["items"]}
+
+
+def test_no_token_is_unauthorized(client: Client) -> None:
+    reply = client.call("GET", "/tickets")
+    assert (reply.status, reply.body) == (401, {"message": "Unauthorized"})
+
+
+def test_token_signed_by_another_key_is_unauthorized(stack: LocalStack, client: Client) -> None:
+    claims = stack.issuer.claims(Identity(Role.OPERATOR, "mallory@evil.example"))
+    other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    forged = jwt.encode(claims, other_key, algorithm="RS256", headers={"kid": stack.issuer.kid})
+    reply = client.call("GET", "/tickets", forged)
+    assert (reply.status, reply.body) == (401, {"message": "Unauthorized"})
+
+
+def test_expired_token_is_unauthorized(stack: LocalStack, client: Client) -> None:
+    expired, _ = stack.issuer.mint(
+        Identity(Role.CUSTOMER, "cliente@demo.netz0.example", "acct-demo"),
+        now=datetime.now(UTC) - timedelta(hours=13),
+    )
+    reply = client.call("GET", "/tickets", expired)
+    assert reply.status == 401
+    assert "expired" in reply.headers["www-authenticate"]
+
+
+def test_token_for_another_audience_is_unauthorized(stack: LocalStack, client: Client) -> None:
+    claims = {**stack.issuer.claims(Identity(Role.OPERATOR, "operador@netz0.example")), "aud": "someone-else"}
+    assert client.call("GET", "/tickets", stack.issuer.sign(claims)).status == 401
+
+
+def test_token_without_bearer_prefix_is_accepted(client: Client, operator: str) -> None:
+    # API Gateway takes the token with or without "Bearer ".
+    assert client.call("GET", "/tickets", headers={"Authorization": operator}).status == 200
+
+
+def test_local_token_claims_look_like_cognito(stack: LocalStack, client: Client) -> None:
+    reply = client.call("POST", "/_local/token", body={"role": "operator", "email": "marta@netz0.example"})
+    claims = reply.body["claims"]
+    assert claims["cognito:groups"] == ["operators"]
+    assert (claims["iss"], claims["aud"], claims["token_use"]) == (
+        stack.issuer.issuer,
+        stack.issuer.audience,
+        "id",
+    )
+    assert claims["exp"] - claims["iat"] == 12 * 3600
+    again = client.call("POST", "/_local/token", body={"role": "operator", "email": "marta@netz0.example"})
+    assert again.body["claims"]["sub"] == claims["sub"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"role": "admin"}, {"role": "customer"}, {"role": "customer", "account_id": ""}, ["customer"]],
+    ids=["bad-role", "customer-without-account", "empty-account", "not-an-object"],
+)
+def test_local_token_refuses_bad_requests(client: Client, body: Any) -> None:
+    reply = client.call("POST", "/_local/token", body=body)
+    assert reply.status == 400
+    assert set(reply.body["error"]) == {"code", "message"}
+
+
+@pytest.mark.parametrize(
+    "body", [{}, {"at": "yesterday"}, {"at": 12}], ids=["missing", "not-iso", "not-text"]
+)
+def test_local_auto_close_needs_a_time(client: Client, body: Any) -> None:
+    reply = client.call("POST", "/_local/auto-close", body=body)
+    assert reply.status == 400
+    assert reply.body["error"]["code"] == "invalid_request"
+
+
+def test_local_auto_close_takes_a_naive_time_as_utc(client: Client) -> None:
+    reply = client.call("POST", "/_local/auto-close", body={"at": "2020-01-01T00:00:00"})
+    assert reply.status == 200
+    assert reply.body["closed"] == 0
+
+
+def test_openapi_needs_no_token(client: Client) -> None:
+    reply = client.call("GET", "/openapi.json")
+    assert reply.status == 200
+    assert "/tickets" in reply.body["paths"]
+
+
+def test_unknown_route_is_not_found(client: Client, operator: str) -> None:
+    assert client.call("GET", "/nowhere", operator).status == 404
+
+
+def test_jwks_publishes_the_signing_key(stack: LocalStack, client: Client) -> None:
+    keys = client.call("GET", "/_local/issuer/.well-known/jwks.json").body["keys"]
+    assert [k["kid"] for k in keys] == [stack.issuer.kid]
+
+
+def test_oversized_request_is_refused_like_api_gateway(client: Client, customer: str) -> None:
+    connection = http.client.HTTPConnection(client.host, client.port, timeout=10)
+    try:
+        # Only the declared length matters: the body is refused before it is read.
+        connection.putrequest("POST", "/tickets")
+        connection.putheader("Authorization", f"Bearer {customer}")
+        connection.putheader("Content-Length", str(11 * 1024 * 1024))
+        connection.endheaders()
+        response = connection.getresponse()
+        assert response.status == 413
+        assert json.loads(response.read()) == {"message": "Request Entity Too Large"}
+    finally:
+        connection.close()
+
+
+def test_handlers_use_the_embedded_aws(stack: LocalStack) -> None:
+    assert os.environ["AWS_ENDPOINT_URL"] == stack.aws_endpoint

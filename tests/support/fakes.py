@@ -1,0 +1,264 @@
+"""In-memory implementations of the store's Protocols (helpdesk.store.protocols), for the unit
+tests of the services. They keep the guarantees the services rely on: each write is all or
+nothing, conditions are checked against the current state, markers make an effect happen once.
+The DynamoDB classes are held to the same behaviour by tests/integration/."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from helpdesk.domain.models import (
+    AuthorizedEmail,
+    ClosedReason,
+    Message,
+    Ticket,
+    TicketFilters,
+    TicketPage,
+    TicketThread,
+)
+from helpdesk.domain.status_machine import Status, Timer
+from helpdesk.store.protocols import (
+    AddressNotFound,
+    AddressTaken,
+    AlreadyProcessed,
+    ChangeRefused,
+    DueTicket,
+    IdempotencyKeyTaken,
+    IdempotencyRecord,
+    InvalidCursor,
+    TicketChange,
+    TicketIdTaken,
+    TooManyAddresses,
+)
+
+
+class InMemoryMarkers:
+    def __init__(self) -> None:
+        self.marked: dict[str, dict[str, str]] = {}
+        self.windows: dict[str, datetime] = {}
+        self.quotas: dict[tuple[str, int], int] = {}
+
+    def is_marked(self, *markers: str) -> bool:
+        return any(m in self.marked for m in markers)
+
+    def mark(self, marker: str, now: datetime, **details: str) -> bool:
+        if marker in self.marked:
+            return False
+        self.marked[marker] = dict(details)
+        return True
+
+    def claim_window(self, key: str, now: datetime, window: timedelta) -> bool:
+        until = self.windows.get(key)
+        if until is not None and until > now:
+            return False
+        self.windows[key] = now + window
+        return True
+
+    def take_quota(self, key: str, now: datetime, limit: int, window: timedelta) -> bool:
+        seconds = int(window.total_seconds())
+        slot = (key, int(now.timestamp()) // seconds)
+        if self.quotas.get(slot, 0) >= limit:
+            return False
+        self.quotas[slot] = self.quotas.get(slot, 0) + 1
+        return True
+
+    def claim(self, markers: tuple[str, ...]) -> None:
+        """Check-and-set the markers of a write (all or nothing)."""
+        if self.is_marked(*markers):
+            raise AlreadyProcessed
+        for marker in markers:
+            self.marked[marker] = {}
+
+
+class InMemoryTickets:
+    """TicketStore, DueTickets and ThreadReader. `before_write` runs once before the next write,
+    which is how the unit tests stage a competing change (the integration tests do the same with
+    botocore's event hooks on the real client)."""
+
+    def __init__(self, markers: InMemoryMarkers | None = None) -> None:
+        self.markers = markers or InMemoryMarkers()
+        self.tickets: dict[str, Ticket] = {}
+        self.messages: dict[str, list[Message]] = {}
+        self.words: dict[str, set[str]] = {}
+        self.idempotency: dict[tuple[str, str], IdempotencyRecord] = {}
+        self.writes = 0
+        self._before_write: list[object] = []
+
+    def before_next_write(self, competitor: object) -> None:
+        self._before_write.append(competitor)
+
+    def _write(self) -> None:
+        self.writes += 1
+        while self._before_write:
+            competitor = self._before_write.pop(0)
+            assert callable(competitor)
+            competitor()
+
+    # ---------------------------------------------------------------- TicketWriter
+    def create(
+        self,
+        ticket: Ticket,
+        first_message: Message,
+        words: frozenset[str],
+        idempotency: IdempotencyRecord | None = None,
+        markers: tuple[str, ...] = (),
+        now: datetime | None = None,
+    ) -> None:
+        self._write()
+        if self.markers.is_marked(*markers):
+            raise AlreadyProcessed
+        if idempotency is not None:
+            stored = self.idempotency.get((idempotency.account_id, idempotency.key))
+            if stored is not None:
+                raise IdempotencyKeyTaken(stored)
+        if ticket.id in self.tickets:
+            raise TicketIdTaken
+        self.markers.claim(markers)
+        if idempotency is not None:
+            self.idempotency[(idempotency.account_id, idempotency.key)] = idempotency
+        self.tickets[ticket.id] = ticket
+        self.messages[ticket.id] = [first_message]
+        self.words[ticket.id] = set(words)
+
+    def apply(self, ticket_id: str, change: TicketChange) -> Ticket | None:
+        self._write()
+        current = self.tickets.get(ticket_id)
+        if current is None or not _guards_hold(current, change):
+            raise ChangeRefused(current)
+        if change.message is not None:
+            self.markers.claim(change.markers)
+        updated = _changed(current, change)
+        self.tickets[ticket_id] = updated
+        self.words[ticket_id] |= set(change.words)
+        if change.message is not None:
+            self.messages[ticket_id].append(change.message)
+            return None
+        return updated
+
+    # ---------------------------------------------------------------- readers
+    def idempotency_record(self, account_id: str, key: str) -> IdempotencyRecord | None:
+        return self.idempotency.get((account_id, key))
+
+    def thread(self, ticket_id: str) -> TicketThread | None:
+        ticket = self.tickets.get(ticket_id)
+        if ticket is None:
+            return None
+        ordered = sorted(self.messages[ticket_id], key=lambda m: (m.created_at, m.id))
+        return TicketThread(ticket, ordered)
+
+    def list_tickets(
+        self, filters: TicketFilters, *, account_id: str | None, limit: int, cursor: str | None
+    ) -> TicketPage:
+        partition = f"account:{account_id}" if account_id is not None else "all"
+        matching = [
+            t
+            for t in sorted(self.tickets.values(), key=lambda t: (t.updated_at, t.id), reverse=True)
+            if (account_id is None or t.account_id == account_id) and self._matches(t, filters)
+        ]
+        start = _decode(cursor, partition) if cursor else 0
+        page = matching[start : start + limit]
+        more = start + limit < len(matching)
+        return TicketPage(page, _encode(partition, start + limit) if more else None)
+
+    def _matches(self, ticket: Ticket, filters: TicketFilters) -> bool:
+        return (
+            (filters.status is None or ticket.status is filters.status)
+            and (filters.department is None or ticket.department == filters.department)
+            and (filters.assignee is None or ticket.assignee == filters.assignee)
+            and all(w in self.words[ticket.id] for w in filters.words)
+        )
+
+    def due_tickets(self, now: datetime) -> Iterator[tuple[list[DueTicket], int]]:
+        due = [
+            DueTicket(t.id, t.auto_close_at, t.version)
+            for t in sorted(self.tickets.values(), key=lambda t: (t.auto_close_at or now, t.id))
+            if t.status is Status.WAITING and t.auto_close_at is not None and t.auto_close_at <= now
+        ]
+        yield due, len(due)
+
+
+def _guards_hold(ticket: Ticket, change: TicketChange) -> bool:
+    return (
+        ticket.status in change.allowed_from
+        and (change.account_id is None or ticket.account_id == change.account_id)
+        and (change.expected_version is None or ticket.version == change.expected_version)
+        and (change.expected_auto_close_at is None or ticket.auto_close_at == change.expected_auto_close_at)
+    )
+
+
+def _changed(ticket: Ticket, change: TicketChange) -> Ticket:
+    updated = replace(ticket, updated_at=change.now, version=ticket.version + 1)
+    if change.to is not None:
+        closing = change.to is Status.CLOSED
+        updated = replace(
+            updated,
+            status=change.to,
+            closed_at=change.now if closing else None,
+            closed_reason=(change.closed_reason or ClosedReason.OPERATOR) if closing else None,
+        )
+    if change.timer is Timer.START:
+        updated = replace(updated, auto_close_at=change.auto_close_at)
+    elif change.timer is Timer.CLEAR:
+        updated = replace(updated, auto_close_at=None)
+    if change.assignee is not None:
+        updated = replace(updated, assignee=change.assignee)
+    return updated
+
+
+def _encode(partition: str, position: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps([partition, position]).encode()).decode()
+
+
+def _decode(cursor: str, partition: str) -> int:
+    try:
+        found, position = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except ValueError:
+        raise InvalidCursor(cursor) from None
+    if found != partition or not isinstance(position, int):
+        raise InvalidCursor(cursor)
+    return position
+
+
+class InMemoryAccounts:
+    """AccountStore."""
+
+    def __init__(self) -> None:
+        self.owners: dict[str, AuthorizedEmail] = {}
+        self.languages: dict[str, str] = {}
+        self.reads = 0
+
+    def add_email(self, account_id: str, address: str, now: datetime, max_addresses: int) -> AuthorizedEmail:
+        if address in self.owners:
+            raise AddressTaken(self.owners[address].account_id)
+        if len(self._of(account_id)) >= max_addresses:
+            raise TooManyAddresses
+        entry = AuthorizedEmail(address, account_id, now)
+        self.owners[address] = entry
+        return entry
+
+    def remove_email(self, account_id: str, address: str) -> None:
+        entry = self.owners.get(address)
+        if entry is None or entry.account_id != account_id:
+            raise AddressNotFound
+        del self.owners[address]
+
+    def emails(self, account_id: str) -> list[AuthorizedEmail]:
+        self.reads += 1
+        return sorted(self._of(account_id), key=lambda e: (e.added_at, e.email))
+
+    def _of(self, account_id: str) -> list[AuthorizedEmail]:
+        return [e for e in self.owners.values() if e.account_id == account_id]
+
+    def language(self, account_id: str) -> str:
+        return self.languages.get(account_id, "es")
+
+    def set_language(self, account_id: str, language: str) -> None:
+        self.languages[account_id] = language
+
+    def owner_of(self, address: str) -> str | None:
+        entry = self.owners.get(address)
+        return entry.account_id if entry else None

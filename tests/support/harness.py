@@ -1,0 +1,217 @@
+"""The integration tests' harness: who calls (JWT claims), a client shaped like the HTTP API, SES's
+part (Mailbox) and the stream's consumer (Postman). The fixtures that build them on moto are in
+tests/integration/conftest.py; tests import these names from here."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+
+from devstack.gateway import HttpResult, LocalGateway
+from devstack.provision import resource_names
+
+TABLE = "helpdesk-test"
+T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+def customer(
+    account: str = "acct-1001", email: str = "ana@cliente.example", sub: str | None = None
+) -> dict[str, Any]:
+    return {
+        "sub": sub or f"sub-{email}",
+        "email": email,
+        "custom:account_id": account,
+        "token_use": "id",
+        "cognito:username": sub or f"sub-{email}",
+    }
+
+
+def operator(email: str = "luis@netz0.example", groups: Any = ("operators",)) -> dict[str, Any]:
+    return {
+        "sub": f"sub-{email}",
+        "email": email,
+        "cognito:groups": list(groups),
+        "token_use": "id",
+    }
+
+
+ANA = customer()
+BRUNO = customer(account="acct-2002", email="bruno@otro.example")
+LUIS = operator()
+MARTA = operator(email="marta@netz0.example")
+
+
+class Api:
+    """A client for the handlers, shaped like the HTTP API."""
+
+    def __init__(self, gateway: LocalGateway) -> None:
+        self.gateway = gateway
+        self.now = T0
+
+    def at(self, moment: datetime) -> Api:
+        self.now = moment
+        return self
+
+    def later(self, **delta: float) -> datetime:
+        self.now = self.now + timedelta(**delta)
+        return self.now
+
+    def call(self, method: str, path: str, who: dict[str, Any] | None, **kwargs: Any) -> HttpResult:
+        kwargs.setdefault("at", self.now)
+        return self.gateway.request(method, path, claims=who, **kwargs)
+
+    def get(self, path: str, who: dict[str, Any] | None, **kwargs: Any) -> HttpResult:
+        return self.call("GET", path, who, **kwargs)
+
+    def post(self, path: str, who: dict[str, Any] | None, body: Any = None, **kwargs: Any) -> HttpResult:
+        return self.call("POST", path, who, body=body, **kwargs)
+
+    # conveniences for the common steps
+    def open(
+        self,
+        who: dict[str, Any] = ANA,
+        subject: str = "El webmail no carga",
+        body: str = "Desde ayer no puedo entrar.",
+        department: str = "soporte",
+    ) -> dict[str, Any]:
+        result = self.post("/tickets", who, {"department": department, "subject": subject, "body": body})
+        assert result.status == 201, result.body
+        return result.json()
+
+    def reply(
+        self,
+        ticket_id: str,
+        who: dict[str, Any],
+        body: str = "Gracias",
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> HttpResult:
+        return self.post(f"/tickets/{ticket_id}/replies", who, {"body": body, **extra}, headers=headers)
+
+    def ticket(self, ticket_id: str, who: dict[str, Any] = LUIS) -> dict[str, Any]:
+        result = self.get(f"/tickets/{ticket_id}", who)
+        assert result.status == 200, result.body
+        return result.json()
+
+    def auto_close(self, at: datetime) -> dict[str, Any]:
+        return self.gateway.run_schedule("AutoCloseFunction", at)
+
+
+NAMES = {**resource_names("helpdesk-test"), "TicketsTable": TABLE}
+
+
+MAIL_DOMAIN = "helpdesk.netz0.example"
+SOPORTE = f"soporte@{MAIL_DOMAIN}"
+COMERCIAL = f"comercial@{MAIL_DOMAIN}"
+
+
+class Mailbox:
+    """SES's part in the tests: store a raw message where the receipt rule's S3 action would and
+    invoke inbound_email with the receipt event, as the rule's Lambda action does."""
+
+    def __init__(self, gateway: LocalGateway, api: Api) -> None:
+        self.gateway = gateway
+        self.api = api  # its clock is the mail's arrival time
+        self.s3 = boto3.client("s3")
+        self.count = 0
+
+    def deliver(
+        self,
+        raw: bytes,
+        to: tuple[str, ...] = (SOPORTE,),
+        *,
+        ses_id: str | None = None,
+        verdicts: dict[str, str] | None = None,
+        dmarc_policy: Any = None,
+    ) -> dict[str, Any]:
+        from email.parser import BytesHeaderParser
+
+        from devstack.events import ses_receipt_event, source_of
+
+        self.count += 1
+        ses_id = ses_id or f"sesmessage{self.count:030d}"
+        self.s3.put_object(Bucket=NAMES["MailBucket"], Key=f"inbound/{ses_id}", Body=raw)
+        headers = BytesHeaderParser().parsebytes(raw)
+        event = ses_receipt_event(
+            ses_id,
+            list(to),
+            source=source_of(headers.get("Return-Path", "")) or "sender@unknown.example",
+            at=self.api.now,
+            verdicts=verdicts,
+            dmarc_policy=dmarc_policy,
+            raw=raw,
+        )
+        spec = next(s for s in self.gateway.specs if s.logical_id == "InboundEmailFunction")
+        return self.gateway.invoke(spec, event)["outcomes"][0]
+
+
+def mail(
+    sender: str = "Ana Pérez <ana@cliente.example>",
+    to: str = SOPORTE,
+    subject: str = "No puedo acceder al webmail",
+    body: str = "Desde ayer el webmail no carga.",
+    **headers: str,
+) -> bytes:
+    """A plain, well-formed mail as a customer's client would send it."""
+    from email.message import EmailMessage
+    from email.utils import make_msgid
+
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = "Wed, 25 Nov 2026 12:59:58 +0100"
+    message["Message-ID"] = headers.pop("message_id", None) or make_msgid(domain="mail.cliente.example")
+    for name, value in headers.items():
+        message[name.replace("_", "-")] = value
+    message.set_content(body)
+    return message.as_bytes()
+
+
+class Postman:
+    """The table stream's consumer and what it sent: deliver() runs the notify function on every
+    pending stream record, as Lambda's event source mapping would; sent() lists the mail (newest
+    first), parsed."""
+
+    def __init__(self, gateway: LocalGateway) -> None:
+        import threading
+        from functools import partial
+
+        from devstack.outbox import Outbox
+        from devstack.streams import StreamPoller, stream_mappings
+
+        table = boto3.client("dynamodb").describe_table(TableName=TABLE)["Table"]
+        [mapping] = stream_mappings()
+        spec = next(s for s in gateway.specs if s.logical_id == mapping.function_id)
+        self.events: list[dict[str, Any]] = []  # every batch handed to the function
+        self.invoke = partial(gateway.invoke, spec)
+        self.poller = StreamPoller(
+            # moto's in-process mock routes Streams calls only with the endpoint spelled out.
+            client=boto3.client(
+                "dynamodbstreams", endpoint_url="https://streams.dynamodb.eu-west-1.amazonaws.com"
+            ),
+            stream_arn=table["LatestStreamArn"],
+            region="eu-west-1",
+            mapping=mapping,
+            invoke=self._invoke,
+            lock=threading.RLock(),
+        )
+        self.outbox = Outbox("eu-west-1")
+
+    def _invoke(self, event: dict[str, Any]) -> Any:
+        self.events.append(event)
+        return self.invoke(event)
+
+    def deliver(self) -> list[Any]:
+        from email import message_from_string, policy
+
+        self.poller.drain()
+        return [message_from_string(m.raw, policy=policy.default) for m in self.outbox.sent()]
+
+    def new(self) -> list[Any]:
+        """Mail sent since the last call, oldest first."""
+        sent = self.deliver()
+        self.outbox.clear()
+        return sent[::-1]

@@ -1,0 +1,206 @@
+"""Which domain event mails whom, decided on in-memory stores: receipts for a ticket's first
+message only, operator replies but never internal notes, the auto-close notice, close
+confirmations for people's closes only, recipients (participants, else the primary address),
+the hourly cap on automatic mail, and nothing sent twice for one stream record."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from email.message import EmailMessage
+
+import pytest
+
+from helpdesk.domain.events import MessageAdded, TicketClosed
+from helpdesk.domain.limits import AUTOMATIC_MAILS_PER_HOUR
+from helpdesk.domain.models import ClosedReason, EmailOrigin, Role
+from helpdesk.mail.compose import MailIdentity
+from helpdesk.mail.signing import MailSigner
+from helpdesk.services.accounts import AccountService
+from helpdesk.services.notifications import NotificationOutcome, Notifier
+from helpdesk.services.tickets import TicketService
+from tests.support.domain import ANA, ANA_BY_MAIL, LUIS, SETTINGS, T0, sequence
+from tests.support.fakes import InMemoryAccounts, InMemoryMarkers, InMemoryTickets
+from tests.support.mail import MAIL_DOMAIN
+
+
+class Outbox:
+    def __init__(self) -> None:
+        self.sent: list[EmailMessage] = []
+
+    def send(self, message: EmailMessage) -> str:
+        self.sent.append(message)
+        return f"ses-{len(self.sent)}"
+
+    def to(self) -> list[str]:
+        return [str(m["To"]) for m in self.sent]
+
+
+class Desk:
+    def __init__(self) -> None:
+        self.markers = InMemoryMarkers()
+        self.store = InMemoryTickets(self.markers)
+        self.accounts = InMemoryAccounts()
+        self.tickets = TicketService(
+            self.store, SETTINGS, ticket_ids=sequence("NZ-4000000"), message_ids=sequence("m")
+        )
+        self.outbox = Outbox()
+        identity = MailIdentity(
+            signer=MailSigner(b"unit-test-secret-key", MAIL_DOMAIN), from_address=f"soporte@{MAIL_DOMAIN}"
+        )
+        self.notifier = Notifier(
+            threads=self.store,
+            markers=self.markers,
+            accounts=self.accounts,
+            mailer=self.outbox,
+            identity=identity,
+            settings=SETTINGS,
+        )
+        self.events = 0
+
+    def added(self, ticket_id: str, index: int = -1) -> MessageAdded:
+        message = self.store.messages[ticket_id][index]
+        self.events += 1
+        return MessageAdded(
+            f"ev{self.events}",
+            message.created_at,
+            ticket_id,
+            message.id,
+            message.author_role,
+            message.internal,
+        )
+
+    def closed(self, ticket_id: str, reason: ClosedReason) -> TicketClosed:
+        self.events += 1
+        return TicketClosed(f"ev{self.events}", T0, ticket_id, reason)
+
+
+@pytest.fixture
+def desk() -> Desk:
+    d = Desk()
+    AccountService(d.accounts).add_email(ANA, "ana@cliente.example", T0)
+    AccountService(d.accounts).add_email(ANA, "ana.perez@cliente.example", T0 + timedelta(minutes=1))
+    return d
+
+
+def opened(desk: Desk) -> str:
+    return desk.tickets.open_ticket(ANA, department="soporte", subject="web", body="b", now=T0).id
+
+
+def test_the_first_customer_message_gets_a_receipt(desk):
+    ticket_id = opened(desk)
+    decision = desk.notifier.handle(desk.added(ticket_id))
+    assert (decision.outcome, decision.reason, decision.ticket_id) == (
+        NotificationOutcome.SENT,
+        "receipt",
+        ticket_id,
+    )
+    assert ticket_id in str(desk.outbox.sent[0]["Subject"])
+
+
+def test_a_later_customer_reply_gets_no_mail(desk):
+    ticket_id = opened(desk)
+    desk.tickets.reply(ANA, ticket_id, body="más datos", now=T0 + timedelta(minutes=5))
+    assert desk.notifier.handle(desk.added(ticket_id)).outcome is NotificationOutcome.NOT_NOTIFIED
+    assert desk.outbox.sent == []
+
+
+def test_an_operator_reply_is_mailed_but_an_internal_note_is_not(desk):
+    ticket_id = opened(desk)
+    desk.tickets.reply(LUIS, ticket_id, body="nota", internal=True, now=T0)
+    assert desk.notifier.handle(desk.added(ticket_id)).outcome is NotificationOutcome.NOT_NOTIFIED
+    desk.tickets.reply(LUIS, ticket_id, body="Pruebe ahora", now=T0)
+    assert desk.notifier.handle(desk.added(ticket_id)).reason == "operator_reply"
+    assert "Pruebe ahora" in desk.outbox.sent[0].get_body(("plain",)).get_content()
+
+
+def test_the_system_message_of_an_auto_close_is_the_auto_close_notice(desk):
+    ticket_id = opened(desk)
+    assert (
+        desk.notifier.handle(
+            MessageAdded("ev-x", T0, ticket_id, desk.store.messages[ticket_id][0].id, Role.SYSTEM, False)
+        ).reason
+        == "auto_closed"
+    )
+
+
+@pytest.mark.parametrize(
+    ("reason", "outcome"),
+    [
+        (ClosedReason.CUSTOMER, NotificationOutcome.SENT),
+        (ClosedReason.OPERATOR, NotificationOutcome.SENT),
+        (ClosedReason.INACTIVITY, NotificationOutcome.NOT_NOTIFIED),  # the system message says it
+    ],
+)
+def test_closes_by_people_are_confirmed(desk, reason, outcome):
+    ticket_id = opened(desk)
+    assert desk.notifier.handle(desk.closed(ticket_id, reason)).outcome is outcome
+
+
+def test_no_event_no_mail(desk):
+    assert desk.notifier.handle(None).outcome is NotificationOutcome.NOT_NOTIFIED
+
+
+def test_participants_receive_the_mail_else_the_primary_address(desk):
+    ticket_id = opened(desk)  # written on the web by the login ana@cliente.example
+    desk.notifier.handle(desk.added(ticket_id))
+    assert desk.outbox.to() == ["ana@cliente.example"]
+    by_mail = desk.tickets.open_ticket(
+        ANA_BY_MAIL, department="soporte", subject="m", body="b", now=T0,
+        email=EmailOrigin("ana.perez@cliente.example"),
+    )  # fmt: skip
+    desk.notifier.handle(desk.added(by_mail.id))
+    assert desk.outbox.to()[-1] == "ana.perez@cliente.example"
+    stranger = desk.tickets.open_ticket(
+        ANA.__class__(role=Role.CUSTOMER, name="ex-empleado@cliente.example", account_id="acct-1001"),
+        department="soporte", subject="x", body="b", now=T0,
+    )  # fmt: skip
+    desk.notifier.handle(desk.added(stranger.id))
+    assert desk.outbox.to()[-1] == "ana@cliente.example"  # the primary address
+
+
+def test_an_account_without_addresses_is_not_mailed(desk):
+    desk.accounts.owners.clear()
+    ticket_id = opened(desk)
+    assert desk.notifier.handle(desk.added(ticket_id)).outcome is NotificationOutcome.NO_RECIPIENT
+
+
+def test_a_stream_record_handled_before_sends_nothing(desk):
+    ticket_id = opened(desk)
+    event = desk.added(ticket_id)
+    desk.notifier.handle(event)
+    assert desk.notifier.handle(event).outcome is NotificationOutcome.DUPLICATE
+    assert len(desk.outbox.sent) == 1
+
+
+def test_a_ticket_or_message_that_is_gone_is_said(desk):
+    assert (
+        desk.notifier.handle(MessageAdded("ev-1", T0, "NZ-99999999", "m1", Role.OPERATOR, False)).outcome
+        is NotificationOutcome.TICKET_GONE
+    )
+    ticket_id = opened(desk)
+    assert (
+        desk.notifier.handle(MessageAdded("ev-2", T0, ticket_id, "no-such", Role.OPERATOR, False)).outcome
+        is NotificationOutcome.MESSAGE_GONE
+    )
+
+
+def test_automatic_mail_to_one_address_is_capped_per_hour_operator_replies_are_not(desk):
+    ticket_id = opened(desk)
+    for n in range(AUTOMATIC_MAILS_PER_HOUR):
+        assert (
+            desk.notifier.handle(desk.closed(ticket_id, ClosedReason.CUSTOMER)).outcome
+            is NotificationOutcome.SENT
+        ), n
+    assert (
+        desk.notifier.handle(desk.closed(ticket_id, ClosedReason.CUSTOMER)).outcome
+        is NotificationOutcome.RATE_LIMITED
+    )
+    desk.tickets.reply(LUIS, ticket_id, body="Respuesta", now=T0)
+    assert desk.notifier.handle(desk.added(ticket_id)).outcome is NotificationOutcome.SENT
+
+
+def test_the_mail_is_in_the_accounts_language(desk):
+    desk.accounts.set_language("acct-1001", "en")
+    ticket_id = opened(desk)
+    desk.notifier.handle(desk.added(ticket_id))
+    assert "ticket number is" in desk.outbox.sent[0].get_body(("plain",)).get_content()

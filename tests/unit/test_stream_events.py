@@ -1,0 +1,83 @@
+"""Stream records -> domain events (helpdesk.store.stream), from the real record shape
+(events/dynamodb_stream.json). Records that are no event: a status change other than a close,
+a ticket that was closed already, markers and other items, REMOVE records, empty records."""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime
+
+import pytest
+
+from devstack.events import fixture
+from helpdesk.domain.events import MessageAdded, TicketClosed
+from helpdesk.domain.models import ClosedReason, Role
+from helpdesk.store.stream import event_of
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def records() -> list[dict]:
+    return copy.deepcopy(fixture("dynamodb_stream.json")["Records"])
+
+
+def test_a_new_message_item_is_message_added(records):
+    insert = records[0]
+    event = event_of(insert, NOW)
+    assert isinstance(event, MessageAdded)
+    image = insert["dynamodb"]["NewImage"]
+    assert event.event_id == insert["eventID"]
+    assert (event.ticket_id, event.message_id) == (image["ticket_id"]["S"], image["id"]["S"])
+    assert (event.author_role, event.internal) == (Role.OPERATOR, False)
+    assert event.at == datetime.fromtimestamp(insert["dynamodb"]["ApproximateCreationDateTime"], UTC)
+
+
+def test_a_status_change_that_is_not_a_close_is_no_event(records):
+    assert event_of(records[1], NOW) is None
+
+
+def closing(record: dict, old_status: str, reason: str | None) -> dict:
+    new = record["dynamodb"]["NewImage"]
+    new["status"] = {"S": "CLOSED"}
+    if reason:
+        new["closed_reason"] = {"S": reason}
+    record["dynamodb"]["OldImage"]["status"] = {"S": old_status}
+    return record
+
+
+@pytest.mark.parametrize("reason", list(ClosedReason))
+def test_a_ticket_becoming_closed_is_ticket_closed_with_why(records, reason):
+    event = event_of(closing(records[1], "WAITING", reason.value), NOW)
+    assert isinstance(event, TicketClosed)
+    assert (event.ticket_id, event.reason) == (records[1]["dynamodb"]["NewImage"]["id"]["S"], reason)
+
+
+def test_a_closed_ticket_changing_again_is_no_new_close(records):
+    assert event_of(closing(records[1], "CLOSED", "customer"), NOW) is None
+
+
+def test_internal_notes_are_message_added_marked_internal(records):
+    records[0]["dynamodb"]["NewImage"]["internal"] = {"BOOL": True}
+    event = event_of(records[0], NOW)
+    assert isinstance(event, MessageAdded)
+    assert event.internal
+
+
+def test_other_items_and_record_kinds_are_no_event(records):
+    marker = copy.deepcopy(records[0])
+    marker["dynamodb"]["NewImage"] = {
+        "pk": {"S": "MARKER#x"},
+        "sk": {"S": "MARKER"},
+        "entity": {"S": "marker"},
+    }
+    removed = copy.deepcopy(records[0])
+    removed["eventName"] = "REMOVE"
+    assert event_of(marker, NOW) is None
+    assert event_of(removed, NOW) is None
+    assert event_of({}, NOW) is None
+
+
+def test_without_a_creation_time_the_default_time_is_used(records):
+    del records[0]["dynamodb"]["ApproximateCreationDateTime"]
+    assert event_of(records[0], NOW).at == NOW
