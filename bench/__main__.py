@@ -19,9 +19,11 @@ counts the requests of listings and searches in that same table. Table 5 takes i
 with attachments: parse_message and the inbound_email handler end to end on moto (S3 and
 DynamoDB), time and tracemalloc peak, as ratios to the standard library parsing the same bytes and
 decoding every part; table 5b checks that no attachment was dropped under the configured limits.
+Table 6 runs every message of the shared real-world mail corpus through the parser: crashes,
+empty bodies and lost text, U+FFFD, quote stripping right against the expected replies.
 
 `python -m bench [section ...]` runs only the named sections (requests, latency, coldstart,
-autoclose, inbound); with none, every one, as `make bench` does.
+autoclose, inbound, mailcorpus); with none, every one, as `make bench` does.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager, redirect_stdout
 from typing import TextIO
 
-from bench import autoclose, coldstart, inbound_mail, latency, listings, request_count
+from bench import autoclose, coldstart, inbound_mail, latency, listings, mail_corpus, request_count
 from bench.report import header
 from bench.stack import configure_process, embedded_stack
 
@@ -76,6 +78,10 @@ def _inbound(out: TextIO) -> None:
     inbound_mail.report(out, inbound_mail.run())
 
 
+def _mail_corpus(out: TextIO) -> None:
+    mail_corpus.report(out, mail_corpus.run())
+
+
 # Command-line name: (name in the run-time line, what prints the section's tables), in run order.
 SECTIONS: dict[str, tuple[str, Callable[[TextIO], None]]] = {
     "requests": ("requests", _requests),
@@ -83,6 +89,7 @@ SECTIONS: dict[str, tuple[str, Callable[[TextIO], None]]] = {
     "coldstart": ("cold imports", coldstart.run),
     "autoclose": ("auto-close", _auto_close),
     "inbound": ("inbound mail", _inbound),
+    "mailcorpus": ("mail corpus", _mail_corpus),
 }
 
 
