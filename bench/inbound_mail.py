@@ -40,7 +40,7 @@ from devstack.gateway import LocalGateway
 from devstack.provision import provision, resource_names
 from devstack.template import ROOT, FunctionSpec, parameter_defaults
 from helpdesk.config import Settings
-from helpdesk.mail.inbound import REPLY_ABOVE_MARKER, parse_message
+from helpdesk.mail.parse import REPLY_ABOVE_MARKER, parse_message
 from helpdesk.store.accounts import DynamoAccountStore
 
 MB = 1024 * 1024  # as the settings count it: MAX_ATTACHMENT_BYTES' 15 MB is 15 * 1024 * 1024

@@ -36,7 +36,7 @@ import webencodings
 from bench.report import table
 from devstack.template import ROOT
 from helpdesk.mail.html_text import html_to_text
-from helpdesk.mail.inbound import parse_message
+from helpdesk.mail.parse import parse_message
 
 CORPUS_ENV = "MAIL_CORPUS"  # where the corpus is, if not beside the repository
 DEFAULT_CORPUS = ROOT.parent / "shared" / "mail-corpus"

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpdesk.mail.inbound import (
+from helpdesk.mail.parse import (
     LOOP_HEADER,
     MAX_FILENAME,
     MAX_TEXT,
@@ -549,7 +549,7 @@ def test_a_failure_inside_the_parser_still_returns_a_parsed_mail(monkeypatch: py
     def broken(*_: object) -> ParsedMail:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr("helpdesk.mail.inbound._parse", broken)
+    monkeypatch.setattr("helpdesk.mail.parse._parse", broken)
 
     parsed = parse_message(raw_fixture("gmail_alternative_es.eml"))
 

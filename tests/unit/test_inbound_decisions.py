@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from helpdesk.domain.models import AttachmentRef, Channel
-from helpdesk.mail.inbound import Attachment
+from helpdesk.mail.parse import Attachment
 from helpdesk.mail.signing import MailSigner
 from helpdesk.services import inbound_mail
 from helpdesk.services.accounts import AccountService

@@ -10,7 +10,7 @@ from urllib.parse import quote
 from helpdesk.domain.models import AttachmentRef
 
 if TYPE_CHECKING:  # the API's attachments function needs no MIME parser at cold start
-    from helpdesk.mail.inbound import Attachment
+    from helpdesk.mail.parse import Attachment
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 

@@ -26,8 +26,9 @@ from helpdesk.domain.models import Message, Role, Ticket
 from helpdesk.domain.status_machine import Status
 from helpdesk.domain.text import one_line
 from helpdesk.mail.addresses import normalize_address
+from helpdesk.mail.automatic import LOOP_HEADER
 from helpdesk.mail.catalog import CATALOGS, DEFAULT_LANGUAGE
-from helpdesk.mail.inbound import LOOP_HEADER, REPLY_ABOVE_MARKER
+from helpdesk.mail.quoting import REPLY_ABOVE_MARKER
 from helpdesk.mail.signing import MailSigner
 
 LOOP_VALUE = "notification"

@@ -14,8 +14,8 @@ from email.utils import format_datetime, formataddr
 from helpdesk.domain.labels import NO_SUBJECT
 from helpdesk.domain.limits import MAX_SUBJECT
 from helpdesk.domain.text import one_line
+from helpdesk.mail.automatic import LOOP_HEADER
 from helpdesk.mail.compose import LOOP_VALUE, MailIdentity
-from helpdesk.mail.inbound import LOOP_HEADER
 
 _UNKNOWN_SENDER = (
     "Hemos recibido su correo, pero la dirección {address} no está autorizada en ninguna cuenta de "

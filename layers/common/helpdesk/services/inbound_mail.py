@@ -27,7 +27,7 @@ from helpdesk.domain.limits import MAX_SUBJECT, UNKNOWN_SENDER_NOTICE_WINDOW
 from helpdesk.domain.models import AttachmentRef, Caller, Channel, EmailOrigin, Role
 from helpdesk.domain.text import one_line
 from helpdesk.mail.addresses import normalize_address
-from helpdesk.mail.inbound import Attachment, ParsedMail, parse_message, ticket_id_in_subject
+from helpdesk.mail.parse import Attachment, ParsedMail, parse_message, ticket_id_in_subject
 from helpdesk.mail.ses_event import SesNotification
 from helpdesk.mail.signing import MailSigner
 from helpdesk.services.accounts import AccountService
