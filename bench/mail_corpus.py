@@ -9,8 +9,9 @@ projects; provenance in its SOURCES.md; read by path, never copied into the proj
   reading (the standard library's compat32 parser, every text part outside attached messages,
   decoded leniently) finds some;
 - U+FFFD in the body, subject or sender's name, split by whether the source is at fault: "clean
-  source" means every text part and encoded word decodes strictly under its declared charset read
-  as browsers read the label (or, undeclared, as UTF-8 or Windows-1252), so a U+FFFD is ours;
+  source" means every text part and every encoded word of Subject and From decodes strictly under
+  its declared charset read as browsers read the label (or, undeclared and raw 8-bit headers, as
+  UTF-8 or Windows-1252), so a U+FFFD is ours;
 - quote stripping: for the 43 messages of expected-replies.json, whether the text the ticket shows
   starts with the expected reply, contains what it must and lost the quoted history it must.
   Runs of blank lines count as one: the parser collapses them on purpose.
@@ -85,11 +86,11 @@ def _label_decodes(data: bytes, label: str | None) -> bool:
 
 
 def _decodes(data: bytes, codec: str) -> bool:
+    """Whether `data` decodes strictly as `codec`, to text without U+FFFD (some senders wrote it)."""
     try:
-        data.decode(codec)
+        return "\ufffd" not in data.decode(codec)
     except (UnicodeDecodeError, LookupError):
         return False
-    return True
 
 
 @dataclass
@@ -102,7 +103,7 @@ def _independent(raw: bytes) -> _Reading:
     reading = _Reading()
     message = message_from_bytes(raw, policy=email_policy.compat32)
     reading.text = "\n".join(_texts(message, reading))
-    for value in message.get_all("subject", []):
+    for value in [*message.get_all("subject", []), *message.get_all("from", [])]:
         for data, charset in _encoded_words(str(value)):
             reading.clean = reading.clean and _label_decodes(data, charset)
     return reading

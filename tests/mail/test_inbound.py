@@ -4,6 +4,7 @@ operator should see, plus a property test that no sequence of bytes makes the pa
 
 from __future__ import annotations
 
+import base64
 import email
 import email.policy
 import re
@@ -225,6 +226,82 @@ def test_unknown_or_non_text_charset_falls_back_to_utf8_with_a_defect() -> None:
 
         assert parsed.text == "Hola.\nÑandú"
         assert parsed.defects == (f"charset: unknown {charset!r}",)
+
+
+@pytest.mark.parametrize(
+    ("label", "codec", "text"),
+    [
+        # Each label names a narrower standard than what its senders write; browsers (the WHATWG
+        # Encoding Standard) read it as the superset, and so does the parser.
+        ("gb2312", "gbk", "朱镕基的邮件"),  # 镕 is GBK, not GB 2312
+        ("GB_2312-80", "gb18030", "欧元符号 €"),  # € is GB18030's own 0x80
+        ("ks_c_5601-1987", "cp949", "똠방각하"),  # Outlook's Korean: 똠 is Windows-949 only
+        ("euc-kr", "cp949", "똠방각하"),
+        ("shift_jis", "cp932", "①番の件"),  # NEC's circled digits, written by Windows
+        ("tis-620", "cp874", "ราคา 10 €"),  # € is Windows-874's
+        ("iso-8859-9", "cp1254", "“Fatura” 10 €"),  # Turkish, read as Windows-1254
+    ],
+)
+def test_charset_labels_are_read_as_browsers_read_them(label: str, codec: str, text: str) -> None:
+    encoded = text.encode(codec)
+    parsed = mail(
+        f"Content-Type: text/plain; charset={label}\nContent-Transfer-Encoding: 8bit\n", extra=encoded
+    )
+
+    assert parsed.text == f"Hola.\n{text}"
+    assert parsed.defects == ()
+
+
+def test_encoded_word_subjects_and_names_are_read_as_browsers_read_their_labels() -> None:
+    subject = base64.b64encode("关于朱镕基的邮件".encode("gbk")).decode()
+    name = base64.b64encode("朱镕基".encode("gbk")).decode()
+    raw = (
+        f"From: =?gb2312?B?{name}?= <zhu@cliente.example>\nTo: soporte@soporte.netz0.example\n"
+        f"Subject: =?GB2312?B?{subject}?=\n\nHola\n"
+    ).encode()
+
+    parsed = parse_message(raw)
+
+    assert (parsed.subject, parsed.from_name) == ("关于朱镕基的邮件", "朱镕基")
+    assert parsed.from_address == "zhu@cliente.example"
+
+
+def test_utf8_text_under_another_label_is_read_as_utf8() -> None:
+    text = "你好，发票已经开了。Cañón"
+    parsed = mail(
+        "Content-Type: text/plain; charset=gb2312\nContent-Transfer-Encoding: 8bit\n", extra=text.encode()
+    )
+
+    assert parsed.text == f"Hola.\n{text}"
+
+
+def test_raw_8bit_headers_that_are_not_utf8_are_read_as_windows_1252() -> None:
+    raw = "From: Conceição <ana@cliente.example>\nSubject: Formação – Verão\n\nHola\n".encode("cp1252")
+
+    parsed = parse_message(raw)
+
+    assert (parsed.subject, parsed.from_name) == ("Formação – Verão", "Conceição")
+
+
+def test_encoded_words_in_two_charsets_keep_the_space_between_them() -> None:
+    raw = (
+        b"From: =?Windows-1252?Q?Hans_B=C4KO?= =?iso-8859-15?q?Sch=F6nland?= <hans@cliente.example>\n"
+        b"Subject: =?utf-8?q?Migraci=C3=B3n_del_?= =?utf-8?q?dominio?= =?utf-8?q?s?=\n\nHola\n"
+    )
+
+    parsed = parse_message(raw)
+
+    assert (parsed.from_name, parsed.from_address) == ("Hans BÄKO Schönland", "hans@cliente.example")
+    assert parsed.subject == "Migración del dominios"  # one charset: one word split in two
+
+
+def test_labels_browsers_refuse_are_still_read_when_python_knows_them() -> None:
+    # WHATWG maps ISO-2022-KR and HZ to "replacement" (a defence for web pages); in mail they are text.
+    for label, codec in (("iso-2022-kr", "iso2022_kr"), ("hz-gb-2312", "hz"), ("utf-7", "utf-7")):
+        text = {"iso2022_kr": "안녕하세요", "hz": "你好", "utf-7": "Ñandú"}[codec]
+        parsed = mail(f"Content-Type: text/plain; charset={label}\n", extra=text.encode(codec))
+
+        assert parsed.text == f"Hola.\n{text}", label
 
 
 def test_raw_utf8_in_headers_is_decoded() -> None:
@@ -478,6 +555,47 @@ def test_a_person_named_postmaster_is_not_a_bounce() -> None:
     raw = b'From: "postmaster" <ana@cliente.example>\nSubject: x\n\nx\n'
 
     assert parse_message(raw).automatic is None
+
+
+# ------------------------------------------------------------------------------ MIME structure
+OUTLOOK_BOUNDARY = "----=_NextPart_000_0093_01C81419.EB75E850"
+
+
+@pytest.mark.parametrize(
+    "boundary_parameter",
+    [
+        f"boundary={OUTLOOK_BOUNDARY}",  # Outlook Express, unquoted although "=" needs quotes
+        f"boundary={OUTLOOK_BOUNDARY}; charset=us-ascii",
+        f"BOUNDARY = {OUTLOOK_BOUNDARY}",
+        "boundary=Apple-Mail=_1F4B5C7E-8A2D-4E1B-9C3F-2A6B8D0E4F71",
+        "boundary=_=_?(a:b),/c",  # every tspecial RFC 2046 allows in a boundary
+    ],
+)
+def test_unquoted_boundaries_with_special_characters_keep_the_text(boundary_parameter: str) -> None:
+    boundary = boundary_parameter.split("=", 1)[1].strip().split(";")[0]
+    parsed = mail(
+        f"MIME-Version: 1.0\nContent-Type: multipart/alternative; {boundary_parameter}\n",
+        body=(
+            f"This is a multi-part message in MIME format.\n\n--{boundary}\n"
+            "Content-Type: text/plain; charset=iso-8859-1\nContent-Transfer-Encoding: quoted-printable\n\n"
+            "El correo no me llega desde ayer, =BFpod=E9is mirarlo?\n\n"
+            f"--{boundary}\nContent-Type: text/html; charset=iso-8859-1\n\n<p>El correo no me llega</p>\n"
+            f"--{boundary}--\n"
+        ),
+    )
+
+    assert parsed.text == "El correo no me llega desde ayer, ¿podéis mirarlo?"
+    assert not any(defect.startswith("mime:") for defect in parsed.defects)
+
+
+def test_a_quoted_boundary_is_read_as_written() -> None:
+    boundary = "b=1; not a parameter"
+    parsed = mail(
+        f'Content-Type: multipart/mixed; boundary="{boundary}"\n',
+        body=f"--{boundary}\nContent-Type: text/plain\n\nHola desde dentro.\n--{boundary}--\n",
+    )
+
+    assert parsed.text == "Hola desde dentro."
 
 
 # ------------------------------------------------------------------------------ body selection and limits

@@ -17,13 +17,18 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 
 def without_surrogates(text: str) -> str:
     """Raw 8-bit bytes in headers reach us as surrogate escapes: read them as UTF-8 (what such mail
-    nearly always is). Surrogates of any other origin become U+FFFD."""
+    nearly always is), else as Windows-1252, as a body without a charset is read. Surrogates of any
+    other origin become U+FFFD."""
     if not _SURROGATE.search(text):
         return text
     try:
-        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        raw = text.encode("utf-8", "surrogateescape")
     except UnicodeEncodeError:
         return _SURROGATE.sub("\ufffd", text)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("windows-1252", "replace")
 
 
 def one_line(text: str) -> str:

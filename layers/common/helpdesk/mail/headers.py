@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import re
-from email.headerregistry import HeaderRegistry
 from email.message import Message
 from email.utils import getaddresses
 
 from helpdesk.mail.addresses import normalize_address, parse_mailbox
+from helpdesk.mail.charsets import ENCODED_WORD, decode_words
 from helpdesk.mail.clean import one_line, without_surrogates
 from helpdesk.mail.defects import Defects
 
-_REGISTRY = HeaderRegistry()
+_ENCODED_NAME = re.compile(rf"\s*(?P<name>(?:{ENCODED_WORD.pattern}\s*)+)(?P<address><[^<>]*>)\s*")
 _MESSAGE_ID = re.compile(r"<[!-;=?-~]{1,500}>")  # printable ASCII without < and >
 _BARE_MESSAGE_ID = re.compile(r"[!-;=?-~]{1,250}@[!-;=?-~]{1,250}")
 
@@ -56,13 +56,20 @@ def sender(headers: Headers, defects: Defects) -> tuple[str, str | None]:
     if len(values) != 1:
         defects.add("from: missing" if not values else "from: more than one From header")
         return "", None
-    # Raw UTF-8 names are decoded first. parse_mailbox lets the header parser's AttributeError
-    # through (a group where a mailbox is expected, "From:x: a <b@c>"): count it as unreadable.
-    mailbox = defects.attempt("from", lambda: parse_mailbox(without_surrogates(values[0])), None)
+    value = without_surrogates(values[0])  # raw UTF-8 names are decoded first
+    encoded = _ENCODED_NAME.fullmatch(value)
+    # parse_mailbox lets the header parser's AttributeError through (a group where a mailbox is
+    # expected, "From:x: a <b@c>"): count it as unreadable.
+    mailbox = defects.attempt("from", lambda: parse_mailbox(encoded["address"] if encoded else value), None)
     if mailbox is None:
         defects.add("from: not exactly one valid mailbox")
         return "", None
     name, address = mailbox
+    if encoded:
+        # `=?charset?b?...?= <address>`, the form mail clients write a name that is not ASCII
+        # in: decoded here with the labels read as browsers read them (the address parser
+        # reads them as Python's codecs do, and refuses the mailbox if a byte does not fit).
+        name = decode_words(encoded["name"], defects)
     return one_line(name), address
 
 
@@ -72,5 +79,5 @@ def recipients(headers: Headers) -> tuple[str, ...]:
     return tuple(dict.fromkeys(address for address in addresses if address))
 
 
-def subject(raw: str) -> str:
-    return one_line(str(_REGISTRY("subject", raw)))  # decodes RFC 2047 and raw UTF-8
+def subject(raw: str, defects: Defects) -> str:
+    return one_line(decode_words(raw, defects))

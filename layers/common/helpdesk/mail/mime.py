@@ -3,8 +3,11 @@ bounds on the work one hostile mail can cause (SES accepts up to 30 MB)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from email.message import Message
+from email.message import EmailMessage, Message
+from email.policy import EmailPolicy
+from typing import TYPE_CHECKING, Any
 
 from helpdesk.mail.charsets import decode_text
 from helpdesk.mail.clean import safe_filename
@@ -15,6 +18,30 @@ _MAX_PART_BYTES = 2_000_000  # of one text body part; a ticket message keeps 32,
 _MAX_DEPTH = 20  # multipart nesting; real mail has 3 or 4 levels
 _MAX_PARTS = 1_000  # MIME parts looked at; a mail with more is a hostile one
 _BODY_TYPES = frozenset({"text/plain", "text/html"})
+# A boundary parameter without quotes, up to the next ";" (RFC 2046 boundaries hold no ";").
+_UNQUOTED_BOUNDARY = re.compile(r"(;\s*boundary\s*=\s*)([^\s\";][^\s;]*)", re.IGNORECASE)
+
+
+if TYPE_CHECKING:  # typeshed's EmailPolicy is generic in its message class; the runtime's is not
+    _EmailPolicy = EmailPolicy[EmailMessage]
+else:
+    _EmailPolicy = EmailPolicy
+
+
+class _MailPolicy(_EmailPolicy):
+    """The standard library's default policy, reading boundaries as mail clients write them.
+    RFC 2046 boundaries may hold "=", "?", "(", ")", ",", "/" and ":", which a parameter value
+    must then quote; Outlook and Apple Mail leave them unquoted ("boundary=----=_NextPart_000_..."),
+    and the strict header parser stops at the "=" and finds no part at all. Every client and
+    browser reads the value up to the ";", and so does this."""
+
+    def header_fetch_parse(self, name: str, value: str) -> Any:  # a header object, a str
+        if name.lower() == "content-type":
+            value = _UNQUOTED_BOUNDARY.sub(r'\1"\2"', value)
+        return super().header_fetch_parse(name, value)
+
+
+MAIL_POLICY = _MailPolicy()
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 
@@ -22,7 +21,7 @@ from helpdesk.mail import headers as fields
 from helpdesk.mail.automatic import LOOP_HEADER, automatic_reason
 from helpdesk.mail.clean import MAX_FILENAME, tidy_body
 from helpdesk.mail.defects import Defects
-from helpdesk.mail.mime import Attachment, Body, read_body
+from helpdesk.mail.mime import MAIL_POLICY, Attachment, Body, read_body
 from helpdesk.mail.quoting import REPLY_ABOVE_MARKER, strip_quoted
 
 __all__ = [
@@ -39,7 +38,7 @@ __all__ = [
 MAX_TEXT = MAX_BODY  # the API's limit on a message body
 _MAX_IDS = 100  # message ids kept from References (the latest ones)
 
-_PARSER = BytesParser(policy=policy.default)
+_PARSER = BytesParser(policy=MAIL_POLICY)
 _SUBJECT_TICKET = re.compile(rf"(?<![A-Za-z0-9])#?{PREFIX}-?[0-9]{{8}}(?![0-9])", re.IGNORECASE | re.ASCII)
 _FORWARD = re.compile(r"\s*(?:(?:re|aw)\s*:\s*)*(?:fwd?|rv|reenv|tr|wg)\s*:", re.IGNORECASE)
 
@@ -101,7 +100,7 @@ def _parse(msg: EmailMessage, our_domain: str | None, defects: Defects) -> Parse
     headers = fields.Headers(msg)
     message_id = fields.message_id(headers.first("message-id"))
     from_name, from_address = fields.sender(headers, defects)
-    subject = defects.attempt("subject", lambda: fields.subject(headers.first("subject")), "")
+    subject = defects.attempt("subject", lambda: fields.subject(headers.first("subject"), defects), "")
     body = defects.attempt("body", lambda: read_body(msg, defects), Body())
     full_text = tidy_body(body.text(defects))
     text = strip_quoted(full_text, forwarded=_FORWARD.match(subject) is not None)
