@@ -80,7 +80,10 @@ def _label_decodes(data: bytes, label: str | None) -> bool:
     """Whether `data` decodes strictly as `label` read as browsers read it (undeclared or ASCII:
     as UTF-8 or Windows-1252, which decodes nearly anything)."""
     if label is None or label.strip().lower() in ("us-ascii", "ascii"):
-        return _decodes(data, "utf-8") or _decodes(data, "windows-1252")
+        try:
+            return "\ufffd" not in data.decode("utf-8")  # valid UTF-8 is UTF-8
+        except UnicodeDecodeError:
+            return _decodes(data, "windows-1252")
     encoding = webencodings.lookup(label)
     return encoding is not None and _decodes(data, encoding.codec_info.name)
 
