@@ -275,6 +275,16 @@ def test_utf8_text_under_another_label_is_read_as_utf8() -> None:
     assert parsed.text == f"Hola.\n{text}"
 
 
+def test_seven_bit_charsets_are_not_mistaken_for_utf8() -> None:
+    # ISO-2022-JP is all ASCII bytes, so valid UTF-8: a character its codec lacks must not turn the
+    # whole text into escape sequences.
+    text = "①番の件".encode("cp932").decode("cp932")
+    encoded = "番の件".encode("iso2022_jp")
+    parsed = mail("Content-Type: text/plain; charset=iso-2022-jp\n", extra=b"\x1b$B-!\x1b(B" + encoded)
+
+    assert parsed.text == f"Hola.\n\ufffd{text[1:]}"
+
+
 def test_raw_8bit_headers_that_are_not_utf8_are_read_as_windows_1252() -> None:
     raw = "From: Conceição <ana@cliente.example>\nSubject: Formação – Verão\n\nHola\n".encode("cp1252")
 

@@ -36,7 +36,7 @@ def decode_text(data: bytes, charset: str | None, defects: Defects) -> str:
     except (LookupError, ValueError):  # unknown or non-text codec (e.g. "base64", "idna")
         defects.add(f"charset: unknown {one_line(label)[:40]!r}")
         return data.decode("utf-8", "replace")
-    if "\ufffd" in text:
+    if "\ufffd" in text and not data.isascii():
         # Bytes the declared charset cannot read but UTF-8 can are UTF-8 mislabelled (a client's
         # default label on converted text): random bytes of another charset are seldom valid UTF-8.
         try:
