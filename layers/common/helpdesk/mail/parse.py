@@ -16,10 +16,10 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 
 from helpdesk.domain.ids import PREFIX, normalize_ticket_id
-from helpdesk.domain.limits import MAX_BODY
+from helpdesk.domain.limits import MAX_BODY, MAX_FILENAME
 from helpdesk.mail import headers as fields
 from helpdesk.mail.automatic import LOOP_HEADER, automatic_reason
-from helpdesk.mail.clean import MAX_FILENAME, tidy_body
+from helpdesk.mail.clean import tidy_body
 from helpdesk.mail.defects import Defects
 from helpdesk.mail.mime import MAIL_POLICY, Attachment, Body, read_body
 from helpdesk.mail.quoting import REPLY_ABOVE_MARKER, strip_quoted
