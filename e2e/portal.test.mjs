@@ -281,6 +281,8 @@ test('every hash renders a page; a malformed escape is "not found", never a blan
   // The skip link moves focus to the content and is not taken for an address.
   await customer.goto(`${base}/#/tickets`);
   await customer.getByRole('heading', { level: 1, name: 'Mis tickets' }).waitFor();
+  // The screen is done once render() has moved focus to its heading; pressing before that would race it.
+  await customer.waitForFunction(() => document.activeElement?.tagName === 'H1');
   await customer.locator('#skip').focus();
   await customer.keyboard.press('Enter');
   assert.equal(await customer.evaluate(() => document.activeElement.id), 'main');
