@@ -182,7 +182,11 @@ class LocalApi:
     @staticmethod
     def _response(result: HttpResult) -> Response:
         headers = {k: v for k, v in result.headers.items() if k.lower() not in _HOP_HEADERS}
-        return Response(result.body, status=result.status, headers=headers)
+        response = Response(result.body, status=result.status, headers=headers)
+        if "content-type" not in result.headers:
+            # werkzeug would label it text/plain; an answer with no body (204, 302) has no type.
+            del response.headers["Content-Type"]
+        return response
 
     # ---------------------------------------------------------------- /_local helpers
     def _token(self, request: Request) -> Response:

@@ -15,13 +15,23 @@ app = create_api()
 service = account_service()
 
 
-@app.get("/account", summary="Read the account's preferences", tags=["account"], responses=ERROR_RESPONSES)
+@app.get(
+    "/account",
+    summary="Read the account's preferences",
+    tags=["account"],
+    responses={200: {"description": "The account's preferences."}, **ERROR_RESPONSES},
+)
 def read_account() -> AccountOut:
     account, language = service.language(current_caller(app))
     return AccountOut(account_id=account, language=language)
 
 
-@app.put("/account", summary="Change the account's preferences", tags=["account"], responses=ERROR_RESPONSES)
+@app.put(
+    "/account",
+    summary="Change the account's preferences",
+    tags=["account"],
+    responses={200: {"description": "The account's preferences as saved."}, **ERROR_RESPONSES},
+)
 def update_account(request: Annotated[AccountUpdate, Body()]) -> AccountOut:
     account, language = service.set_language(current_caller(app), request.language)
     return AccountOut(account_id=account, language=language)

@@ -24,7 +24,10 @@ def _out(email: AuthorizedEmail) -> AuthorizedEmailOut:
 
 
 @app.get(
-    "/account/emails", summary="List authorized e-mail addresses", tags=["account"], responses=ERROR_RESPONSES
+    "/account/emails",
+    summary="List authorized e-mail addresses",
+    tags=["account"],
+    responses={200: {"description": "The addresses, the primary (oldest) first."}, **ERROR_RESPONSES},
 )
 def list_emails() -> AuthorizedEmailsOut:
     emails = service.emails(current_caller(app))
@@ -54,7 +57,7 @@ def add_email(request: Annotated[AddEmailRequest, Body()]) -> Response[Authorize
     "/account/emails/<email>",
     summary="Remove an authorized e-mail address",
     tags=["account"],
-    responses={204: {"description": "Removed."}, **ERROR_RESPONSES},
+    responses={204: {"description": "Removed (no body).", "content": {}}, **ERROR_RESPONSES},
 )
 def remove_email(email: str) -> Response[None]:
     service.remove_email(current_caller(app), email)

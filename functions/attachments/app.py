@@ -23,7 +23,11 @@ bucket = mail_bucket()
     summary="Download an attachment",
     tags=["tickets"],
     responses={
-        302: {"description": "Location is a short-lived download link."},
+        302: {
+            "description": "Location is a short-lived download link (no body).",
+            "headers": {"Location": {"schema": {"type": "string", "format": "uri"}}},
+            "content": {},
+        },
         200: {
             "description": 'With "Accept: application/json": {"url", "expires_in"} instead of the redirect.'
         },

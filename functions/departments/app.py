@@ -11,7 +11,12 @@ from helpdesk.observability import logger
 app = create_api()
 
 
-@app.get("/departments", summary="List departments", tags=["departments"], responses=ERROR_RESPONSES)
+@app.get(
+    "/departments",
+    summary="List departments",
+    tags=["departments"],
+    responses={200: {"description": "The departments a ticket can be opened to."}, **ERROR_RESPONSES},
+)
 def departments() -> DepartmentsOut:
     current_caller(app)  # signed-in users only, like every other route
     return DepartmentsOut(items=[DepartmentOut(id=d.id, name=d.name) for d in settings().departments])

@@ -16,7 +16,12 @@ app = create_api()
 service = ticket_service()
 
 
-@app.get("/tickets", summary="List tickets", tags=["tickets"], responses=ERROR_RESPONSES)
+@app.get(
+    "/tickets",
+    summary="List tickets",
+    tags=["tickets"],
+    responses={200: {"description": "A page of tickets, newest activity first."}, **ERROR_RESPONSES},
+)
 def list_tickets(
     status: Annotated[Literal["OPEN", "WAITING", "CLOSED"] | None, Query()] = None,
     department: Annotated[str | None, Query(max_length=40)] = None,

@@ -223,3 +223,39 @@ def test_oversized_request_is_refused_like_api_gateway(client: Client, customer:
 
 def test_handlers_use_the_embedded_aws(stack: LocalStack) -> None:
     assert os.environ["AWS_ENDPOINT_URL"] == stack.aws_endpoint
+
+
+def _raw(client: Client, method: str, path: str, token: str, body: bytes | None = None) -> Any:
+    connection = http.client.HTTPConnection(client.host, client.port, timeout=10)
+    try:
+        connection.request(method, path, body=body, headers={"Authorization": f"Bearer {token}"})
+        response = connection.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        connection.close()
+
+
+def test_a_latin1_body_over_http_is_400_not_500(client: Client, customer: str) -> None:
+    raw = b'{"department": "soporte", "subject": "caf\xe9", "body": "x"}'
+    status, headers, body = _raw(client, "POST", "/tickets", customer, raw)
+    assert status == 400
+    assert headers["content-type"] == "application/json"
+    assert json.loads(body)["error"]["code"] == "malformed_body"
+
+
+def test_an_answer_without_a_body_has_no_content_type(client: Client, customer: str) -> None:
+    added = client.call("POST", "/account/emails", customer, body={"email": "sin-cuerpo@cliente.example"})
+    assert added.status == 201
+    status, headers, body = _raw(client, "DELETE", "/account/emails/sin-cuerpo@cliente.example", customer)
+    assert (status, body) == (204, b"")
+    assert "content-type" not in headers  # it was text/plain, while the document said JSON
+
+
+def test_the_authorizers_401_is_what_the_document_says(client: Client) -> None:
+    document = client.call("GET", "/openapi.json").body
+    schema = document["paths"]["/tickets"]["get"]["responses"]["401"]["content"]["application/json"]["schema"]
+    refs = [option["$ref"].rsplit("/", 1)[1] for option in schema["anyOf"]]
+    assert "GatewayErrorOut" in refs
+    assert document["components"]["schemas"]["GatewayErrorOut"]["required"] == ["message"]
+    reply = client.call("GET", "/tickets")
+    assert (reply.status, reply.body) == (401, {"message": "Unauthorized"})

@@ -67,7 +67,7 @@ def test_operator_reply_to_a_closed_ticket_is_409_and_not_saved(api):
     result = api.reply(ticket["id"], LUIS, "perdido")
     assert result.status == 409
     assert result.json()["error"]["code"] == "invalid_transition"
-    assert "reopen" in result.json()["error"]["message"]
+    assert "reábralo" in result.json()["error"]["message"]
     assert [m["body"] for m in api.ticket(ticket["id"])["messages"]] == ["Desde ayer no puedo entrar."]
 
 
@@ -126,7 +126,7 @@ def test_closing_a_closed_ticket_is_409(api):
     api.post(f"/tickets/{ticket['id']}/close", ANA)
     result = api.post(f"/tickets/{ticket['id']}/close", LUIS)
     assert result.status == 409
-    assert "already closed" in result.json()["error"]["message"]
+    assert "ya está cerrado" in result.json()["error"]["message"]
 
 
 @pytest.mark.parametrize("who", [ANA, LUIS])
@@ -206,7 +206,7 @@ def test_if_match_guards_against_a_stale_view(api):
     stale = api.reply(ticket["id"], LUIS, "Luis no lo vio", headers={"If-Match": version})
     assert stale.status == 409
     assert stale.json()["error"]["code"] == "version_conflict"
-    assert "Reload" in stale.json()["error"]["message"]
+    assert "Recárguelo" in stale.json()["error"]["message"]
     bodies = [m["body"] for m in api.ticket(ticket["id"])["messages"]]
     assert "Luis no lo vio" not in bodies
     fresh = api.get(f"/tickets/{ticket['id']}", LUIS).headers["etag"]

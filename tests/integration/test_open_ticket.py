@@ -106,7 +106,7 @@ def test_fields_the_client_does_not_own_are_refused_not_taken(api):
         )
         assert result.status == 422, field
         assert result.json()["error"]["details"] == [
-            {"field": field, "message": "is not a field you can set"}
+            {"field": field, "message": "no es un campo que usted pueda enviar"}
         ]
     assert api.get("/tickets", ANA).json()["items"] == []
 
@@ -185,7 +185,7 @@ def test_a_customer_without_an_account_claim_is_refused(api):
     claims = {"sub": "x", "email": "x@y.example"}
     result = api.post("/tickets", claims, {"department": "soporte", "subject": "s", "body": "b"})
     assert result.status == 403
-    assert "account" in result.json()["error"]["message"]
+    assert "cuenta de cliente" in result.json()["error"]["message"]  # Spanish unless asked otherwise
 
 
 def test_no_token_is_401(api):

@@ -1,6 +1,7 @@
 """template.yaml says what is deployed; these check the promises it must keep, and that the code
 and the template have not drifted apart."""
 
+import json
 import re
 from pathlib import Path
 
@@ -190,3 +191,36 @@ def test_the_portal_signs_in_with_the_code_flow_and_only_its_origin_may_call_the
     assert cors["AllowOrigins"] == [{"Fn::Sub": "https://${PortalDistribution.DomainName}"}]
     assert "if-match" in cors["AllowHeaders"]
     assert "etag" in cors["ExposeHeaders"]
+
+
+def test_the_openapi_document_says_what_every_route_answers():
+    document = openapi.generate()
+    successes = {}
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            ok = sorted(code for code in responses if code.startswith(("2", "3")))
+            successes[f"{method.upper()} {path}"] = ok
+            for code in ok:
+                content = responses[code].get("content", {})
+                if code in ("204", "302"):
+                    assert content == {}, (path, code)  # served without a body
+                else:
+                    assert "schema" in content["application/json"], (path, code)
+            assert "GatewayErrorOut" in json.dumps(responses["401"])
+    assert successes == {
+        "GET /account": ["200"],
+        "PUT /account": ["200"],
+        "GET /account/emails": ["200"],
+        "POST /account/emails": ["200", "201"],
+        "DELETE /account/emails/{email}": ["204"],
+        "GET /departments": ["200"],
+        "GET /tickets": ["200"],
+        "POST /tickets": ["201"],
+        "GET /tickets/{id}": ["200"],
+        "POST /tickets/{id}/assign": ["200"],
+        "POST /tickets/{id}/close": ["200"],
+        "GET /tickets/{id}/messages/{message_id}/attachments/{index}": ["200", "302"],
+        "POST /tickets/{id}/reopen": ["200"],
+        "POST /tickets/{id}/replies": ["201"],
+    }

@@ -66,13 +66,14 @@ def test_an_address_of_another_account_is_refused_without_naming_it(accounts):
 def test_an_account_has_at_most_the_configured_addresses(accounts):
     for n in range(3):
         accounts.add_email(ANA, f"a{n}@cliente.example", T0)
-    with pytest.raises(EmailConflict, match="at most 3"):
+    with pytest.raises(EmailConflict) as refused:
         accounts.add_email(ANA, "a4@cliente.example", T0)
+    assert (refused.value.reason, refused.value.params) == ("too_many_emails", {"limit": 3})
 
 
 @pytest.mark.parametrize("bad", ["", "ana", "ana@", "Ana <ana@cliente.example>", "a b@c.example"])
 def test_what_is_not_an_address_is_refused(accounts, bad):
-    with pytest.raises(InvalidValue, match="not a valid e-mail address"):
+    with pytest.raises(InvalidValue, match=r"^invalid_email$"):
         accounts.add_email(ANA, bad, T0)
 
 

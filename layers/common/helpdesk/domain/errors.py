@@ -1,18 +1,36 @@
-"""Domain errors. They say what went wrong in words a person understands; the HTTP layer alone
-decides which status code each one becomes (helpdesk.http.api)."""
+"""Domain errors. Each names what went wrong as a `reason` (a key of the API's message catalogue,
+helpdesk.http.messages, which words it in the reader's language) with the values the sentence
+needs; the HTTP layer alone decides which status code each one becomes (helpdesk.http.api)."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+Param = str | int
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """What is wrong with one field of a request: a catalogue reason and its values."""
+
+    field: str
+    reason: str
+    params: dict[str, Param] = dataclasses.field(default_factory=dict)
+
 
 class HelpdeskError(Exception):
-    """Base of every error the domain raises on purpose. `code` is stable and machine-readable."""
+    """Base of every error the domain raises on purpose. `code` is stable and machine-readable;
+    `reason` says which of the code's sentences applies."""
 
     code = "error"
 
-    def __init__(self, message: str, *, details: list[dict[str, str]] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.details = details or []
+    def __init__(self, reason: str, /, *, details: Sequence[FieldProblem] = (), **params: Param) -> None:
+        super().__init__(f"{reason} {params}" if params else reason)
+        self.reason = reason
+        self.params = params
+        self.details = list(details)
 
 
 class NotAuthenticated(HelpdeskError):
@@ -37,7 +55,7 @@ class TicketNotFound(NotFound):
     code = "ticket_not_found"
 
     def __init__(self, ticket_id: str) -> None:
-        super().__init__(f"There is no ticket {ticket_id} on your account.")
+        super().__init__("ticket_not_found", ticket_id=ticket_id)
         self.ticket_id = ticket_id
 
 

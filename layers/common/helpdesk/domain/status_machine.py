@@ -66,12 +66,13 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.AUTO_CLOSE: Transition(frozenset({Status.WAITING}), Status.CLOSED, Timer.CLEAR),
 }
 
+# Why each action is refused (reasons of the API's message catalogue).
 _REFUSALS = {
-    Action.OPERATOR_REPLY: "Ticket {id} is closed: reopen it before replying.",
-    Action.ASSIGN: "Ticket {id} is closed: reopen it before assigning it.",
-    Action.CLOSE: "Ticket {id} is already closed.",
-    Action.REOPEN: "Ticket {id} is not closed ({label}), so it cannot be reopened.",
-    Action.AUTO_CLOSE: "Ticket {id} is not waiting for the customer.",
+    Action.OPERATOR_REPLY: "closed_no_reply",
+    Action.ASSIGN: "closed_no_assign",
+    Action.CLOSE: "already_closed",
+    Action.REOPEN: "not_closed_no_reopen",
+    Action.AUTO_CLOSE: "not_waiting",
 }
 
 
@@ -83,6 +84,6 @@ def check_allowed(action: Action, current: Status, ticket_id: str) -> Transition
     """The transition for `action` from `current`, or InvalidTransition saying why not."""
     transition = TRANSITIONS[action]
     if current not in transition.allowed_from:
-        template = _REFUSALS.get(action, "Ticket {id} cannot change from {label}.")
-        raise InvalidTransition(template.format(id=ticket_id, label=current.label))
+        reason = _REFUSALS.get(action, "status_does_not_allow")
+        raise InvalidTransition(reason, ticket_id=ticket_id, status=current.value)
     return transition

@@ -1,9 +1,12 @@
-"""The resolver every API function uses: validation on, request size limited, identity and time
-taken from the event, and every error turned into a JSON body with a code and a sentence.
-This is the only module that knows which HTTP status each domain error is."""
+"""The resolver every API function uses: validation on, request size limited, the body read as
+UTF-8 JSON, identity and time taken from the event, and every error turned into a JSON body with a
+code and a sentence in the reader's language (helpdesk.http.messages). This is the only module that
+knows which HTTP status each domain error is."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import re
 from collections.abc import Mapping
@@ -19,6 +22,7 @@ from helpdesk.clock import from_epoch_ms
 from helpdesk.config import settings
 from helpdesk.domain.errors import (
     Conflict,
+    FieldProblem,
     HelpdeskError,
     IdempotencyKeyReused,
     InvalidInput,
@@ -29,7 +33,9 @@ from helpdesk.domain.errors import (
     RequestTooLarge,
 )
 from helpdesk.domain.models import Caller, Role
-from helpdesk.http.schemas import ErrorOut
+from helpdesk.http import messages
+from helpdesk.http.messages import Language
+from helpdesk.http.schemas import ErrorOut, GatewayErrorOut
 from helpdesk.observability import logger
 
 HTTP_STATUS: dict[type[HelpdeskError], int] = {
@@ -43,21 +49,35 @@ HTTP_STATUS: dict[type[HelpdeskError], int] = {
     IdempotencyKeyReused: 422,
 }
 
-# Error responses every route may give, for the OpenAPI document.
+# The sentence for an error whose reason the catalogue does not know, by status.
+_GENERIC = {
+    401: "generic_not_authenticated",
+    403: "generic_forbidden",
+    404: "generic_not_found",
+    409: "generic_conflict",
+}
+
+
+def _errors(status: int, description: str, model: Any = ErrorOut) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"model": model}}}
+
+
+# Error responses every route may give, for the OpenAPI document. 401 comes from API Gateway's JWT
+# authorizer (its own body) before the function runs; 413 from API Gateway above its 10 MB payload
+# limit, from the function above the API's own limit.
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {
-        "description": description,
-        "content": {"application/json": {"model": ErrorOut}},
-    }
-    for status, description in {
-        400: "Malformed request (bad JSON, cursor or header).",
-        401: "No valid token.",
-        403: "The caller's role may not do this.",
-        404: "No such ticket on the caller's account.",
-        409: "The ticket's status or version does not allow this.",
-        413: "The request body is too large.",
-        422: "The request body or a parameter is not valid.",
-    }.items()
+    400: _errors(400, "Malformed request (bad JSON, text that is not UTF-8, cursor or header)."),
+    401: _errors(
+        401,
+        'No valid token: the JWT authorizer answers {"message": "Unauthorized"} and a '
+        "WWW-Authenticate header saying why.",
+        GatewayErrorOut | ErrorOut,
+    ),
+    403: _errors(403, "The caller's role may not do this."),
+    404: _errors(404, "No such ticket on the caller's account."),
+    409: _errors(409, "The ticket's status or version does not allow this."),
+    413: _errors(413, "The request body is too large.", ErrorOut | GatewayErrorOut),
+    422: _errors(422, "The request body or a parameter is not valid."),
 }
 
 
@@ -71,24 +91,39 @@ def error_response(
     )
 
 
+def reader_language(headers: Mapping[str, str] | None) -> Language:
+    """The language of the person reading the answer, from the request's Accept-Language."""
+    value = next((v for k, v in (headers or {}).items() if k.lower() == "accept-language"), None)
+    return messages.negotiate(value)
+
+
 class HelpdeskApi(APIGatewayHttpResolver):
-    """The Powertools resolver, refusing oversized bodies before anything parses them (request
-    validation runs ahead of every middleware, so these checks sit in front of `resolve`)."""
+    """The Powertools resolver, refusing oversized and undecodable bodies before anything parses
+    them (request validation runs ahead of every middleware, so these checks sit in front of
+    `resolve`): a body must be UTF-8 text, whether API Gateway passed it as text or as base64."""
 
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
+        language = reader_language(event.get("headers"))
         body = event.get("body") or ""
         size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode())
         limit = settings().max_request_bytes
         if size > limit:
-            message = f"The request is {size:,} bytes; the most this API accepts is {limit:,} bytes."
-            return {
-                "statusCode": 413,
-                "headers": {"Content-Type": content_types.APPLICATION_JSON},
-                "body": json.dumps(
-                    {"error": {"code": RequestTooLarge.code, "message": message, "details": []}}
-                ),
-                "isBase64Encoded": False,
-            }
+            return _early_refusal(
+                413,
+                RequestTooLarge.code,
+                messages.text("request_too_large", language, size=size, limit=limit),
+            )
+        if event.get("isBase64Encoded") and body:
+            try:
+                raw = base64.b64decode(body, validate=True)
+            except (binascii.Error, ValueError):
+                return _early_refusal(400, "malformed_body", messages.text("body_not_base64", language))
+            try:
+                body = raw.decode("utf-8")
+            except UnicodeDecodeError as error:
+                message = messages.text("body_not_utf8", language, position=error.start)
+                return _early_refusal(400, "malformed_body", message)
+            event = {**event, "body": body, "isBase64Encoded": False}
         headers = event.get("headers") or {}
         if body and "json" not in headers.get("content-type", ""):
             # This API speaks only JSON: read any body as JSON (curl -d labels it a form), so a
@@ -97,47 +132,113 @@ class HelpdeskApi(APIGatewayHttpResolver):
         return super().resolve(event, context)
 
 
+def _early_refusal(status: int, code: str, message: str) -> dict[str, Any]:
+    """An error answered before the resolver runs, in the shape error_response gives."""
+    logger.info("request refused", extra={"code": code, "status": status})
+    return {
+        "statusCode": status,
+        "headers": {"Content-Type": content_types.APPLICATION_JSON},
+        "body": json.dumps({"error": {"code": code, "message": message, "details": []}}, ensure_ascii=False),
+        "isBase64Encoded": False,
+    }
+
+
 def create_api() -> HelpdeskApi:
     app = HelpdeskApi(enable_validation=True)
+
+    def language() -> Language:
+        return reader_language(app.current_event.headers)
 
     @app.exception_handler(HelpdeskError)
     def _domain_error(error: HelpdeskError) -> Response[Any]:
         status = next((code for cls, code in HTTP_STATUS.items() if isinstance(error, cls)), 400)
-        logger.info("request refused", extra={"code": error.code, "status": status})
-        return error_response(status, error.code, error.message, error.details)
+        logger.info("request refused", extra={"code": error.code, "reason": error.reason, "status": status})
+        lang = language()
+        details = [_field_problem(problem, lang) for problem in error.details]
+        return error_response(status, error.code, _sentence(error, status, lang), details)
 
     @app.exception_handler(RequestValidationError)
     def _invalid_request(error: RequestValidationError) -> Response[Any]:
-        details = [_describe(e) for e in error.errors()]
-        if any(e.get("type") == "json_invalid" for e in error.errors()):
-            return error_response(400, "malformed_json", "The request body is not valid JSON.", details)
+        lang = language()
+        problems = error.errors()
+        broken_json = next((e for e in problems if e.get("type") == "json_invalid"), None)
+        if broken_json is not None:
+            # Its loc is ("body", <character position>): a position, not a field.
+            position = next((p for p in broken_json.get("loc", ()) if isinstance(p, int)), 0)
+            return error_response(
+                400, "malformed_json", messages.text("malformed_json", lang, position=position)
+            )
+        details = [_field_problem(_validation_problem(e), lang) for e in problems]
         summary = "; ".join(f"{d['field']}: {d['message']}" for d in details)
-        return error_response(422, "invalid_request", f"The request is not valid. {summary}.", details)
+        return error_response(
+            422, "invalid_request", messages.text("invalid_request", lang, summary=summary), details
+        )
 
     @app.not_found
     def _no_route(_error: NotFoundError) -> Response[Any]:
-        return error_response(404, "no_such_route", "There is no such address in this API.")
+        return error_response(404, "no_such_route", messages.text("no_such_route", language()))
 
     @app.exception_handler(Exception)
     def _unexpected(error: Exception) -> Response[Any]:
         logger.exception("unexpected error")
-        return error_response(
-            500, "internal_error", "Something went wrong on our side. Nothing was lost; please try again."
-        )
+        return error_response(500, "internal_error", messages.text("internal_error", language()))
 
     return app
 
 
-def _describe(error: Any) -> dict[str, str]:
+def _sentence(error: HelpdeskError, status: int, language: Language) -> str:
+    if messages.has(error.reason):
+        return messages.text(error.reason, language, **error.params)
+    # A reason missing from the catalogue is a bug (a test looks for them); still answer in words.
+    logger.warning("no catalogue sentence for this reason", extra={"reason": error.reason})
+    return messages.text(_GENERIC.get(status, "generic_invalid"), language)
+
+
+def _field_problem(problem: FieldProblem, language: Language) -> dict[str, str]:
+    reason = problem.reason if messages.has(problem.reason) else "not_valid"
+    return {"field": problem.field, "message": messages.text(reason, language, **problem.params)}
+
+
+# pydantic's error types, as the catalogue's field problems (with the limit the sentence names).
+_VALIDATION_REASONS: dict[str, tuple[str, str | None]] = {
+    "missing": ("required", None),
+    "extra_forbidden": ("not_settable", None),
+    "string_too_short": ("too_short", "min_length"),
+    "string_too_long": ("too_long", "max_length"),
+    "string_type": ("not_text", None),
+    "int_type": ("not_integer", None),
+    "int_parsing": ("not_integer", None),
+    "int_from_float": ("not_integer", None),
+    "bool_type": ("not_boolean", None),
+    "bool_parsing": ("not_boolean", None),
+    "greater_than_equal": ("too_small", "ge"),
+    "less_than_equal": ("too_big", "le"),
+    "string_pattern_mismatch": ("bad_characters", None),
+    "literal_error": ("one_of", None),
+    "enum": ("one_of", None),
+    "model_type": ("not_object", None),
+    "model_attributes_type": ("not_object", None),
+    "dict_type": ("not_object", None),
+    # raised by the request models' own validators (helpdesk.http.schemas)
+    "empty": ("empty", None),
+    "control_characters": ("control_characters", None),
+}
+
+
+def _validation_problem(error: Any) -> FieldProblem:
     location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "header")]
     field = ".".join(location) or "body"
-    message = str(error.get("msg", "is not valid"))
-    message = message.removeprefix("Value error, ")
-    if error.get("type") == "extra_forbidden":
-        message = "is not a field you can set"
-    elif error.get("type") == "missing":
-        message = "is required"
-    return {"field": field, "message": message}
+    kind = str(error.get("type", ""))
+    reason, limit_name = _VALIDATION_REASONS.get(kind, ("not_valid", None))
+    context = error.get("ctx") or {}
+    params: dict[str, str | int] = {}
+    if limit_name is not None:
+        params["limit"] = int(context.get(limit_name, 0))
+    if kind == "string_too_short" and params.get("limit") == 1:
+        reason, params = "empty", {}
+    if reason == "one_of":
+        params["choices"] = ", ".join(re.findall(r"'([^']*)'", str(context.get("expected", ""))))
+    return FieldProblem(field, reason, params)
 
 
 # -------------------------------------------------------------------- event helpers
@@ -147,7 +248,7 @@ def current_caller(app: APIGatewayHttpResolver) -> Caller:
     authorizer = app.current_event.request_context.authorizer
     claims: dict[str, Any] = (authorizer.jwt_claim if authorizer else None) or {}
     if not claims or not claims.get("sub"):
-        raise NotAuthenticated("Sign in first: this request carries no valid token.")
+        raise NotAuthenticated("not_signed_in")
     name = str(claims.get("email") or claims.get("cognito:username") or claims["sub"])
     if settings().operators_group in _groups(claims.get("cognito:groups")):
         return Caller(role=Role.OPERATOR, name=name)
@@ -156,11 +257,15 @@ def current_caller(app: APIGatewayHttpResolver) -> Caller:
 
 
 def _groups(claim: object) -> set[str]:
-    """cognito:groups reaches an HTTP API either as a JSON list or as a string "[a b]"."""
+    """The whole group names in cognito:groups. A JWT authorizer hands a list claim to Lambda as
+    one string, "[a b]" (space-separated inside one pair of brackets); a list arrives as itself
+    where the event was not stringified. Nothing else is split: "support,operators" is one name."""
     if isinstance(claim, list):
-        return {str(g) for g in claim}
+        return {g for g in claim if isinstance(g, str)}
+    if isinstance(claim, str) and claim.startswith("[") and claim.endswith("]"):
+        return set(claim[1:-1].split())
     if isinstance(claim, str):
-        return {g for g in re.split(r"[\s,]+", claim.strip().strip("[]")) if g}
+        return {claim} if claim else set()
     return set()
 
 
@@ -186,10 +291,7 @@ def expected_version(if_match: str | None) -> int | None:
         return None
     text = if_match.strip().removeprefix("W/").strip('"')
     if not text.isdigit():
-        raise InvalidInput(
-            'If-Match must be the ticket version you loaded, e.g. If-Match: "3".',
-            details=[{"field": "If-Match", "message": "Not a ticket version."}],
-        )
+        raise InvalidInput("bad_if_match", details=[FieldProblem("If-Match", "not_a_version")])
     return int(text)
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from helpdesk.clock import to_iso
 from helpdesk.domain.limits import MAX_BODY, MAX_SUBJECT
@@ -17,20 +18,21 @@ from helpdesk.domain.text import one_line
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+# Their error types are reasons of the API's message catalogue (helpdesk.http.messages).
 def _single_line(value: str) -> str:
     value = one_line(value, controls="keep")  # newlines and tabs in a subject become single spaces
     if not value:
-        raise ValueError("must not be empty")
+        raise PydanticCustomError("empty", "must not be empty")
     if _CONTROL.search(value):
-        raise ValueError("must not contain control characters")
+        raise PydanticCustomError("control_characters", "must not contain control characters")
     return value
 
 
 def _text(value: str) -> str:
     if not value.strip():
-        raise ValueError("must not be empty")
+        raise PydanticCustomError("empty", "must not be empty")
     if _CONTROL.search(value):
-        raise ValueError("must not contain control characters")
+        raise PydanticCustomError("control_characters", "must not contain control characters")
     return value.strip("\r\n")
 
 
@@ -179,6 +181,13 @@ class ErrorBody(BaseModel):
 
 class ErrorOut(BaseModel):
     error: ErrorBody
+
+
+class GatewayErrorOut(BaseModel):
+    """What API Gateway itself answers when it refuses a request before any function runs
+    (the JWT authorizer's 401, its 413 above the payload limit)."""
+
+    message: str = Field(examples=["Unauthorized"])
 
 
 def _iso(moment: datetime | None) -> str | None:

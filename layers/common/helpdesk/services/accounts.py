@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from helpdesk.domain.errors import EmailConflict, EmailNotAuthorized, InvalidValue, NotAllowed
+from helpdesk.domain.errors import EmailConflict, EmailNotAuthorized, FieldProblem, InvalidValue, NotAllowed
 from helpdesk.domain.limits import MAX_ADDRESSES
 from helpdesk.domain.models import AuthorizedEmail, Caller
 from helpdesk.mail.addresses import normalize_address
@@ -36,13 +36,9 @@ class AccountService:
             if taken.account_id == account:  # added at the same moment by another request
                 return next(e for e in self.emails(caller) if e.email == address), False
             # Not saying which account has it: that would tell a stranger who is a customer.
-            raise EmailConflict(
-                f"{address} cannot be authorized on this account. If it is yours, contact Netz0 support."
-            ) from None
+            raise EmailConflict("email_taken", email=address) from None
         except TooManyAddresses:
-            raise EmailConflict(
-                f"An account can authorize at most {self._max} addresses; remove one first."
-            ) from None
+            raise EmailConflict("too_many_emails", limit=self._max) from None
         return replace(added, primary=not before), True
 
     def remove_email(self, caller: Caller, email: str) -> None:
@@ -53,7 +49,7 @@ class AccountService:
                 raise AddressNotFound
             self._store.remove_email(account, address)
         except AddressNotFound:
-            raise EmailNotAuthorized(f"{email[:254]} is not an authorized address of your account.") from None
+            raise EmailNotAuthorized("email_not_authorized", email=email[:254]) from None
 
     def language(self, caller: Caller) -> tuple[str, str]:
         """(account id, the language the account's mail is written in)."""
@@ -73,7 +69,7 @@ class AccountService:
     @staticmethod
     def _account(caller: Caller) -> str:
         if caller.is_operator or not caller.account_id:
-            raise NotAllowed("Authorized e-mail addresses are managed from the customer's own account.")
+            raise NotAllowed("emails_customers_only")
         return caller.account_id
 
 
@@ -87,8 +83,5 @@ def _with_primary(emails: list[AuthorizedEmail]) -> list[AuthorizedEmail]:
 def _strict(email: str) -> str:
     address = normalize_address(email)
     if address is None:
-        raise InvalidValue(
-            "That is not a valid e-mail address: write it as name@domain, without a display name.",
-            details=[{"field": "email", "message": "Not a valid e-mail address."}],
-        )
+        raise InvalidValue("invalid_email", details=[FieldProblem("email", "not_an_email")])
     return address

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from helpdesk.config import Department, Settings
 from helpdesk.domain import ids, search
 from helpdesk.domain.errors import (
+    FieldProblem,
     IdempotencyKeyReused,
     InvalidInput,
     InvalidValue,
@@ -81,7 +82,7 @@ class TicketService:
         thread = self.get_ticket(caller, ticket_id)
         message = next((m for m in thread.messages if m.id == message_id), None)
         if message is None or not 0 <= index < len(message.attachments):
-            raise NotFound(f"Ticket {thread.ticket.id} has no such attachment.")
+            raise NotFound("no_such_attachment", ticket_id=thread.ticket.id)
         return message.attachments[index]
 
     def list_tickets(
@@ -101,19 +102,13 @@ class TicketService:
         if query is not None and query.strip():
             words = tuple(search.query_words(query))
             if not words:
-                raise InvalidInput(
-                    "Search for at least one word of two or more letters or digits.",
-                    details=[{"field": "q", "message": "No searchable word in the query."}],
-                )
+                raise InvalidInput("search_needs_a_word", details=[FieldProblem("q", "no_searchable_word")])
         filters = TicketFilters(status=status, department=department, assignee=assignee, words=words)
         account = None if caller.is_operator else self._account_of(caller)
         try:
             return self._store.list_tickets(filters, account_id=account, limit=limit, cursor=cursor)
         except InvalidCursor:
-            raise InvalidInput(
-                "The cursor is not valid for this listing: start again without it.",
-                details=[{"field": "cursor", "message": "Not a cursor this listing returned."}],
-            ) from None
+            raise InvalidInput("cursor_invalid", details=[FieldProblem("cursor", "not_a_cursor")]) from None
 
     # ---------------------------------------------------------------- opening
     def open_ticket(
@@ -132,7 +127,7 @@ class TicketService:
     ) -> Ticket:
         """Open a ticket. `markers` make it happen at most once per marker (AlreadyProcessed)."""
         if caller.is_operator:
-            raise NotAllowed("Tickets are opened by customers, from their account or by e-mail.")
+            raise NotAllowed("operators_do_not_open")
         account_id = self._account_of(caller)
         self._department(department)
         request_hash = hashlib.sha256(
@@ -181,12 +176,9 @@ class TicketService:
         if record is None:  # the failed write did not return it: read it
             record = self._store.idempotency_record(account_id, key)
         if record is None:  # only if the record expired between the write and this read
-            raise IdempotencyKeyReused("This Idempotency-Key has expired; send a new one.")
+            raise IdempotencyKeyReused("idempotency_key_expired")
         if record.request_hash != request_hash:
-            raise IdempotencyKeyReused(
-                "This Idempotency-Key was already used for a different ticket. "
-                "Use a new key for a new ticket."
-            )
+            raise IdempotencyKeyReused("idempotency_key_reused")
         return record.ticket
 
     # ---------------------------------------------------------------- changing
@@ -205,7 +197,7 @@ class TicketService:
         markers: tuple[str, ...] = (),
     ) -> Message:
         if internal and not caller.is_operator:
-            raise NotAllowed("Only operators can add internal notes.")
+            raise NotAllowed("notes_operators_only")
         if internal:
             action = Action.INTERNAL_NOTE
         elif caller.is_operator:
@@ -246,7 +238,7 @@ class TicketService:
         expected_version: int | None = None,
     ) -> Ticket:
         if not caller.is_operator:
-            raise NotAllowed("Only operators can assign tickets.")
+            raise NotAllowed("assign_operators_only")
         return self._changed_ticket(
             caller,
             self._canonical_id(ticket_id),
@@ -341,12 +333,13 @@ class TicketService:
                 raise TicketNotFound(ticket_id) from None
             if expected_version is not None and current.version != expected_version:
                 raise StaleVersion(
-                    f"Ticket {ticket_id} changed while you were working on it (it is now at "
-                    f"version {current.version}, you had version {expected_version}). "
-                    "Reload it to see what changed; nothing you sent was saved."
+                    "version_conflict",
+                    ticket_id=ticket_id,
+                    current=current.version,
+                    expected=expected_version,
                 ) from None
             check_allowed(action, current.status, ticket_id)
-            raise StaleVersion(f"Ticket {ticket_id} changed at the same moment; please try again.") from None
+            raise StaleVersion("changed_meanwhile", ticket_id=ticket_id) from None
 
     def _message(
         self,
@@ -379,15 +372,17 @@ class TicketService:
         if found is None:
             known = ", ".join(d.id for d in self._settings.departments)
             raise InvalidValue(
-                f"There is no department '{department_id[:40]}'. Choose one of: {known}.",
-                details=[{"field": "department", "message": f"Must be one of: {known}."}],
+                "unknown_department",
+                department=department_id[:40],
+                known=known,
+                details=[FieldProblem("department", "one_of", {"choices": known})],
             )
         return found
 
     @staticmethod
     def _account_of(caller: Caller) -> str:
         if not caller.account_id:
-            raise NotAllowed("Your sign-in is not linked to a Netz0 customer account.")
+            raise NotAllowed("no_customer_account")
         return caller.account_id
 
     @staticmethod

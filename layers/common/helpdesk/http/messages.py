@@ -1,0 +1,203 @@
+"""Every sentence the API answers with, one catalogue per language with the same keys and the same
+{placeholders} (a test holds them to that). Keys are the reasons the domain raises
+(helpdesk.errors), the field problems of its details, and the request-validation problems the HTTP
+layer finds itself; pydantic's own English never reaches a reader. The language is the reader's:
+Accept-Language picks es or en, Spanish when it names neither."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Language = Literal["es", "en"]
+DEFAULT_LANGUAGE: Language = "es"
+
+ES: dict[str, str] = {
+    # ---- whole-request sentences (error.message)
+    "not_signed_in": "Inicie sesión primero: esta petición no lleva un token válido.",
+    "no_customer_account": "Su usuario no está vinculado a ninguna cuenta de cliente de Netz0.",
+    "operators_do_not_open": "Los tickets los abren los clientes, desde su cuenta o por correo electrónico.",
+    "notes_operators_only": "Solo los operadores pueden añadir notas internas.",
+    "assign_operators_only": "Solo los operadores pueden asignar tickets.",
+    "emails_customers_only": "Las direcciones autorizadas se gestionan desde la cuenta del propio cliente.",
+    "ticket_not_found": "No existe el ticket {ticket_id} en su cuenta.",
+    "no_such_attachment": "El ticket {ticket_id} no tiene ese adjunto.",
+    "email_not_authorized": "{email} no es una dirección autorizada de su cuenta.",
+    "no_such_route": "Esta dirección no existe en la API.",
+    "closed_no_reply": "El ticket {ticket_id} está cerrado: reábralo antes de responder.",
+    "closed_no_assign": "El ticket {ticket_id} está cerrado: reábralo antes de asignarlo.",
+    "already_closed": "El ticket {ticket_id} ya está cerrado.",
+    "not_closed_no_reopen": "El ticket {ticket_id} no está cerrado ({status}), así que no se puede reabrir.",
+    "not_waiting": "El ticket {ticket_id} no está esperando al cliente.",
+    "status_does_not_allow": "El estado del ticket {ticket_id} ({status}) no permite este cambio.",
+    "version_conflict": (
+        "El ticket {ticket_id} cambió mientras trabajaba en él (ahora está en la versión {current}; "
+        "usted tenía la {expected}). Recárguelo para ver qué cambió: no se ha guardado nada de lo que envió."
+    ),
+    "changed_meanwhile": "El ticket {ticket_id} cambió en ese mismo momento; inténtelo de nuevo.",
+    "email_taken": (
+        "No se puede autorizar {email} en esta cuenta. Si es suya, contacte con el soporte de Netz0."
+    ),
+    "too_many_emails": "Una cuenta puede autorizar como máximo {limit} direcciones; elimine una primero.",
+    "invalid_email": (
+        "No es una dirección de correo válida: escríbala como nombre@dominio, sin nombre visible."
+    ),
+    "unknown_department": "No existe el departamento «{department}». Elija uno de: {known}.",
+    "search_needs_a_word": "Busque al menos una palabra de dos o más letras o cifras.",
+    "cursor_invalid": "El cursor no vale para este listado: empiece de nuevo sin él.",
+    "bad_if_match": 'If-Match debe ser la versión del ticket que cargó, por ejemplo If-Match: "3".',
+    "idempotency_key_expired": "Esta Idempotency-Key ha caducado; envíe una nueva.",
+    "idempotency_key_reused": (
+        "Esta Idempotency-Key ya se usó para otro ticket. Use una clave nueva para un ticket nuevo."
+    ),
+    "request_too_large": "La petición ocupa {size} bytes; esta API acepta como máximo {limit} bytes.",
+    "body_not_utf8": "El cuerpo de la petición no es texto UTF-8 (byte no válido en la posición {position}).",
+    "body_not_base64": "El cuerpo de la petición está marcado como base64 pero no lo es.",
+    "malformed_json": "El cuerpo de la petición no es JSON válido (error en la posición {position}).",
+    "invalid_request": "La petición no es válida. {summary}.",
+    "internal_error": "Algo ha fallado por nuestra parte. No se ha perdido nada; inténtelo de nuevo.",
+    # the sentence for a code when the reason is not in the catalogue
+    "generic_not_authenticated": "Inicie sesión primero.",
+    "generic_forbidden": "Su usuario no puede hacer esto.",
+    "generic_not_found": "No se ha encontrado.",
+    "generic_conflict": "El estado actual no permite este cambio.",
+    "generic_invalid": "La petición no es válida.",
+    # ---- field problems (error.details[].message)
+    "required": "es obligatorio",
+    "not_settable": "no es un campo que usted pueda enviar",
+    "empty": "no puede estar vacío",
+    "control_characters": "no puede contener caracteres de control",
+    "too_short": "debe tener al menos {limit} caracteres",
+    "too_long": "debe tener como máximo {limit} caracteres",
+    "too_small": "debe ser como mínimo {limit}",
+    "too_big": "debe ser como máximo {limit}",
+    "not_text": "debe ser un texto",
+    "not_integer": "debe ser un número entero",
+    "not_boolean": "debe ser true o false",
+    "not_object": 'debe ser un objeto JSON, por ejemplo {{"campo": "valor"}}',
+    "one_of": "debe ser uno de: {choices}",
+    "bad_characters": "contiene caracteres que no se admiten",
+    "not_a_version": "no es una versión de ticket",
+    "not_a_cursor": "no es un cursor que haya devuelto este listado",
+    "not_an_email": "no es una dirección de correo válida",
+    "no_searchable_word": "no contiene ninguna palabra que buscar",
+    "not_valid": "no es válido",
+    # ---- words inside sentences
+    "status_OPEN": "Abierto",
+    "status_WAITING": "Espera",
+    "status_CLOSED": "Cerrado",
+    "or": "o",
+}
+
+EN: dict[str, str] = {
+    "not_signed_in": "Sign in first: this request carries no valid token.",
+    "no_customer_account": "Your sign-in is not linked to a Netz0 customer account.",
+    "operators_do_not_open": "Tickets are opened by customers, from their account or by e-mail.",
+    "notes_operators_only": "Only operators can add internal notes.",
+    "assign_operators_only": "Only operators can assign tickets.",
+    "emails_customers_only": "Authorized e-mail addresses are managed from the customer's own account.",
+    "ticket_not_found": "There is no ticket {ticket_id} on your account.",
+    "no_such_attachment": "Ticket {ticket_id} has no such attachment.",
+    "email_not_authorized": "{email} is not an authorized address of your account.",
+    "no_such_route": "There is no such address in this API.",
+    "closed_no_reply": "Ticket {ticket_id} is closed: reopen it before replying.",
+    "closed_no_assign": "Ticket {ticket_id} is closed: reopen it before assigning it.",
+    "already_closed": "Ticket {ticket_id} is already closed.",
+    "not_closed_no_reopen": "Ticket {ticket_id} is not closed ({status}), so it cannot be reopened.",
+    "not_waiting": "Ticket {ticket_id} is not waiting for the customer.",
+    "status_does_not_allow": "The status of ticket {ticket_id} ({status}) does not allow this change.",
+    "version_conflict": (
+        "Ticket {ticket_id} changed while you were working on it (it is now at version {current}, "
+        "you had version {expected}). Reload it to see what changed; nothing you sent was saved."
+    ),
+    "changed_meanwhile": "Ticket {ticket_id} changed at the same moment; please try again.",
+    "email_taken": "{email} cannot be authorized on this account. If it is yours, contact Netz0 support.",
+    "too_many_emails": "An account can authorize at most {limit} addresses; remove one first.",
+    "invalid_email": "That is not a valid e-mail address: write it as name@domain, without a display name.",
+    "unknown_department": "There is no department '{department}'. Choose one of: {known}.",
+    "search_needs_a_word": "Search for at least one word of two or more letters or digits.",
+    "cursor_invalid": "The cursor is not valid for this listing: start again without it.",
+    "bad_if_match": 'If-Match must be the ticket version you loaded, e.g. If-Match: "3".',
+    "idempotency_key_expired": "This Idempotency-Key has expired; send a new one.",
+    "idempotency_key_reused": (
+        "This Idempotency-Key was already used for a different ticket. Use a new key for a new ticket."
+    ),
+    "request_too_large": "The request is {size} bytes; the most this API accepts is {limit} bytes.",
+    "body_not_utf8": "The request body is not UTF-8 text (invalid byte at position {position}).",
+    "body_not_base64": "The request body is marked as base64 but is not.",
+    "malformed_json": "The request body is not valid JSON (error at position {position}).",
+    "invalid_request": "The request is not valid. {summary}.",
+    "internal_error": "Something went wrong on our side. Nothing was lost; please try again.",
+    "generic_not_authenticated": "Sign in first.",
+    "generic_forbidden": "Your user may not do this.",
+    "generic_not_found": "Not found.",
+    "generic_conflict": "The current state does not allow this change.",
+    "generic_invalid": "The request is not valid.",
+    "required": "is required",
+    "not_settable": "is not a field you can set",
+    "empty": "must not be empty",
+    "control_characters": "must not contain control characters",
+    "too_short": "must be at least {limit} characters long",
+    "too_long": "must be at most {limit} characters long",
+    "too_small": "must be at least {limit}",
+    "too_big": "must be at most {limit}",
+    "not_text": "must be a string",
+    "not_integer": "must be a whole number",
+    "not_boolean": "must be true or false",
+    "not_object": 'must be a JSON object, e.g. {{"field": "value"}}',
+    "one_of": "must be one of: {choices}",
+    "bad_characters": "contains characters that are not allowed",
+    "not_a_version": "is not a ticket version",
+    "not_a_cursor": "is not a cursor this listing returned",
+    "not_an_email": "is not a valid e-mail address",
+    "no_searchable_word": "has no word to search for",
+    "not_valid": "is not valid",
+    "status_OPEN": "Open",
+    "status_WAITING": "Waiting",
+    "status_CLOSED": "Closed",
+    "or": "or",
+}
+
+CATALOGUES: dict[Language, dict[str, str]] = {"es": ES, "en": EN}
+_LANGUAGES: dict[str, Language] = {"es": "es", "en": "en"}
+
+
+def negotiate(accept_language: str | None) -> Language:
+    """The language of the answer: the highest-weighted of es/en in Accept-Language (RFC 9110 §12.5.4;
+    "es-ES" counts as es, "*" as the default), Spanish when the header names neither."""
+    best: tuple[float, Language] | None = None
+    for item in (accept_language or "").split(","):
+        tag, _, params = item.strip().partition(";")
+        weight = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        primary = tag.strip().lower().split("-")[0]
+        language = DEFAULT_LANGUAGE if primary == "*" else _LANGUAGES.get(primary)
+        # Ties go to the earlier entry: readers list languages in order of preference.
+        if language and weight > 0 and (best is None or weight > best[0]):
+            best = (weight, language)
+    return best[1] if best else DEFAULT_LANGUAGE
+
+
+def has(key: str) -> bool:
+    return key in ES
+
+
+def text(key: str, language: Language, **params: object) -> str:
+    """The catalogue's sentence for `key` in `language`, its placeholders filled in. Numbers are
+    written the way the language writes them (es 262.144, en 262,144)."""
+    shown = {name: _number(value, language) for name, value in params.items()}
+    if "status" in shown:
+        shown["status"] = CATALOGUES[language].get(f"status_{shown['status']}", shown["status"])
+    return CATALOGUES[language][key].format(**shown)
+
+
+def _number(value: object, language: Language) -> str:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10_000:
+        grouped = f"{value:,}"
+        return grouped.replace(",", ".") if language == "es" else grouped
+    return str(value)
