@@ -13,12 +13,13 @@ CHECKOV := $(CHECKOV_VENV)/bin/checkov
 SAM_ENV := PATH="$(CURDIR)/$(VENV)/bin:$$PATH" AWS_DEFAULT_REGION=eu-west-1 SAM_CLI_TELEMETRY=0 \
 	AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
 
-.PHONY: help install run test lint typecheck unit e2e chromium openapi sam-validate sam-build checkov bench clean
+.PHONY: help install run test lint typecheck unit fuzz e2e chromium openapi sam-validate sam-build checkov bench clean
 
 help:
 	@echo "make run    - serve the API locally on http://127.0.0.1:3000 (embedded AWS, no Docker)"
 	@echo "make test   - lint, type-check, tests, browser tests, sam validate --lint, sam build, checkov (what CI runs)"
 	@echo "make bench  - requests per operation, latency and cold-start ratios"
+	@echo "make fuzz   - schemathesis against the local stack's OpenAPI document (part of make test)"
 	@echo "make openapi - regenerate functions/openapi/openapi.json from the handlers"
 
 $(VENV)/.installed: requirements-dev.txt layers/common/requirements.txt
@@ -54,6 +55,11 @@ typecheck: $(VENV)/.installed
 unit: $(VENV)/.installed
 	$(VENV)/bin/pytest
 
+# schemathesis against the local stack's served document, as customer and operator, about a minute.
+# FUZZ_EXAMPLES=<n> per operation changes the bound (default 20).
+fuzz: $(VENV)/.installed
+	$(VENV)/bin/pytest fuzz -q -p no:cacheprovider
+
 openapi: $(VENV)/.installed
 	$(PY) -m devstack.openapi
 
@@ -85,7 +91,7 @@ chromium:
 e2e: $(VENV)/.installed $(E2E) chromium
 	cd e2e && node --test --test-concurrency=1 modules.test.mjs portal.test.mjs
 
-test: lint typecheck unit e2e sam-validate sam-build checkov
+test: lint typecheck unit fuzz e2e sam-validate sam-build checkov
 
 bench: $(VENV)/.installed
 	$(PY) -m bench
