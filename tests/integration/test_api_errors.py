@@ -59,7 +59,9 @@ def test_a_body_that_is_not_utf8_is_400_on_every_route_with_a_body(api, raw):
 
 def test_the_utf8_message_speaks_the_readers_language(api):
     spanish = api.post("/tickets", ANA, LATIN1_TICKET).json()["error"]["message"]
-    english = api.post("/tickets", ANA, LATIN1_TICKET, headers={"Accept-Language": "en"}).json()["error"]
+    answer = api.post("/tickets", ANA, LATIN1_TICKET, headers={"Accept-Language": "en"})
+    assert answer.headers["content-language"] == "en"  # answered before the resolver runs, too
+    english = answer.json()["error"]
     at = LATIN1_TICKET.index(b"\xe9")  # where the first Latin-1 é is
     assert spanish == f"El cuerpo de la petición no es texto UTF-8 (byte no válido en la posición {at})."
     assert english["message"] == f"The request body is not UTF-8 text (invalid byte at position {at})."
@@ -204,6 +206,10 @@ def test_domain_refusals_speak_the_readers_language(api):
         "details": [],
     }
     assert english["message"] == f"Ticket {ticket['id']} is already closed."
+    # Content-Language says which language the words are in (the portal shows them only when it matches).
+    assert api.post(f"/tickets/{ticket['id']}/close", ANA).headers["content-language"] == "es"
+    closed_en = api.post(f"/tickets/{ticket['id']}/close", ANA, headers={"Accept-Language": "en-US"})
+    assert closed_en.headers["content-language"] == "en"
     reopen = api.post(f"/tickets/{ticket['id']}/reopen", ANA)
     assert reopen.status == 200
     refused = api.post(f"/tickets/{ticket['id']}/reopen", ANA, headers={"Accept-Language": "en"})

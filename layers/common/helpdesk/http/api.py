@@ -58,8 +58,20 @@ _GENERIC = {
 }
 
 
+_CONTENT_LANGUAGE = {
+    "Content-Language": {
+        "description": "The language of the error's message and details (es or en, from Accept-Language).",
+        "schema": {"type": "string", "enum": ["es", "en"]},
+    }
+}
+
+
 def _errors(status: int, description: str, model: Any = ErrorOut) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"model": model}}}
+    return {
+        "description": description,
+        "headers": _CONTENT_LANGUAGE,
+        "content": {"application/json": {"model": model}},
+    }
 
 
 # Error responses every route may give, for the OpenAPI document. 401 comes from API Gateway's JWT
@@ -82,12 +94,19 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def error_response(
-    status: int, code: str, message: str, details: list[dict[str, str]] | None = None
+    status: int,
+    code: str,
+    message: str,
+    details: list[dict[str, str]] | None = None,
+    *,
+    language: Language,
 ) -> Response[Any]:
+    """The error body; Content-Language says which language its sentences are in."""
     return Response(
         status_code=status,
         content_type=content_types.APPLICATION_JSON,
         body={"error": {"code": code, "message": message, "details": details or []}},
+        headers={"Content-Language": language},
     )
 
 
@@ -112,17 +131,19 @@ class HelpdeskApi(APIGatewayHttpResolver):
                 413,
                 RequestTooLarge.code,
                 messages.text("request_too_large", language, size=size, limit=limit),
+                language,
             )
         if event.get("isBase64Encoded") and body:
             try:
                 raw = base64.b64decode(body, validate=True)
             except (binascii.Error, ValueError):
-                return _early_refusal(400, "malformed_body", messages.text("body_not_base64", language))
+                message = messages.text("body_not_base64", language)
+                return _early_refusal(400, "malformed_body", message, language)
             try:
                 body = raw.decode("utf-8")
             except UnicodeDecodeError as error:
                 message = messages.text("body_not_utf8", language, position=error.start)
-                return _early_refusal(400, "malformed_body", message)
+                return _early_refusal(400, "malformed_body", message, language)
             event = {**event, "body": body, "isBase64Encoded": False}
         headers = event.get("headers") or {}
         if body and "json" not in headers.get("content-type", ""):
@@ -132,12 +153,12 @@ class HelpdeskApi(APIGatewayHttpResolver):
         return super().resolve(event, context)
 
 
-def _early_refusal(status: int, code: str, message: str) -> dict[str, Any]:
+def _early_refusal(status: int, code: str, message: str, language: Language) -> dict[str, Any]:
     """An error answered before the resolver runs, in the shape error_response gives."""
     logger.info("request refused", extra={"code": code, "status": status})
     return {
         "statusCode": status,
-        "headers": {"Content-Type": content_types.APPLICATION_JSON},
+        "headers": {"Content-Type": content_types.APPLICATION_JSON, "Content-Language": language},
         "body": json.dumps({"error": {"code": code, "message": message, "details": []}}, ensure_ascii=False),
         "isBase64Encoded": False,
     }
@@ -155,7 +176,7 @@ def create_api() -> HelpdeskApi:
         logger.info("request refused", extra={"code": error.code, "reason": error.reason, "status": status})
         lang = language()
         details = [_field_problem(problem, lang) for problem in error.details]
-        return error_response(status, error.code, _sentence(error, status, lang), details)
+        return error_response(status, error.code, _sentence(error, status, lang), details, language=lang)
 
     @app.exception_handler(RequestValidationError)
     def _invalid_request(error: RequestValidationError) -> Response[Any]:
@@ -165,23 +186,23 @@ def create_api() -> HelpdeskApi:
         if broken_json is not None:
             # Its loc is ("body", <character position>): a position, not a field.
             position = next((p for p in broken_json.get("loc", ()) if isinstance(p, int)), 0)
-            return error_response(
-                400, "malformed_json", messages.text("malformed_json", lang, position=position)
-            )
+            message = messages.text("malformed_json", lang, position=position)
+            return error_response(400, "malformed_json", message, language=lang)
         details = [_field_problem(_validation_problem(e), lang) for e in problems]
         summary = "; ".join(f"{d['field']}: {d['message']}" for d in details)
-        return error_response(
-            422, "invalid_request", messages.text("invalid_request", lang, summary=summary), details
-        )
+        message = messages.text("invalid_request", lang, summary=summary)
+        return error_response(422, "invalid_request", message, details, language=lang)
 
     @app.not_found
     def _no_route(_error: NotFoundError) -> Response[Any]:
-        return error_response(404, "no_such_route", messages.text("no_such_route", language()))
+        lang = language()
+        return error_response(404, "no_such_route", messages.text("no_such_route", lang), language=lang)
 
     @app.exception_handler(Exception)
     def _unexpected(error: Exception) -> Response[Any]:
         logger.exception("unexpected error")
-        return error_response(500, "internal_error", messages.text("internal_error", language()))
+        lang = language()
+        return error_response(500, "internal_error", messages.text("internal_error", lang), language=lang)
 
     return app
 
