@@ -272,7 +272,7 @@ def test_a_close_that_loses_to_a_reply_is_told_so(service, store):
 def test_a_change_refused_for_its_status_says_which(service, store):
     ticket_id = open_one(service)
     store.before_next_write(lambda: service.close(ANA, ticket_id, now=T0))
-    with pytest.raises(InvalidTransition, match="already closed"):
+    with pytest.raises(InvalidTransition, match=r"^already_closed "):
         service.close(LUIS, ticket_id, now=T0)
 
 
@@ -307,7 +307,7 @@ def test_another_accounts_cursor_is_refused(service):
 
 
 def test_search_needs_a_searchable_word(service):
-    with pytest.raises(InvalidInput, match="at least one word"):
+    with pytest.raises(InvalidInput, match=r"^search_needs_a_word$"):
         service.list_tickets(LUIS, query="¿? !")
 
 
