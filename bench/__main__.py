@@ -23,7 +23,7 @@ Table 6 runs every message of the shared real-world mail corpus through the pars
 empty bodies and lost text, U+FFFD, quote stripping right against the expected replies.
 
 `python -m bench [section ...]` runs only the named sections (requests, latency, coldstart,
-autoclose, inbound, mailcorpus); with none, every one, as `make bench` does.
+autoclose, inbound, mailcorpus, escalation); with none, every one, as `make bench` does.
 """
 
 from __future__ import annotations
@@ -36,7 +36,16 @@ from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager, redirect_stdout
 from typing import TextIO
 
-from bench import autoclose, coldstart, inbound_mail, latency, listings, mail_corpus, request_count
+from bench import (
+    autoclose,
+    coldstart,
+    escalation,
+    inbound_mail,
+    latency,
+    listings,
+    mail_corpus,
+    request_count,
+)
 from bench.report import header
 from bench.stack import configure_process, embedded_stack
 
@@ -74,6 +83,11 @@ def _auto_close(out: TextIO) -> None:
         listings.report(out, closing.tickets, listings.run(stack))
 
 
+def _escalation(out: TextIO) -> None:
+    with embedded_stack() as stack:
+        escalation.report(out, escalation.run(stack))
+
+
 def _inbound(out: TextIO) -> None:
     inbound_mail.report(out, inbound_mail.run())
 
@@ -90,6 +104,7 @@ SECTIONS: dict[str, tuple[str, Callable[[TextIO], None]]] = {
     "autoclose": ("auto-close", _auto_close),
     "inbound": ("inbound mail", _inbound),
     "mailcorpus": ("mail corpus", _mail_corpus),
+    "escalation": ("escalation", _escalation),
 }
 
 

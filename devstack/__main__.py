@@ -64,6 +64,7 @@ Local helpers:
   curl -s -X POST {url}/_local/token \\
     -d '{{"role": "customer", "account_id": "acct-1001", "email": "ana@cliente.example"}}'
   curl -s -X POST {url}/_local/auto-close -d '{{"at": "{later}"}}'   # auto_close as of that time
+  curl -s -X POST {url}/_local/escalate -d '{{"at": "{later}"}}'     # SLA escalation as of that time
   (auto_close also runs by itself every minute.) API document: {url}/openapi.json
 {mail_section(stack)}
 

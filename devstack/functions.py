@@ -41,6 +41,7 @@ def reset_layer_caches() -> None:
 
     config.settings.cache_clear()
     config.mail_settings.cache_clear()
+    config.sla_policies.cache_clear()
     for cached in (
         runtime.dynamodb,
         runtime.ticket_store,

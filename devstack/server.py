@@ -105,6 +105,7 @@ class LocalApi:
         self._helpers: dict[tuple[str, str], Callable[[Request], Response]] = {
             ("POST", "/_local/token"): self._token,
             ("POST", "/_local/auto-close"): self._auto_close,
+            ("POST", "/_local/escalate"): self._escalate,
             ("GET", "/_local/outbox"): self._outbox,
             ("POST", "/_local/outbox/clear"): self._clear_outbox,
             ("GET", f"{ISSUER_PATH}/.well-known/jwks.json"): lambda _r: json_response(200, issuer.jwks()),
@@ -148,9 +149,9 @@ class LocalApi:
         except NotFound:
             return json_response(404, {"message": "Not Found"})
 
-    def run_schedule(self, at: datetime) -> Any:
+    def run_schedule(self, at: datetime, function: str = "AutoCloseFunction") -> Any:
         with self.lock:
-            return self.gateway.run_schedule("AutoCloseFunction", at)
+            return self.gateway.run_schedule(function, at)
 
     # ---------------------------------------------------------------- the API
     def _proxy(self, request: Request) -> Response:
@@ -207,6 +208,19 @@ class LocalApi:
         except Exception as error:
             log.exception("auto_close at %s failed", at.isoformat())
             return local_error(500, "auto_close_failed", f"auto_close raised {error!r}; see the server log.")
+
+    def _escalate(self, request: Request) -> Response:
+        try:
+            at = _moment(_json_body(request))
+        except BadRequest as error:
+            return local_error(400, "invalid_request", str(error))
+        try:
+            result = self.run_schedule(at, "EscalateFunction")
+        except Exception as error:
+            log.exception("escalate at %s failed", at.isoformat())
+            return local_error(500, "escalate_failed", f"escalate raised {error!r}; see the server log.")
+        self.drain()
+        return json_response(200, result)
 
     def _outbox(self, request: Request) -> Response:
         """GET /_local/outbox[?to=<address>]: the mail the system sent, newest first."""
@@ -533,9 +547,12 @@ class LocalStack:
         while not self._stopping.wait(self.schedule_interval):
             try:
                 result = self.api.run_schedule(datetime.now(UTC))
+                alerts = self.api.run_schedule(datetime.now(UTC), "EscalateFunction")
             except Exception:
-                log.exception("scheduled auto_close failed")
+                log.exception("scheduled auto_close or escalate failed")
                 continue
             self.drain()
             if isinstance(result, dict) and result.get("closed"):
                 log.info("scheduled auto_close closed %s ticket(s)", result["closed"])
+            if isinstance(alerts, dict) and (alerts.get("warned") or alerts.get("breached")):
+                log.info("scheduled escalate: %s warned, %s breached", alerts["warned"], alerts["breached"])

@@ -4,7 +4,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from helpdesk.http.api import ERROR_RESPONSES, create_api, current_caller, with_etag
+from helpdesk.http.api import ERROR_RESPONSES, create_api, current_caller, request_time, with_etag
 from helpdesk.http.schemas import TicketThreadOut
 from helpdesk.observability import logger, metrics
 from helpdesk.runtime import ticket_service
@@ -20,8 +20,10 @@ service = ticket_service()
     responses={200: {"description": "The ticket; ETag carries its version."}, **ERROR_RESPONSES},
 )
 def get_ticket(id: str) -> Response[TicketThreadOut]:  # noqa: A002 - the route's path parameter
-    thread = service.get_ticket(current_caller(app), id)
-    return with_etag(TicketThreadOut.of_thread(thread), thread.ticket.version)
+    caller = current_caller(app)
+    thread = service.get_ticket(caller, id)
+    sla = service.sla_of(caller, thread.ticket, request_time(app))
+    return with_etag(TicketThreadOut.of_thread(thread, sla), thread.ticket.version)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -1,4 +1,5 @@
-"""GET /tickets: a customer's tickets (operators: every ticket), newest activity first."""
+"""GET /tickets: a customer's tickets (operators: every ticket), newest activity first; for
+operators, `sort=due` lists the tickets awaiting an answer, the SLA target due first first."""
 
 from typing import Annotated, Literal
 
@@ -6,8 +7,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from helpdesk.domain.errors import InvalidValue
 from helpdesk.domain.status_machine import Status
-from helpdesk.http.api import ERROR_RESPONSES, create_api, current_caller
+from helpdesk.http.api import ERROR_RESPONSES, create_api, current_caller, request_time
 from helpdesk.http.schemas import TicketPageOut
 from helpdesk.observability import logger, metrics
 from helpdesk.runtime import ticket_service
@@ -33,9 +35,22 @@ def list_tickets(
     cursor: Annotated[
         str | None, Query(max_length=2048, description="next_cursor of the previous page.")
     ] = None,
+    sort: Annotated[
+        Literal["activity", "due"],
+        Query(description="activity: newest activity first; due (operators): SLA due time, soonest first."),
+    ] = "activity",
 ) -> TicketPageOut:
+    caller = current_caller(app)
+    if sort == "due":
+        if status or assignee or q:
+            raise InvalidValue(
+                "sort=due lists the tickets awaiting an answer; it can be filtered by department only.",
+                details=[{"field": "sort", "message": "Only department combines with sort=due."}],
+            )
+        page = service.tickets_by_due(caller, department=department, limit=limit, cursor=cursor)
+        return TicketPageOut.of(page, service.slas_of(caller, page.items, request_time(app)))
     page = service.list_tickets(
-        current_caller(app),
+        caller,
         status=Status(status) if status else None,
         department=department,
         assignee=assignee,
@@ -43,7 +58,7 @@ def list_tickets(
         limit=limit,
         cursor=cursor,
     )
-    return TicketPageOut.of(page)
+    return TicketPageOut.of(page, service.slas_of(caller, page.items, request_time(app)))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

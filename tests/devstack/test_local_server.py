@@ -259,3 +259,32 @@ def test_the_authorizers_401_is_what_the_document_says(client: Client) -> None:
     assert document["components"]["schemas"]["GatewayErrorOut"]["required"] == ["message"]
     reply = client.call("GET", "/tickets")
     assert (reply.status, reply.body) == (401, {"message": "Unauthorized"})
+
+
+@pytest.mark.parametrize(
+    "body", [{}, {"at": "yesterday"}, {"at": 12}], ids=["missing", "not-iso", "not-text"]
+)
+def test_local_escalate_needs_a_time(client: Client, body: Any) -> None:
+    reply = client.call("POST", "/_local/escalate", body=body)
+    assert reply.status == 400
+    assert reply.body["error"]["code"] == "invalid_request"
+
+
+def test_local_escalate_reports_a_breach_once(client: Client) -> None:
+    customer = client.token("customer", account_id="acct-3003", email="carla@cliente.example")
+    operator = client.token("operator", email="luis@netz0.example")
+    opened = client.call(
+        "POST",
+        "/tickets",
+        customer,
+        {"department": "soporte", "subject": "Sin correo", "body": "Nada llega."},
+    )
+    path = f"/tickets/{opened.body['id']}"
+    later = (datetime.now(UTC) + timedelta(days=30)).isoformat()
+    first = client.call("POST", "/_local/escalate", body={"at": later})
+    assert first.status == 200, first.body
+    assert first.body["breached"] >= 1
+    assert client.call("POST", "/_local/escalate", body={"at": later}).body["breached"] == 0
+    notes = [m["body"] for m in client.call("GET", path, operator).body["messages"] if m["internal"]]
+    assert len(notes) == 1
+    assert notes[0].startswith("SLA: la primera respuesta venció")

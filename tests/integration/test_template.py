@@ -3,12 +3,14 @@ and the template have not drifted apart."""
 
 import json
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from devstack import openapi
 from devstack.template import ROOT, functions, template
+from helpdesk.sla_config import SlaDocument
 
 RESOURCES = template()["Resources"]
 
@@ -71,6 +73,23 @@ def test_the_due_index_is_sparse_and_keyed_by_deadline():
         if i["IndexName"] == "auto_close_due"
     )
     assert [k["AttributeName"] for k in index["KeySchema"]] == ["due_pk", "auto_close_at"]
+
+
+def test_the_sla_index_is_sparse_per_department_and_the_policies_are_configuration():
+    index = next(
+        i
+        for i in RESOURCES["TicketsTable"]["Properties"]["GlobalSecondaryIndexes"]
+        if i["IndexName"] == "sla_response"
+    )
+    assert [k["AttributeName"] for k in index["KeySchema"]] == ["sla_pk", "sla_clock"]
+    parameters = template()["Parameters"]
+    departments = tuple(d["id"] for d in json.loads(parameters["Departments"]["Default"]))
+    policies = SlaDocument.from_json(parameters["SlaPolicies"]["Default"]).policies_for(departments)
+    support = policies.for_ticket("soporte", "normal")
+    assert (support.calendar.id, support.first_response) == ("oficina", timedelta(minutes=60))
+    env = template()["Globals"]["Function"]["Environment"]["Variables"]
+    assert env["SLA_POLICIES"] == {"Ref": "SlaPolicies"}
+    assert env["SLA_WARNING_MINUTES"] == {"Ref": "SlaWarningMinutes"}
 
 
 def test_every_function_has_its_own_least_privilege_policy_and_no_scan():

@@ -164,18 +164,20 @@ def test_every_asynchronously_invoked_function_keeps_what_failed():
         )
     }
     assert ses_targets == {"InboundEmailFunction"}
-    assert scheduled == {"AutoCloseFunction"}
+    assert scheduled == {"AutoCloseFunction", "EscalateFunction"}
     for name in ses_targets | scheduled:
         props = FUNCTIONS[name]["Properties"]
         on_failure = props.get("EventInvokeConfig", {}).get("DestinationConfig", {}).get("OnFailure")
         assert on_failure or props.get("DeadLetterQueue", {}).get("Type") == "SQS", name
     # The next scheduled run is auto-close's retry; Lambda's own retries would only overlap it.
     assert FUNCTIONS["AutoCloseFunction"]["Properties"]["EventInvokeConfig"]["MaximumRetryAttempts"] == 0
+    assert FUNCTIONS["EscalateFunction"]["Properties"]["EventInvokeConfig"]["MaximumRetryAttempts"] == 0
 
 
 def test_the_functions_that_write_in_bulk_or_send_mail_have_reserved_concurrency():
     concurrency = {n: f["Properties"].get("ReservedConcurrentExecutions") for n, f in FUNCTIONS.items()}
     assert concurrency["AutoCloseFunction"] == 1  # never two runs at once
+    assert concurrency["EscalateFunction"] == 1
     assert 0 < concurrency["InboundEmailFunction"] <= 20
     assert 0 < concurrency["NotifyFunction"] <= 20
     # Lambda keeps 100 of the account's concurrency unreserved: with the default 1,000 this fits.

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from helpdesk.config import Settings
 from helpdesk.domain.models import Caller, Role
+from helpdesk.sla_config import SlaDocument
 
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -29,3 +31,30 @@ def sequence(prefix: str) -> object:
     """An id source drawing prefix-1, prefix-2, ..."""
     counter = iter(range(1, 10**6))
     return lambda: f"{prefix}{next(counter)}"
+
+
+MADRID = ZoneInfo("Europe/Madrid")
+OFFICE_HOURS = {day: ["09:00-19:00"] for day in ("mon", "tue", "wed", "thu", "fri")}
+# soporte: office hours (Tuesday 8 December 2026 a holiday), first response 60, next 120;
+# everyone else 24x7, 240 and 480.
+SLA_POLICIES = SlaDocument.model_validate(
+    {
+        "calendars": {
+            "24x7": {"time_zone": "Europe/Madrid", "hours": "always"},
+            "oficina": {
+                "time_zone": "Europe/Madrid",
+                "hours": OFFICE_HOURS,
+                "holidays": {"dates": ["2026-12-08"]},
+            },
+        },
+        "policies": [
+            {"calendar": "24x7", "first_response": 240, "next_response": 480},
+            {"department": "soporte", "calendar": "oficina", "first_response": 60, "next_response": 120},
+        ],
+    }
+).policies_for(("soporte", "comercial"))
+
+
+def madrid(text: str) -> datetime:
+    """'2026-11-20 18:55' on the Madrid clock."""
+    return datetime.fromisoformat(text).replace(tzinfo=MADRID)

@@ -20,6 +20,7 @@ from helpdesk.domain.models import (
     TicketPage,
     TicketThread,
 )
+from helpdesk.domain.sla import AlertStage, ResponseClock, ResponseClockEffect, SlaTarget
 from helpdesk.domain.status_machine import Status, Timer
 from helpdesk.store.protocols import (
     AddressNotFound,
@@ -180,6 +181,49 @@ class InMemoryTickets:
         ]
         yield due, len(due)
 
+    # ---------------------------------------------------------------- SLA (ResponseClocks)
+    def clocks_started_by(
+        self, department: str, target: SlaTarget, stage: AlertStage, moment: datetime
+    ) -> Iterator[tuple[list[Ticket], int]]:
+        found = [
+            t
+            for t in self.running_clocks_list(department)
+            if t.response_clock is not None
+            and (t.response_clock.target, t.response_clock.stage) == (target, stage)
+            and t.response_clock.since <= moment
+        ]
+        yield found, len(found)
+
+    def running_clocks(self, department: str) -> Iterator[tuple[list[Ticket], int]]:
+        found = self.running_clocks_list(department)
+        yield found, len(found)
+
+    def running_clocks_list(self, department: str) -> list[Ticket]:
+        return sorted(
+            (t for t in self.tickets.values() if t.department == department and t.response_clock is not None),
+            key=lambda t: (t.response_clock.since if t.response_clock else t.created_at, t.id),
+        )
+
+    def record_alert(
+        self,
+        ticket_id: str,
+        *,
+        found: ResponseClock,
+        alerted: ResponseClock,
+        note: Message,
+        marker: str,
+        now: datetime,
+    ) -> None:
+        self._write()
+        current = self.tickets.get(ticket_id)
+        if self.markers.is_marked(marker):
+            raise AlreadyProcessed
+        if current is None or current.status is not Status.OPEN or current.response_clock != found:
+            raise ChangeRefused(None)
+        self.markers.claim((marker,))
+        self.tickets[ticket_id] = replace(current, response_clock=alerted)
+        self.messages[ticket_id].append(note)
+
 
 def _guards_hold(ticket: Ticket, change: TicketChange) -> bool:
     return (
@@ -187,6 +231,9 @@ def _guards_hold(ticket: Ticket, change: TicketChange) -> bool:
         and (change.account_id is None or ticket.account_id == change.account_id)
         and (change.expected_version is None or ticket.version == change.expected_version)
         and (change.expected_auto_close_at is None or ticket.auto_close_at == change.expected_auto_close_at)
+        and (
+            change.expected_response_clock is None or ticket.response_clock == change.expected_response_clock
+        )
     )
 
 
@@ -204,6 +251,12 @@ def _changed(ticket: Ticket, change: TicketChange) -> Ticket:
         updated = replace(updated, auto_close_at=change.auto_close_at)
     elif change.timer is Timer.CLEAR:
         updated = replace(updated, auto_close_at=None)
+    if change.set_response_clock is not None:
+        updated = replace(updated, response_clock=change.set_response_clock)
+    elif change.response_clock is ResponseClockEffect.START_NEXT and updated.response_clock is None:
+        updated = replace(updated, response_clock=ResponseClock(SlaTarget.NEXT_RESPONSE, change.now))
+    elif change.response_clock is ResponseClockEffect.STOP:
+        updated = replace(updated, response_clock=None)
     if change.assignee is not None:
         updated = replace(updated, assignee=change.assignee)
     return updated

@@ -98,6 +98,9 @@ class Api:
     def auto_close(self, at: datetime) -> dict[str, Any]:
         return self.gateway.run_schedule("AutoCloseFunction", at)
 
+    def escalate(self, at: datetime) -> dict[str, Any]:
+        return self.gateway.run_schedule("EscalateFunction", at)
+
 
 NAMES = {**resource_names("helpdesk-test"), "TicketsTable": TABLE}
 

@@ -10,6 +10,8 @@ from functools import cache
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from helpdesk.domain.sla import SlaPolicies
+
 
 def _from_environ(environ: Mapping[str, str] | None, **variables: str) -> dict[str, str]:
     """Field values from the environment variables that are set (unset ones keep the default)."""
@@ -42,6 +44,8 @@ class Settings(BaseModel):
     # What an inbound mail may bring; the rest is reported back to the sender.
     max_attachments: int = Field(default=10, ge=0)
     max_attachment_bytes: int = Field(default=15 * 1024 * 1024, ge=0)
+    # Escalation warns when a response target has this many business minutes left (or fewer).
+    sla_warning_minutes: int = Field(default=30, ge=1, le=24 * 60)
 
     @field_validator("departments", mode="before")
     @classmethod
@@ -66,6 +70,7 @@ class Settings(BaseModel):
                 max_request_bytes="MAX_REQUEST_BYTES",
                 max_attachments="MAX_ATTACHMENTS",
                 max_attachment_bytes="MAX_ATTACHMENT_BYTES",
+                sla_warning_minutes="SLA_WARNING_MINUTES",
             )
         )
 
@@ -73,6 +78,19 @@ class Settings(BaseModel):
 @cache
 def settings() -> Settings:
     return Settings.from_env()
+
+
+@cache
+def sla_policies() -> SlaPolicies:
+    """The SLA calendars and policies (the `SlaPolicies` template parameter, a JSON document in
+    SLA_POLICIES). Read only by the functions that compute SLA state: a calendar with a country's
+    holidays loads the holidays library, which the other functions need not pay for."""
+    from helpdesk.sla_config import SlaDocument
+
+    text = os.environ.get("SLA_POLICIES")
+    if not text:
+        raise RuntimeError("SLA_POLICIES is not set (the SlaPolicies template parameter)")
+    return SlaDocument.from_json(text).policies_for(tuple(d.id for d in settings().departments))
 
 
 class MailSettings(BaseModel):

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 
-from helpdesk.config import mail_settings, settings
+from helpdesk.config import mail_settings, settings, sla_policies
 from helpdesk.services.tickets import TicketService
 from helpdesk.store.tickets import DynamoTicketStore
 
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from helpdesk.mail.compose import MailIdentity
     from helpdesk.services.accounts import AccountService
     from helpdesk.services.auto_close import AutoCloser
+    from helpdesk.services.escalation import Escalator
     from helpdesk.services.inbound_mail import InboundMail
     from helpdesk.services.notifications import Notifier
     from helpdesk.store.accounts import DynamoAccountStore
@@ -37,13 +38,20 @@ def ticket_store() -> DynamoTicketStore:
 
 @cache
 def ticket_service() -> TicketService:
-    return TicketService(ticket_store(), settings())
+    # The SLA document is parsed on first use: only the functions that show SLA state pay for it.
+    return TicketService(ticket_store(), settings(), sla_policies=sla_policies)
 
 
 def auto_closer() -> AutoCloser:
     from helpdesk.services.auto_close import AutoCloser
 
     return AutoCloser(ticket_store(), settings())
+
+
+def escalator() -> Escalator:
+    from helpdesk.services.escalation import Escalator
+
+    return Escalator(ticket_store(), settings(), sla_policies())
 
 
 def marker_store() -> DynamoMarkerStore:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from helpdesk.domain.sla import ResponseClock
 from helpdesk.domain.status_machine import Status
 
 
@@ -54,6 +55,7 @@ class Ticket:
     auto_close_at: datetime | None = None
     closed_at: datetime | None = None
     closed_reason: ClosedReason | None = None
+    response_clock: ResponseClock | None = None  # the SLA response target running, if any
 
 
 @dataclass(frozen=True)

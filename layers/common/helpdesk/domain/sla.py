@@ -279,3 +279,88 @@ def sla_clocks(events: Sequence[TicketEvent], policy: SlaPolicy, as_of: datetime
             c.as_of(as_of, calendar) for c in sorted(ended, key=lambda c: c.ended_at or c.started_at)
         ),
     )
+
+
+# ---------------------------------------------------------------------- the stored response clock
+# The ticket item keeps the response clock that is running (first or next response): its target,
+# when it started and which alerts went out. Writes that start it (a customer reply, a reopen) do
+# not know the ticket's department or priority, so they store the start, never the due time; the
+# due time is the start plus the policy's target in business time, computed where it is read.
+# The status machine reaches WAITING only through a public operator reply, so a stored response
+# clock never pauses: it runs from its start until a public reply or a close removes it.
+class AlertStage(StrEnum):
+    NONE = "0"
+    WARNED = "1"  # "due in N minutes" went out
+    BREACHED = "2"  # "breached" went out
+
+
+@dataclass(frozen=True)
+class ResponseClock:
+    target: SlaTarget  # FIRST_RESPONSE or NEXT_RESPONSE
+    since: datetime
+    stage: AlertStage = AlertStage.NONE
+
+
+class ResponseClockEffect(StrEnum):
+    START_NEXT = "start_next"  # start next response, unless a response clock is already running
+    STOP = "stop"
+    KEEP = "keep"
+
+
+def response_clock_effect(action: Action) -> ResponseClockEffect:
+    """What an action does to the stored response clock, from the status it leads to: to OPEN
+    (a customer reply, a reopen) starts next response when none runs; to WAITING (a public reply)
+    or CLOSED stops it; no status change (an internal note, an assignment) keeps it."""
+    to = transition_for(action).to
+    if to is Status.OPEN:
+        return ResponseClockEffect.START_NEXT
+    if to in (Status.WAITING, Status.CLOSED):
+        return ResponseClockEffect.STOP
+    return ResponseClockEffect.KEEP
+
+
+# Until tickets carry a priority (the operators' desk, issue 10), every ticket has this one, and
+# these are the priorities a ticket can have (escalation asks the index for each one's risk).
+DEFAULT_PRIORITY = "normal"
+TICKET_PRIORITIES: tuple[str, ...] = (DEFAULT_PRIORITY,)
+
+
+class SlaState(StrEnum):
+    RUNNING = "running"  # the team's turn: a response is due
+    PAUSED = "paused"  # WAITING: the customer's turn, no clock runs
+    STOPPED = "stopped"  # CLOSED
+
+
+@dataclass(frozen=True)
+class SlaView:
+    """What operators see of a ticket's SLA: the running target, its due time and what is left."""
+
+    state: SlaState
+    target: SlaTarget | None = None
+    allowed: timedelta | None = None
+    due_at: datetime | None = None
+    left: timedelta | None = None  # business time; negative: overdue by that much
+
+    @property
+    def breached(self) -> bool:
+        return self.left is not None and self.left < timedelta(0)
+
+
+def due_at(clock: ResponseClock, policy: SlaPolicy) -> datetime:
+    allowed = policy.allowed(clock.target)
+    assert allowed is not None  # response targets are required
+    return policy.calendar.add(clock.since, allowed)
+
+
+def sla_view(status: Status, clock: ResponseClock | None, policy: SlaPolicy, now: datetime) -> SlaView:
+    if clock is None:
+        return SlaView(SlaState.STOPPED if status is Status.CLOSED else SlaState.PAUSED)
+    allowed = policy.allowed(clock.target)
+    assert allowed is not None
+    return SlaView(
+        state=SlaState.RUNNING,
+        target=clock.target,
+        allowed=allowed,
+        due_at=due_at(clock, policy),
+        left=allowed - policy.calendar.between(clock.since, now),
+    )

@@ -4,6 +4,7 @@ client does not own (status, account_id, assignee on create, author) can never b
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -13,6 +14,7 @@ from pydantic_core import PydanticCustomError
 from helpdesk.clock import to_iso
 from helpdesk.domain.limits import MAX_BODY, MAX_SUBJECT
 from helpdesk.domain.models import Message, Ticket, TicketPage, TicketThread
+from helpdesk.domain.sla import SlaView
 from helpdesk.domain.text import one_line
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -64,6 +66,30 @@ class AssignRequest(_Request):
     )
 
 
+class SlaOut(BaseModel):
+    """The ticket's SLA as operators see it (customers never do)."""
+
+    state: Literal["running", "paused", "stopped"] = Field(
+        description="running: a response is due; paused: waiting for the customer; stopped: closed."
+    )
+    target: Literal["first_response", "next_response"] | None
+    target_minutes: int | None = Field(description="The target, in business minutes.")
+    due_at: str | None
+    minutes_left: int | None = Field(description="Business minutes left; negative: overdue by that much.")
+    breached: bool
+
+    @classmethod
+    def of(cls, view: SlaView) -> SlaOut:
+        return cls(
+            state=view.state.value,
+            target=view.target.value if view.target else None,  # type: ignore[arg-type]
+            target_minutes=int(view.allowed.total_seconds() // 60) if view.allowed is not None else None,
+            due_at=_iso(view.due_at),
+            minutes_left=int(view.left.total_seconds() // 60) if view.left is not None else None,
+            breached=view.breached,
+        )
+
+
 class TicketOut(BaseModel):
     id: str
     status: str
@@ -78,9 +104,10 @@ class TicketOut(BaseModel):
     closed_at: str | None
     closed_reason: str | None
     version: int
+    sla: SlaOut | None = Field(default=None, description="Operators only: the SLA response clock.")
 
     @classmethod
-    def of(cls, ticket: Ticket) -> TicketOut:
+    def of(cls, ticket: Ticket, sla: SlaView | None = None) -> TicketOut:
         return cls(
             id=ticket.id,
             status=ticket.status.value,
@@ -95,6 +122,7 @@ class TicketOut(BaseModel):
             closed_at=_iso(ticket.closed_at),
             closed_reason=ticket.closed_reason.value if ticket.closed_reason else None,
             version=ticket.version,
+            sla=SlaOut.of(sla) if sla is not None else None,
         )
 
 
@@ -143,9 +171,9 @@ class TicketThreadOut(TicketOut):
     messages: list[MessageOut]
 
     @classmethod
-    def of_thread(cls, thread: TicketThread) -> TicketThreadOut:
+    def of_thread(cls, thread: TicketThread, sla: SlaView | None = None) -> TicketThreadOut:
         return cls(
-            **TicketOut.of(thread.ticket).model_dump(),
+            **TicketOut.of(thread.ticket, sla).model_dump(),
             messages=[MessageOut.of(m) for m in thread.messages],
         )
 
@@ -155,8 +183,9 @@ class TicketPageOut(BaseModel):
     next_cursor: str | None
 
     @classmethod
-    def of(cls, page: TicketPage) -> TicketPageOut:
-        return cls(items=[TicketOut.of(t) for t in page.items], next_cursor=page.next_cursor)
+    def of(cls, page: TicketPage, slas: Mapping[str, SlaView] | None = None) -> TicketPageOut:
+        slas = slas or {}
+        return cls(items=[TicketOut.of(t, slas.get(t.id)) for t in page.items], next_cursor=page.next_cursor)
 
 
 class DepartmentOut(BaseModel):

@@ -13,6 +13,7 @@ from helpdesk.config import Settings
 from helpdesk.domain import ids
 from helpdesk.domain.labels import AUTO_CLOSE_MESSAGE, SYSTEM_AUTHOR
 from helpdesk.domain.models import AutoCloseReport, Channel, ClosedReason, Message, Role
+from helpdesk.domain.sla import response_clock_effect
 from helpdesk.domain.status_machine import Action, transition_for
 from helpdesk.observability import logger
 from helpdesk.store.protocols import ChangeRefused, DueTicket, DueTickets, TicketChange
@@ -74,6 +75,7 @@ class AutoCloser:
             to=transition.to,
             timer=transition.timer,
             closed_reason=ClosedReason.INACTIVITY,
+            response_clock=response_clock_effect(Action.AUTO_CLOSE),
             message=message,
             expected_version=candidate.version,
             expected_auto_close_at=candidate.auto_close_at,

@@ -3,11 +3,14 @@ Every operation is one request to the table (see helpdesk.store.tickets)."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from helpdesk.clock import to_iso
 from helpdesk.config import Department, Settings
 from helpdesk.domain import ids, search
 from helpdesk.domain.errors import (
@@ -34,6 +37,16 @@ from helpdesk.domain.models import (
     TicketPage,
     TicketThread,
 )
+from helpdesk.domain.sla import (
+    DEFAULT_PRIORITY,
+    ResponseClock,
+    SlaPolicies,
+    SlaTarget,
+    SlaView,
+    due_at,
+    response_clock_effect,
+    sla_view,
+)
 from helpdesk.domain.status_machine import Action, Status, Timer, check_allowed, transition_for
 from helpdesk.observability import logger
 from helpdesk.store.protocols import (
@@ -56,6 +69,7 @@ class TicketService:
         settings: Settings,
         *,
         ticket_ids: Callable[[], str] | None = None,
+        sla_policies: Callable[[], SlaPolicies] | None = None,
         message_ids: Callable[[], str] | None = None,
     ) -> None:
         self._store = store
@@ -63,6 +77,7 @@ class TicketService:
         # Looked up at each call unless given: a test may replace helpdesk.domain.ids' functions.
         self._ticket_ids = ticket_ids or (lambda: ids.new_ticket_id())
         self._message_ids = message_ids or (lambda: ids.new_message_id())
+        self._sla_policies = sla_policies
 
     # ---------------------------------------------------------------- reading
     def departments(self) -> tuple[Department, ...]:
@@ -110,6 +125,46 @@ class TicketService:
         except InvalidCursor:
             raise InvalidInput("cursor_invalid", details=[FieldProblem("cursor", "not_a_cursor")]) from None
 
+    # ---------------------------------------------------------------- SLA
+    def sla_of(self, caller: Caller, ticket: Ticket, now: datetime) -> SlaView | None:
+        """The ticket's SLA response clock as of `now`, for operators (None for customers)."""
+        if not caller.is_operator or self._sla_policies is None:
+            return None
+        policy = self._sla_policies().for_ticket(ticket.department, DEFAULT_PRIORITY)
+        return sla_view(ticket.status, ticket.response_clock, policy, now)
+
+    def slas_of(self, caller: Caller, tickets: list[Ticket], now: datetime) -> dict[str, SlaView]:
+        views = {t.id: self.sla_of(caller, t, now) for t in tickets}
+        return {ticket_id: view for ticket_id, view in views.items() if view is not None}
+
+    def tickets_by_due(
+        self, caller: Caller, *, department: str | None, limit: int, cursor: str | None
+    ) -> TicketPage:
+        """The tickets awaiting an answer, the one whose response target falls due first first
+        (operators). Reads the SLA index only: its cost grows with the tickets awaiting an
+        answer, not with the table."""
+        if not caller.is_operator:
+            raise NotAllowed("Only operators can list tickets by SLA due time.")
+        if self._sla_policies is None:
+            raise RuntimeError("the ticket service was built without SLA policies")
+        policies = self._sla_policies()
+        departments = [self._department(department).id] if department else [d.id for d in self.departments()]
+        queue: list[tuple[str, str, Ticket]] = []
+        for department_id in departments:
+            for page, _read in self._store.running_clocks(department_id):
+                for ticket in page:
+                    if ticket.response_clock is None:
+                        continue
+                    policy = policies.for_ticket(ticket.department, DEFAULT_PRIORITY)
+                    queue.append((to_iso(due_at(ticket.response_clock, policy)), ticket.id, ticket))
+        queue.sort(key=lambda entry: (entry[0], entry[1]))
+        after = _due_cursor_position(cursor) if cursor else None
+        remaining = [e for e in queue if after is None or (e[0], e[1]) > after]
+        page_items = remaining[:limit]
+        more = len(remaining) > limit
+        next_cursor = _due_cursor(page_items[-1][0], page_items[-1][1]) if more and page_items else None
+        return TicketPage([ticket for _due, _id, ticket in page_items], next_cursor)
+
     # ---------------------------------------------------------------- opening
     def open_ticket(
         self,
@@ -144,6 +199,7 @@ class TicketService:
                 created_at=now,
                 updated_at=now,
                 version=1,
+                response_clock=ResponseClock(SlaTarget.FIRST_RESPONSE, now),
             )
             first = self._message(
                 ticket.id, caller.role, caller.name, body, now, channel, email=email, attachments=attachments
@@ -319,6 +375,7 @@ class TicketService:
             ),
             closed_reason=closed_reason,
             assignee=assignee,
+            response_clock=response_clock_effect(action),
             message=message,
             words=words,
             account_id=None if caller.is_operator else self._account_of(caller),
@@ -395,3 +452,21 @@ class TicketService:
         if canonical is None:
             raise TicketNotFound(ticket_id[:40])
         return canonical
+
+
+def _due_cursor(due: str, ticket_id: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps(["due", due, ticket_id]).encode()).decode().rstrip("=")
+
+
+def _due_cursor_position(cursor: str) -> tuple[str, str]:
+    """The (due, id) a ?sort=due cursor points after; a cursor of another listing is refused."""
+    try:
+        kind, due, ticket_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        kind = due = ticket_id = None
+    if kind != "due" or not isinstance(due, str) or not isinstance(ticket_id, str):
+        raise InvalidInput(
+            "The cursor is not valid for this listing: start again without it.",
+            details=[{"field": "cursor", "message": "Not a cursor this listing returned."}],
+        )
+    return due, ticket_id

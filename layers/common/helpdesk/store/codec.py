@@ -37,6 +37,8 @@ def ticket_item(ticket: Ticket, words: frozenset[str]) -> dict[str, Any]:
         "all_pk": keys.ALL_TICKETS,
         "activity_sk": keys.activity_sk(ticket.updated_at, ticket.id),
         "due_pk": keys.DUE if ticket.status is Status.WAITING and ticket.auto_close_at else None,
+        "sla_pk": keys.sla_pk(ticket.department),
+        "sla_clock": keys.sla_clock_sk(ticket.response_clock) if ticket.response_clock else None,
     }
     if words:
         item["search_words"] = set(words)
@@ -75,6 +77,7 @@ def ticket_from_item(item: dict[str, Any]) -> Ticket:
         closed_at=from_iso(item["closed_at"]) if item.get("closed_at") else None,
         closed_reason=ClosedReason(item["closed_reason"]) if item.get("closed_reason") else None,
         version=int(item["version"]),
+        response_clock=keys.response_clock_of(item["sla_clock"]) if item.get("sla_clock") else None,
     )
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from helpdesk.clock import to_iso
+from helpdesk.clock import from_iso, to_iso
+from helpdesk.domain.sla import AlertStage, ResponseClock, SlaTarget
 
 TICKET_SK = "TICKET"
 ALL_TICKETS = "TICKETS"
@@ -18,6 +19,7 @@ INDEX_BY_STATUS = "status_activity"
 INDEX_BY_ASSIGNEE = "assignee_activity"
 INDEX_ALL = "all_activity"
 INDEX_DUE = "auto_close_due"
+INDEX_SLA = "sla_response"
 INDEX_PARTITION_ATTR = {
     INDEX_BY_ACCOUNT: "account_pk",
     INDEX_BY_STATUS: "status_pk",
@@ -44,6 +46,30 @@ def message_sk(created_at: datetime, message_id: str) -> str:
 
 def activity_sk(updated_at: datetime, ticket_id: str) -> str:
     return f"{to_iso(updated_at)}#{ticket_id}"
+
+
+def sla_pk(department: str) -> str:
+    """The SLA index partition: one per department (a department never changes)."""
+    return f"SLA#{department}"
+
+
+# The response clock in the SLA index's sort key: "<target>#<stage>#<since>", so one Query reads
+# the clocks of one target and alert stage that started before an instant.
+_TARGET_CODES = {SlaTarget.FIRST_RESPONSE: "first", SlaTarget.NEXT_RESPONSE: "next"}
+_TARGETS_BY_CODE = {code: target for target, code in _TARGET_CODES.items()}
+
+
+def sla_clock_sk(clock: ResponseClock) -> str:
+    return f"{sla_clock_prefix(clock.target, clock.stage)}{to_iso(clock.since)}"
+
+
+def sla_clock_prefix(target: SlaTarget, stage: AlertStage) -> str:
+    return f"{_TARGET_CODES[target]}#{stage.value}#"
+
+
+def response_clock_of(sk: str) -> ResponseClock:
+    target, stage, since = sk.split("#", 2)
+    return ResponseClock(_TARGETS_BY_CODE[target], from_iso(since), AlertStage(stage))
 
 
 def account_pk(account_id: str) -> str:

@@ -18,6 +18,7 @@ from helpdesk.domain.models import (
     TicketPage,
     TicketThread,
 )
+from helpdesk.domain.sla import ResponseClock, ResponseClockEffect
 from helpdesk.domain.status_machine import Status, Timer
 
 
@@ -90,12 +91,17 @@ class TicketChange:
     auto_close_at: datetime | None = None  # with Timer.START
     closed_reason: ClosedReason | None = None  # with to=CLOSED
     assignee: str | None = None  # set when not None
+    response_clock: ResponseClockEffect = ResponseClockEffect.KEEP
+    # Escalation: the response clock's new alert stage, written only if the clock is still the
+    # one it found (`expected_response_clock`).
+    set_response_clock: ResponseClock | None = None
     message: Message | None = None
     words: frozenset[str] = field(default_factory=frozenset)
     # Guards beyond the status:
     account_id: str | None = None  # customers may only touch their own account's tickets
     expected_version: int | None = None  # the version the caller saw (If-Match)
     expected_auto_close_at: datetime | None = None  # auto-close: the deadline it found due
+    expected_response_clock: ResponseClock | None = None  # escalation: the clock it found at risk
     # Processing markers written in the same transaction (e.g. an inbound mail's ids): the change
     # happens at most once per marker.
     markers: tuple[str, ...] = ()
@@ -141,6 +147,9 @@ class TicketStore(ThreadReader, TicketWriter, Protocol):
         self, filters: TicketFilters, *, account_id: str | None, limit: int, cursor: str | None
     ) -> TicketPage:
         """Tickets by newest activity (raises InvalidCursor for a cursor it did not hand out)."""
+
+    def running_clocks(self, department: str) -> Iterator[tuple[list[Ticket], int]]:
+        """Pages of the department's tickets with an SLA response target running."""
 
 
 class DueTickets(Protocol):

@@ -15,8 +15,9 @@ from typing import Any
 
 from helpdesk.clock import to_iso
 from helpdesk.domain.models import ClosedReason, Message, Ticket, TicketFilters, TicketPage, TicketThread
+from helpdesk.domain.sla import AlertStage, ResponseClock, ResponseClockEffect, SlaTarget
 from helpdesk.domain.status_machine import Status, Timer
-from helpdesk.store import keys, listings
+from helpdesk.store import keys, listings, sla
 from helpdesk.store.codec import (
     dump_item,
     load_item,
@@ -143,6 +144,36 @@ class DynamoTicketStore:
     def due_tickets(self, now: datetime) -> Iterator[tuple[list[DueTicket], int]]:
         return listings.due_tickets(self._client, self._table, now)
 
+    # ---------------------------------------------------------------- SLA
+    def clocks_started_by(
+        self, department: str, target: SlaTarget, stage: AlertStage, moment: datetime
+    ) -> Iterator[tuple[list[Ticket], int]]:
+        return sla.started_by(self._client, self._table, department, target, stage, moment)
+
+    def running_clocks(self, department: str) -> Iterator[tuple[list[Ticket], int]]:
+        return sla.running(self._client, self._table, department)
+
+    def record_alert(
+        self,
+        ticket_id: str,
+        *,
+        found: ResponseClock,
+        alerted: ResponseClock,
+        note: Message,
+        marker: str,
+        now: datetime,
+    ) -> None:
+        sla.record_alert(
+            self._client,
+            self._table,
+            ticket_id,
+            found=found,
+            alerted=alerted,
+            note=note,
+            marker=marker,
+            now=now,
+        )
+
     # ---------------------------------------------------------------- change
     def apply(self, ticket_id: str, change: TicketChange) -> Ticket | None:
         """Apply one conditional change in one request. Returns the updated ticket when no message
@@ -196,6 +227,15 @@ class DynamoTicketStore:
             values[":due"] = keys.DUE
         elif change.timer is Timer.CLEAR:
             removes += ["auto_close_at", "due_pk"]
+        if change.set_response_clock is not None:
+            sets.append("sla_clock = :sla_clock")
+            values[":sla_clock"] = keys.sla_clock_sk(change.set_response_clock)
+        elif change.response_clock is ResponseClockEffect.START_NEXT:
+            # A clock already running (the oldest unanswered message) keeps its start.
+            sets.append("sla_clock = if_not_exists(sla_clock, :sla_clock)")
+            values[":sla_clock"] = keys.sla_clock_sk(ResponseClock(SlaTarget.NEXT_RESPONSE, change.now))
+        elif change.response_clock is ResponseClockEffect.STOP:
+            removes.append("sla_clock")
         if change.assignee is not None:
             sets += ["assignee = :assignee", "assignee_pk = :assignee_pk"]
             values[":assignee"] = change.assignee
@@ -233,6 +273,9 @@ class DynamoTicketStore:
         if change.expected_auto_close_at is not None:
             conditions.append("auto_close_at = :expected_due_at")
             values[":expected_due_at"] = to_iso(change.expected_auto_close_at)
+        if change.expected_response_clock is not None:
+            conditions.append("sla_clock = :expected_sla_clock")
+            values[":expected_sla_clock"] = keys.sla_clock_sk(change.expected_response_clock)
         return " AND ".join(conditions)
 
     def _put(self, item: dict[str, Any], **options: str) -> dict[str, Any]:

@@ -1,0 +1,183 @@
+"""Escalation: on a schedule, find the tickets whose response target falls due within the
+warning window (in business minutes) or has passed, and alert once per target and stage ("due in
+N minutes", then "breached").
+
+Each alert moves the ticket's stored response clock to its new stage and adds an internal note
+in one transaction guarded by the clock it found (still OPEN, same start, same stage) and by a
+processing marker, so a reply that lands first wins and overlapping or repeated runs alert once.
+The SLA index is keyed by department and stage, and each Query asks only for clocks that started
+early enough to be at risk under the department's most urgent policy, so a run reads the tickets
+at risk (plus, with priorities of different targets, those at risk under a stricter one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Protocol
+
+from helpdesk.config import Settings
+from helpdesk.domain import ids
+from helpdesk.domain.labels import SLA_BREACH_NOTE, SLA_TARGET_NAMES, SLA_WARNING_NOTE, SYSTEM_AUTHOR
+from helpdesk.domain.models import Channel, Message, Role, Ticket
+from helpdesk.domain.sla import (
+    DEFAULT_PRIORITY,
+    TICKET_PRIORITIES,
+    AlertStage,
+    ResponseClock,
+    SlaPolicies,
+    SlaPolicy,
+    SlaTarget,
+    sla_view,
+)
+from helpdesk.domain.status_machine import Status
+from helpdesk.observability import logger
+from helpdesk.store.protocols import AlreadyProcessed, ChangeRefused
+
+
+class ResponseClocks(Protocol):
+    """What escalation needs of the store."""
+
+    def clocks_started_by(
+        self, department: str, target: SlaTarget, stage: AlertStage, moment: datetime
+    ) -> Iterator[tuple[list[Ticket], int]]: ...
+
+    def record_alert(
+        self,
+        ticket_id: str,
+        *,
+        found: ResponseClock,
+        alerted: ResponseClock,
+        note: Message,
+        marker: str,
+        now: datetime,
+    ) -> None:
+        """Raises ChangeRefused (the clock changed) or AlreadyProcessed (alerted already)."""
+
+
+class AlertChoice(StrEnum):
+    WARNED = "warned"
+    BREACHED = "breached"
+    NOT_YET = "not_yet"  # read, but more time left than the window under its own policy
+    SKIPPED = "skipped"  # a reply, a close or another run got there first
+
+
+@dataclass(frozen=True)
+class EscalationReport:
+    warned: int
+    breached: int
+    not_yet: int
+    skipped: int
+    items_read: int  # index items DynamoDB read
+    queries: int
+
+
+def alert_marker(ticket_id: str, clock: ResponseClock, stage: AlertStage) -> str:
+    return f"sla:{ticket_id}:{clock.target.value}:{clock.since.isoformat()}:{stage.value}"
+
+
+class Escalator:
+    def __init__(
+        self,
+        store: ResponseClocks,
+        settings: Settings,
+        policies: SlaPolicies,
+        *,
+        message_ids: Callable[[], str] | None = None,
+    ) -> None:
+        self._store = store
+        self._settings = settings
+        self._policies = policies
+        self._window = timedelta(minutes=settings.sla_warning_minutes)
+        self._message_ids = message_ids or (lambda: ids.new_message_id())
+
+    def run(self, now: datetime) -> EscalationReport:
+        counts = dict.fromkeys(AlertChoice, 0)
+        items_read = queries = 0
+        for department in self._settings.departments:
+            policies = [self._policies.for_ticket(department.id, p) for p in TICKET_PRIORITIES]
+            for target in (SlaTarget.FIRST_RESPONSE, SlaTarget.NEXT_RESPONSE):
+                for stage, latest_start in (
+                    (AlertStage.NONE, max(self._warn_from(p, target, now) for p in policies)),
+                    (AlertStage.WARNED, max(self._breach_from(p, target, now) for p in policies)),
+                ):
+                    queries += 1
+                    for page, read in self._store.clocks_started_by(
+                        department.id, target, stage, latest_start
+                    ):
+                        items_read += read
+                        for ticket in page:
+                            counts[self.alert_one(ticket, now)] += 1
+        return EscalationReport(
+            warned=counts[AlertChoice.WARNED],
+            breached=counts[AlertChoice.BREACHED],
+            not_yet=counts[AlertChoice.NOT_YET],
+            skipped=counts[AlertChoice.SKIPPED],
+            items_read=items_read,
+            queries=queries,
+        )
+
+    def alert_one(self, ticket: Ticket, now: datetime) -> AlertChoice:
+        clock = ticket.response_clock
+        if clock is None or ticket.status is not Status.OPEN:
+            return AlertChoice.SKIPPED
+        policy = self._policies.for_ticket(ticket.department, DEFAULT_PRIORITY)
+        view = sla_view(ticket.status, clock, policy, now)
+        assert view.left is not None
+        assert view.due_at is not None
+        if view.breached:
+            stage, template = AlertStage.BREACHED, SLA_BREACH_NOTE
+        elif view.left <= self._window and clock.stage is AlertStage.NONE:
+            stage, template = AlertStage.WARNED, SLA_WARNING_NOTE
+        else:
+            return AlertChoice.NOT_YET
+        if clock.stage >= stage:
+            return AlertChoice.NOT_YET
+        local_due = view.due_at.astimezone(policy.calendar.time_zone)
+        note = Message(
+            id=self._message_ids(),
+            ticket_id=ticket.id,
+            author_role=Role.SYSTEM,
+            author=SYSTEM_AUTHOR,
+            body=template.format(
+                target=SLA_TARGET_NAMES[clock.target.value],
+                due=local_due.strftime("%d/%m/%Y %H:%M"),
+                minutes=max(0, int(view.left.total_seconds() // 60)),
+            ),
+            channel=Channel.WEB,
+            internal=True,
+            created_at=now,
+        )
+        try:
+            self._store.record_alert(
+                ticket.id,
+                found=clock,
+                alerted=replace(clock, stage=stage),
+                note=note,
+                marker=alert_marker(ticket.id, clock, stage),
+                now=now,
+            )
+        except (ChangeRefused, AlreadyProcessed):
+            logger.info(
+                "SLA alert skipped: the ticket changed or was alerted", extra={"ticket_id": ticket.id}
+            )
+            return AlertChoice.SKIPPED
+        logger.info("SLA alert", extra={"ticket_id": ticket.id, "target": clock.target, "stage": stage})
+        return AlertChoice.BREACHED if stage is AlertStage.BREACHED else AlertChoice.WARNED
+
+    def _warn_from(self, policy: SlaPolicy, target: SlaTarget, now: datetime) -> datetime:
+        """The latest start at which a clock has at most the warning window left now."""
+        allowed = policy.allowed(target)
+        assert allowed is not None
+        if allowed <= self._window:
+            return now
+        return policy.calendar.subtract(now, allowed - self._window)
+
+    @staticmethod
+    def _breach_from(policy: SlaPolicy, target: SlaTarget, now: datetime) -> datetime:
+        """The latest start at which a clock has used up its target by now."""
+        allowed = policy.allowed(target)
+        assert allowed is not None
+        return policy.calendar.subtract(now, allowed)

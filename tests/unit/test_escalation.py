@@ -1,0 +1,142 @@
+"""Escalation on in-memory stores: "due in 30 minutes" then "breached", once each, in business
+time (soporte: Monday to Friday 09:00-19:00 Europe/Madrid, first response 60 min, next 120); a
+reply that lands first wins; overlapping runs alert once; WAITING tickets are never alerted."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpdesk.domain.models import Role
+from helpdesk.domain.sla import AlertStage, SlaTarget
+from helpdesk.services.escalation import Escalator
+from helpdesk.services.tickets import TicketService
+from tests.support.domain import ANA, LUIS, SETTINGS, sequence
+from tests.support.domain import SLA_POLICIES as POLICIES
+from tests.support.domain import madrid as at
+from tests.support.fakes import InMemoryTickets
+
+
+@pytest.fixture
+def store() -> InMemoryTickets:
+    return InMemoryTickets()
+
+
+@pytest.fixture
+def tickets(store: InMemoryTickets) -> TicketService:
+    return TicketService(
+        store,
+        SETTINGS,
+        ticket_ids=sequence("NZ-3000000"),
+        message_ids=sequence("m"),
+        sla_policies=lambda: POLICIES,
+    )
+
+
+def escalator(store: InMemoryTickets) -> Escalator:
+    return Escalator(store, SETTINGS, POLICIES, message_ids=sequence("sla"))
+
+
+def alerts(store: InMemoryTickets, ticket_id: str) -> list[str]:
+    return [m.body for m in store.messages[ticket_id] if m.author_role is Role.SYSTEM and m.internal]
+
+
+def test_friday_evening_ticket_is_warned_then_breached_on_monday_once_each(store, tickets) -> None:
+    ticket = tickets.open_ticket(ANA, department="soporte", subject="s", body="b", now=at("2026-11-20 18:55"))
+    run = escalator(store)
+    # Monday 09:00: 55 business minutes left; the Query does not even read it.
+    report = run.run(at("2026-11-23 09:00"))
+    assert (report.warned, report.breached, report.items_read) == (0, 0, 0)
+    report = run.run(at("2026-11-23 09:25"))  # 30 minutes left: warned
+    assert (report.warned, report.breached, report.items_read) == (1, 0, 1)
+    assert run.run(at("2026-11-23 09:40")).warned == 0  # once
+    assert run.run(at("2026-11-23 09:55")).breached == 0  # due at 09:55: not yet breached
+    report = run.run(at("2026-11-23 09:56"))
+    assert (report.warned, report.breached) == (0, 1)
+    assert run.run(at("2026-11-23 12:00")).items_read == 0  # alerted clocks are not read again
+    assert alerts(store, ticket.id) == [
+        "SLA: la primera respuesta vence el 23/11/2026 09:55 (quedan 30 min hábiles).",
+        "SLA: la primera respuesta venció el 23/11/2026 09:55 sin respuesta.",
+    ]
+    stored = store.tickets[ticket.id].response_clock
+    assert stored is not None
+    assert stored.stage is AlertStage.BREACHED
+    # The alerts are not edits: the version an operator loaded is still good for If-Match.
+    assert store.tickets[ticket.id].version == 1
+
+
+def test_a_reply_stops_the_clock_and_the_next_customer_message_starts_next_response(store, tickets) -> None:
+    ticket = tickets.open_ticket(ANA, department="soporte", subject="s", body="b", now=at("2026-11-23 10:00"))
+    run = escalator(store)
+    assert run.run(at("2026-11-23 10:30")).warned == 1
+    tickets.reply(LUIS, ticket.id, body="Mire esto", now=at("2026-11-23 10:40"))
+    assert run.run(at("2026-11-23 11:30")).breached == 0  # answered in time
+    tickets.reply(ANA, ticket.id, body="No va", now=at("2026-11-23 18:00"))
+    clock = store.tickets[ticket.id].response_clock
+    assert clock is not None
+    assert (clock.target, clock.since) == (SlaTarget.NEXT_RESPONSE, at("2026-11-23 18:00"))
+    # 120 business minutes from Monday 18:00: one hour on Monday, one on Tuesday: due 10:00.
+    assert run.run(at("2026-11-24 09:29")).warned == 0
+    assert run.run(at("2026-11-24 09:30")).warned == 1
+    assert run.run(at("2026-11-24 10:01")).breached == 1
+    assert (
+        alerts(store, ticket.id)[-1]
+        == "SLA: la siguiente respuesta venció el 24/11/2026 10:00 sin respuesta."
+    )
+
+
+def test_a_ticket_waiting_for_the_customer_is_never_alerted(store, tickets) -> None:
+    ticket = tickets.open_ticket(ANA, department="soporte", subject="s", body="b", now=at("2026-11-23 10:00"))
+    tickets.reply(LUIS, ticket.id, body="¿Qué navegador?", now=at("2026-11-23 10:05"))
+    report = escalator(store).run(at("2026-11-30 10:00"))
+    assert (report.warned, report.breached, report.items_read) == (0, 0, 0)
+    assert alerts(store, ticket.id) == []
+
+
+def test_a_clock_first_seen_after_its_due_time_is_reported_breached_only(store, tickets) -> None:
+    ticket = tickets.open_ticket(ANA, department="soporte", subject="s", body="b", now=at("2026-11-23 10:00"))
+    report = escalator(store).run(at("2026-11-23 15:00"))
+    assert (report.warned, report.breached) == (0, 1)
+    assert len(alerts(store, ticket.id)) == 1
+
+
+def test_holidays_count_in_the_due_time(store, tickets) -> None:
+    # Monday 7 December 18:30 + 60 min: 30 min on Monday, Tuesday 8 is a holiday: due Wednesday 09:30.
+    ticket = tickets.open_ticket(ANA, department="soporte", subject="s", body="b", now=at("2026-12-07 18:30"))
+    run = escalator(store)
+    assert run.run(at("2026-12-07 18:59")).warned == 0
+    assert run.run(at("2026-12-07 19:00")).warned == 1  # 30 business minutes left, as on the holiday
+    assert run.run(at("2026-12-08 23:00")).breached == 0
+    assert run.run(at("2026-12-09 09:30")).breached == 0
+    assert run.run(at("2026-12-09 09:31")).breached == 1
+    assert "09/12/2026 09:30" in alerts(store, ticket.id)[0]
+
+
+def test_a_reply_that_lands_during_the_run_wins(store, tickets) -> None:
+    ticket = tickets.open_ticket(ANA, department="soporte", subject="s", body="b", now=at("2026-11-23 10:00"))
+    store.before_next_write(
+        lambda: tickets.reply(LUIS, ticket.id, body="Ya está", now=at("2026-11-23 11:30"))
+    )
+    report = escalator(store).run(at("2026-11-23 11:30"))
+    assert (report.breached, report.skipped) == (0, 1)
+    assert alerts(store, ticket.id) == []
+
+
+def test_overlapping_runs_alert_once(store, tickets) -> None:
+    ticket = tickets.open_ticket(ANA, department="soporte", subject="s", body="b", now=at("2026-11-23 10:00"))
+    first, second = escalator(store), escalator(store)
+    # The second run finds the same ticket and alerts just before the first one writes.
+    store.before_next_write(lambda: second.run(at("2026-11-23 10:31")))
+    report = first.run(at("2026-11-23 10:31"))
+    assert (report.warned, report.skipped) == (0, 1)
+    assert len(alerts(store, ticket.id)) == 1
+
+
+def test_the_department_policy_and_the_default_apply(store, tickets) -> None:
+    """comercial has no policy of its own: the default (24x7, first response 240 min)."""
+    ticket = tickets.open_ticket(
+        ANA, department="comercial", subject="s", body="b", now=at("2026-11-21 10:00")
+    )
+    run = escalator(store)
+    assert run.run(at("2026-11-21 13:29")).warned == 0
+    assert run.run(at("2026-11-21 13:30")).warned == 1  # a Saturday: 24x7 counts it
+    assert "21/11/2026 14:00" in alerts(store, ticket.id)[0]
