@@ -9,6 +9,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from devstack.events import fixture
+from tests.integration.test_races import before_next_write, client_of
 from tests.support.harness import ANA, BRUNO, LUIS
 
 MADRID = ZoneInfo("Europe/Madrid")
@@ -114,3 +115,46 @@ def test_the_schedule_fixture_event_runs_the_handler(api, gateway):
     assert (report["warned"], report["breached"], report["items_read"]) == (1, 0, 1)
     api.at(at("2026-11-23 10:00"))
     assert "quedan 30 min" in api.ticket(ticket["id"], LUIS)["messages"][-1]["body"]
+
+
+def test_a_second_customer_message_keeps_the_oldest_unanswered_start(api):
+    ticket = api.at(at("2026-11-23 10:00")).open()
+    api.at(at("2026-11-23 10:10"))
+    api.reply(ticket["id"], LUIS, "¿Desde cuándo?")
+    api.at(at("2026-11-23 11:00"))
+    api.reply(ticket["id"], ANA, "Desde ayer")
+    api.at(at("2026-11-23 11:45"))
+    api.reply(ticket["id"], ANA, "¿Hay novedades?")  # still waiting on the 11:00 message
+    api.reply(ticket["id"], LUIS, "Lo estoy mirando", internal=True)  # a note does not stop it
+    sla = api.ticket(ticket["id"], LUIS)["sla"]
+    assert (sla["state"], sla["target"], sla["due_at"]) == (
+        "running",
+        "next_response",
+        "2026-11-23T12:00:00.000Z",  # 13:00 in Madrid: 120 business minutes after 11:00
+    )
+
+
+def test_an_operator_reply_during_the_escalation_run_wins(api, gateway):
+    ticket = api.at(at("2026-11-23 10:00")).open()
+    escalate = client_of(gateway, "EscalateFunction")
+    api.at(at("2026-11-23 11:30"))
+    reply = before_next_write(
+        escalate, "TransactWriteItems", lambda: api.reply(ticket["id"], LUIS, "Ya está")
+    )
+    report = api.escalate(at("2026-11-23 11:30"))
+    assert reply[0].status == 201
+    assert (report["breached"], report["skipped"]) == (0, 1)
+    assert [m for m in api.ticket(ticket["id"], LUIS)["messages"] if m["internal"]] == []
+
+
+def test_overlapping_escalation_runs_alert_once(api, gateway):
+    ticket = api.at(at("2026-11-23 10:00")).open()
+    escalate = client_of(gateway, "EscalateFunction")
+    other_run = before_next_write(
+        escalate, "TransactWriteItems", lambda: api.escalate(at("2026-11-23 11:30"))
+    )
+    first_run = api.escalate(at("2026-11-23 11:30"))
+    assert other_run[0]["breached"] == 1
+    assert (first_run["breached"], first_run["skipped"]) == (0, 1)
+    api.at(at("2026-11-23 11:31"))
+    assert len([m for m in api.ticket(ticket["id"], LUIS)["messages"] if m["internal"]]) == 1
