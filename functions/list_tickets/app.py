@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from helpdesk.domain.errors import InvalidValue
+from helpdesk.domain.errors import FieldProblem, InvalidValue
 from helpdesk.domain.status_machine import Status
 from helpdesk.http.api import ERROR_RESPONSES, create_api, current_caller, request_time
 from helpdesk.http.schemas import TicketPageOut
@@ -44,8 +44,7 @@ def list_tickets(
     if sort == "due":
         if status or assignee or q:
             raise InvalidValue(
-                "sort=due lists the tickets awaiting an answer; it can be filtered by department only.",
-                details=[{"field": "sort", "message": "Only department combines with sort=due."}],
+                "due_sort_department_only", details=[FieldProblem("sort", "only_department_with_due")]
             )
         page = service.tickets_by_due(caller, department=department, limit=limit, cursor=cursor)
         return TicketPageOut.of(page, service.slas_of(caller, page.items, request_time(app)))

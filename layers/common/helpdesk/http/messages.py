@@ -44,6 +44,10 @@ ES: dict[str, str] = {
     "unknown_department": "No existe el departamento «{department}». Elija uno de: {known}.",
     "search_needs_a_word": "Busque al menos una palabra de dos o más letras o cifras.",
     "cursor_invalid": "El cursor no vale para este listado: empiece de nuevo sin él.",
+    "due_sort_operators_only": "Solo los operadores pueden listar los tickets por vencimiento del SLA.",
+    "due_sort_department_only": (
+        "sort=due lista los tickets que esperan respuesta; solo se puede filtrar por departamento."
+    ),
     "bad_if_match": 'If-Match debe ser la versión del ticket que cargó, por ejemplo If-Match: "3".',
     "idempotency_key_expired": "Esta Idempotency-Key ha caducado; envíe una nueva.",
     "idempotency_key_reused": (
@@ -78,6 +82,7 @@ ES: dict[str, str] = {
     "bad_characters": "contiene caracteres que no se admiten",
     "not_a_version": "no es una versión de ticket",
     "not_a_cursor": "no es un cursor que haya devuelto este listado",
+    "only_department_with_due": "con sort=due solo se admite el filtro department",
     "not_an_email": "no es una dirección de correo válida",
     "no_searchable_word": "no contiene ninguna palabra que buscar",
     "not_valid": "no es válido",
@@ -116,6 +121,10 @@ EN: dict[str, str] = {
     "unknown_department": "There is no department '{department}'. Choose one of: {known}.",
     "search_needs_a_word": "Search for at least one word of two or more letters or digits.",
     "cursor_invalid": "The cursor is not valid for this listing: start again without it.",
+    "due_sort_operators_only": "Only operators can list tickets by SLA due time.",
+    "due_sort_department_only": (
+        "sort=due lists the tickets awaiting an answer; it can be filtered by department only."
+    ),
     "bad_if_match": 'If-Match must be the ticket version you loaded, e.g. If-Match: "3".',
     "idempotency_key_expired": "This Idempotency-Key has expired; send a new one.",
     "idempotency_key_reused": (
@@ -148,6 +157,7 @@ EN: dict[str, str] = {
     "bad_characters": "contains characters that are not allowed",
     "not_a_version": "is not a ticket version",
     "not_a_cursor": "is not a cursor this listing returned",
+    "only_department_with_due": "only the department filter combines with sort=due",
     "not_an_email": "is not a valid e-mail address",
     "no_searchable_word": "has no word to search for",
     "not_valid": "is not valid",

@@ -144,7 +144,7 @@ class TicketService:
         (operators). Reads the SLA index only: its cost grows with the tickets awaiting an
         answer, not with the table."""
         if not caller.is_operator:
-            raise NotAllowed("Only operators can list tickets by SLA due time.")
+            raise NotAllowed("due_sort_operators_only")
         if self._sla_policies is None:
             raise RuntimeError("the ticket service was built without SLA policies")
         policies = self._sla_policies()
@@ -465,8 +465,5 @@ def _due_cursor_position(cursor: str) -> tuple[str, str]:
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
         kind = due = ticket_id = None
     if kind != "due" or not isinstance(due, str) or not isinstance(ticket_id, str):
-        raise InvalidInput(
-            "The cursor is not valid for this listing: start again without it.",
-            details=[{"field": "cursor", "message": "Not a cursor this listing returned."}],
-        )
+        raise InvalidInput("cursor_invalid", details=[FieldProblem("cursor", "not_a_cursor")])
     return due, ticket_id
