@@ -305,6 +305,26 @@ test('"Mis asignados" shows the operator\'s tickets and no stray "null"', async 
   await operator.close();
 });
 
+test('operators see the SLA clock in the queue and on the ticket; customers never do', async () => {
+  const bearer = await token({ role: 'customer', account_id: 'acct-sla', email: 'sla@cliente.example' });
+  const created = await api('POST', '/tickets', bearer, { department: 'soporte', subject: 'Reloj SLA', body: 'Texto' });
+  assert.equal(created.status, 201);
+  const id = created.data.id;
+  // Running whatever the wall clock says: time left before the due time, or how late it is.
+  const clock = /Primera respuesta: (quedan \d+ min hábiles \(vence .+\)|incumplida, \d+ min hábiles de retraso)/;
+  const operator = await signedIn(/Operador de demostración/);
+  await operator.locator('li.ticket-row', { hasText: id }).getByText(clock).waitFor();
+  await operator.goto(`${base}/#/tickets/${id}`);
+  await operator.getByRole('heading', { level: 1, name: 'Reloj SLA' }).waitFor();
+  await operator.getByText(clock).waitFor();
+  await operator.close();
+  const customer = await signedIn({ account: 'acct-sla', email: 'sla@cliente.example' });
+  await customer.goto(`${base}/#/tickets/${id}`);
+  await customer.getByRole('heading', { level: 1, name: 'Reloj SLA' }).waitFor();
+  assert.doesNotMatch(await customer.locator('main').innerText(), /Primera respuesta|SLA en pausa|min hábiles/);
+  await customer.close();
+});
+
 test('a success message belongs to the action that caused it, not to later screens', async () => {
   const customer = await signedIn(/Cliente de demostración/);
   await customer.getByText('Ha iniciado sesión.').waitFor();

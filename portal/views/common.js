@@ -11,6 +11,21 @@ export const statusBadge = (status) =>
   h('span', { class: `badge badge-${String(status).toLowerCase()}` }, t(`status.${status}`));
 
 /**
+ * The SLA clock operators see (customers never get `sla`): the target running, business minutes
+ * left and the due time, or how late it is, or paused while the ticket waits for the customer.
+ * Words, never colour alone; nothing for a closed ticket.
+ */
+export function slaBadge(sla) {
+  if (!sla || sla.state === 'stopped') return null;
+  if (sla.state === 'paused') return h('span', { class: 'badge badge-sla' }, t('sla.paused'));
+  const target = t(`sla.target.${sla.target}`);
+  const text = sla.breached
+    ? t('sla.breached', { target, minutes: -sla.minutes_left })
+    : t('sla.left', { target, minutes: sla.minutes_left, when: formatTime(sla.due_at) });
+  return h('span', { class: `badge badge-sla${sla.breached ? ' badge-sla-breached' : ''}` }, text);
+}
+
+/**
  * A labelled control with an optional hint and an error slot, wired with aria-describedby.
  * Returns { wrap, control, setError(text|null) }.
  */
@@ -67,6 +82,7 @@ export function ticketRow(ticket, { departments = {}, showAssignee = false } = {
       statusBadge(ticket.status),
       h('span', {}, departments[ticket.department] || ticket.department),
       showAssignee ? h('span', {}, ticket.assignee ? t('ticket.assignedTo', { who: ticket.assignee }) : t('ticket.unassigned')) : null,
+      slaBadge(ticket.sla),
       h('span', {}, t('list.updated', { when: formatTime(ticket.updated_at) }))));
 }
 

@@ -4,7 +4,7 @@
 import { h, replace, keepDraft, saveDraft } from '../dom.js';
 import { t, formatTime, formatSize } from '../i18n/index.js';
 import { request, versionFromEtag, downloadAttachment } from '../api.js';
-import { statusBadge, field, counter, errorBox, departmentNames, linked } from './common.js';
+import { statusBadge, slaBadge, field, counter, errorBox, departmentNames, linked } from './common.js';
 
 const BODY_MAX = 32000;
 
@@ -82,6 +82,7 @@ export async function ticketView(root, ctx) {
       [t('ticket.status'), statusBadge(ticket.status)],
       [t('ticket.department'), names[ticket.department] || ticket.department],
       isOperator ? [t('ticket.assignee'), ticket.assignee || t('ticket.unassigned')] : null,
+      isOperator && slaBadge(ticket.sla) ? [t('ticket.sla'), slaBadge(ticket.sla)] : null,
       isOperator ? [t('ticket.account'), ticket.account_id] : null,
       [t('ticket.created'), formatTime(ticket.created_at)],
       [t('ticket.updated'), formatTime(ticket.updated_at)],
