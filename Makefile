@@ -13,11 +13,12 @@ CHECKOV := $(CHECKOV_VENV)/bin/checkov
 SAM_ENV := PATH="$(CURDIR)/$(VENV)/bin:$$PATH" AWS_DEFAULT_REGION=eu-west-1 SAM_CLI_TELEMETRY=0 \
 	AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
 
-.PHONY: help install run test lint typecheck unit fuzz e2e chromium openapi sam-validate sam-build checkov bench clean
+.PHONY: help install run test lint format typecheck unit fuzz e2e chromium openapi sam-validate sam-build checkov bench clean
 
 help:
 	@echo "make run    - serve the API locally on http://127.0.0.1:3000 (embedded AWS, no Docker)"
 	@echo "make test   - lint, type-check, tests, browser tests, sam validate --lint, sam build, checkov (what CI runs)"
+	@echo "make format - ruff format and ruff's safe fixes (import order), what make lint checks"
 	@echo "make bench  - requests per operation, latency and cold-start ratios"
 	@echo "make fuzz   - schemathesis against the local stack's OpenAPI document (part of make test)"
 	@echo "make openapi - regenerate functions/openapi/openapi.json from the handlers"
@@ -45,10 +46,17 @@ install: $(VENV)/.installed $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed
 run: $(VENV)/.installed
 	$(PY) -m devstack
 
+# ruff check includes the complexity gate (C90, max-complexity in pyproject.toml).
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# Rewrites files: ruff's formatter, then its safe fixes (import order, ...). Review the diff.
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix --quiet .
+	$(VENV)/bin/ruff format .
+
+# Strict mypy on the layer, functions/, devstack/, bench/ and scripts/ (files in pyproject.toml).
 typecheck: $(VENV)/.installed
 	$(VENV)/bin/mypy
 

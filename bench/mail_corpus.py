@@ -163,10 +163,11 @@ class CorpusRun:
 
 def quote_problem(expected: dict[str, Any], text: str) -> str | None:
     """What is wrong with `text` as the visible reply `expected` describes, or None."""
-    if expected.get("nospace"):
-        squeeze = lambda s: _WHITESPACE.sub("", s)  # noqa: E731
-    else:
-        squeeze = lambda s: _BLANK_LINES.sub("\n\n", s)  # noqa: E731
+    gaps, gap = (_WHITESPACE, "") if expected.get("nospace") else (_BLANK_LINES, "\n\n")
+
+    def squeeze(s: str) -> str:
+        return gaps.sub(gap, s)
+
     start = str(expected.get("start", ""))
     if not squeeze(text).startswith(squeeze(start)):
         return f"does not start with {start[:40]!r}: {text[:60]!r}"

@@ -21,7 +21,8 @@ EVENTS = ROOT / "events"
 
 @cache
 def fixture(name: str) -> dict[str, Any]:
-    return json.loads((EVENTS / name).read_text(encoding="utf-8"))
+    event: dict[str, Any] = json.loads((EVENTS / name).read_text(encoding="utf-8"))
+    return event
 
 
 def http_api_event(

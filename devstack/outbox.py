@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from email.utils import getaddresses
 from typing import Any
 
-from moto.core import DEFAULT_ACCOUNT_ID
+from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
 

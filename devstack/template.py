@@ -38,7 +38,8 @@ _CfnLoader.add_multi_constructor("!", _tag)
 
 @cache
 def template() -> dict[str, Any]:
-    return yaml.load(TEMPLATE.read_text(encoding="utf-8"), Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+    doc: dict[str, Any] = yaml.load(TEMPLATE.read_text(encoding="utf-8"), Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+    return doc
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,8 @@ def parameter_defaults() -> dict[str, str]:
 def _resolve(value: Any, names: dict[str, str]) -> str:
     """Enough of Ref/Sub to turn environment values into strings locally."""
     if isinstance(value, dict) and "Ref" in value:
-        return names.get(value["Ref"], value["Ref"])
+        ref = str(value["Ref"])
+        return names.get(ref, ref)
     if isinstance(value, dict) and "Fn::Sub" in value:
         return re.sub(r"\$\{([\w:.]+)\}", lambda m: names.get(m.group(1), m.group(1)), value["Fn::Sub"])
     return str(value)
@@ -132,7 +134,8 @@ def table_definition(table_name: str) -> dict[str, Any]:
     definition = {"TableName": table_name, **{k: props[k] for k in keep if k in props}}
     if "StreamSpecification" in props:
         definition["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
-    return json.loads(json.dumps(definition))
+    plain: dict[str, Any] = json.loads(json.dumps(definition))  # a deep copy: callers may change it
+    return plain
 
 
 def ttl_attribute() -> str | None:

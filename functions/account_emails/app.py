@@ -1,7 +1,7 @@
 """/account/emails: the e-mail addresses authorized to open and answer the account's tickets by
 mail. Customers manage their own; the oldest address is the account's primary one."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body
@@ -66,5 +66,5 @@ def remove_email(email: str) -> Response[None]:
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @metrics.log_metrics
-def lambda_handler(event: dict, context: LambdaContext) -> dict:
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -2,6 +2,8 @@
 for whoever may read the ticket, as a redirect to a download link valid for five minutes (or the
 link itself as JSON, for a browser app)."""
 
+from typing import Any
+
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -45,5 +47,5 @@ def download(id: str, message_id: str, index: int) -> Response[DownloadLinkOut |
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
-def lambda_handler(event: dict, context: LambdaContext) -> dict:
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -1,5 +1,7 @@
 """POST /tickets/{id}/close: the customer or an operator closes an OPEN or WAITING ticket."""
 
+from typing import Any
+
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
@@ -38,5 +40,5 @@ def close(id: str, if_match: IfMatch = None) -> Response[TicketOut]:  # noqa: A0
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @metrics.log_metrics
-def lambda_handler(event: dict, context: LambdaContext) -> dict:
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -1,7 +1,7 @@
 """GET /tickets: a customer's tickets (operators: every ticket), newest activity first; for
 operators, `sort=due` lists the tickets awaiting an answer, the SLA target due first first."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
@@ -62,5 +62,5 @@ def list_tickets(
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @metrics.log_metrics
-def lambda_handler(event: dict, context: LambdaContext) -> dict:
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

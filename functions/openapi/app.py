@@ -2,6 +2,7 @@
 definitions (`make openapi`, checked by a test) and shipped beside this file."""
 
 from pathlib import Path
+from typing import Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -25,5 +26,5 @@ def openapi_document() -> Response[str]:
 
 
 @logger.inject_lambda_context
-def lambda_handler(event: dict, context: LambdaContext) -> dict:
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -1,5 +1,7 @@
 """POST /tickets/{id}/reopen: a CLOSED ticket goes back to OPEN."""
 
+from typing import Any
+
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
@@ -38,5 +40,5 @@ def reopen(id: str, if_match: IfMatch = None) -> Response[TicketOut]:  # noqa: A
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @metrics.log_metrics
-def lambda_handler(event: dict, context: LambdaContext) -> dict:
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

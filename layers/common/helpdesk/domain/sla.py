@@ -219,6 +219,27 @@ class _Clock:
         )
 
 
+def _follow_status(
+    status: Status,
+    at: datetime,
+    calendar: BusinessCalendar,
+    response: _Clock | None,
+    resolution: _Clock | None,
+) -> None:
+    """Every clock follows the ticket's status: both run while it is OPEN and pause while it waits;
+    closing cancels the response clock and meets the resolution clock."""
+    if status is Status.OPEN:
+        for clock in (response, resolution):
+            if clock is not None:
+                clock.run(at)
+        return
+    closed = status is Status.CLOSED
+    if response is not None:
+        response.stop(at, calendar, ClockState.CANCELLED if closed else ClockState.PAUSED)
+    if resolution is not None:
+        resolution.stop(at, calendar, ClockState.MET if closed else ClockState.PAUSED)
+
+
 def sla_clocks(events: Sequence[TicketEvent], policy: SlaPolicy, as_of: datetime) -> SlaClocks:
     """The ticket's SLA clocks as of `as_of`, from its history (events after `as_of` are ignored)."""
     calendar = policy.calendar
@@ -252,22 +273,10 @@ def sla_clocks(events: Sequence[TicketEvent], policy: SlaPolicy, as_of: datetime
             and (event.kind is EventKind.CUSTOMER_MESSAGE or was is not Status.OPEN)
         ):
             response = start_response(SlaTarget.NEXT_RESPONSE, event.at)
-        # Then let every clock follow the status.
-        if status is Status.OPEN:
-            for clock in (response, resolution):
-                if clock is not None:
-                    clock.run(event.at)
-        else:
-            if response is not None:
-                if status is Status.CLOSED:
-                    response.stop(event.at, calendar, ClockState.CANCELLED)
-                    ended.append(response)
-                    response = None
-                else:
-                    response.stop(event.at, calendar, ClockState.PAUSED)
-            if resolution is not None:
-                closed = status is Status.CLOSED
-                resolution.stop(event.at, calendar, ClockState.MET if closed else ClockState.PAUSED)
+        _follow_status(status, event.at, calendar, response, resolution)
+        if response is not None and response.state is ClockState.CANCELLED:
+            ended.append(response)
+            response = None
 
     active = [c for c in (response, resolution) if c is not None and c.state is not ClockState.MET]
     if resolution is not None and resolution.state is ClockState.MET:

@@ -17,6 +17,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Header
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse, OpenAPIResponseHeader
 
 from helpdesk.clock import from_epoch_ms
 from helpdesk.config import settings
@@ -58,7 +59,7 @@ _GENERIC = {
 }
 
 
-_CONTENT_LANGUAGE = {
+_CONTENT_LANGUAGE: dict[str, OpenAPIResponseHeader] = {
     "Content-Language": {
         "description": "The language of the error's message and details (es or en, from Accept-Language).",
         "schema": {"type": "string", "enum": ["es", "en"]},
@@ -66,7 +67,7 @@ _CONTENT_LANGUAGE = {
 }
 
 
-def _errors(status: int, description: str, model: Any = ErrorOut) -> dict[str, Any]:
+def _errors(status: int, description: str, model: Any = ErrorOut) -> OpenAPIResponse:
     return {
         "description": description,
         "headers": _CONTENT_LANGUAGE,
@@ -77,7 +78,7 @@ def _errors(status: int, description: str, model: Any = ErrorOut) -> dict[str, A
 # Error responses every route may give, for the OpenAPI document. 401 comes from API Gateway's JWT
 # authorizer (its own body) before the function runs; 413 from API Gateway above its 10 MB payload
 # limit, from the function above the API's own limit.
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+ERROR_RESPONSES: dict[int, OpenAPIResponse] = {
     400: _errors(400, "Malformed request (bad JSON, text that is not UTF-8, cursor or header)."),
     401: _errors(
         401,
