@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import batched
-from typing import Any, TextIO
+from typing import Any, TextIO, TypedDict
 
 from bench.autoclose import BATCH, scan_cost
 from bench.report import ok, table
@@ -28,12 +28,23 @@ RUNNING_NOT_AT_RISK = 500  # in the sparse index, with time left: must not be re
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
 
+class RunAnswer(TypedDict):
+    """What EscalateFunction answers: its service's EscalationReport as a dict."""
+
+    warned: int
+    breached: int
+    not_yet: int
+    skipped: int
+    items_read: int
+    queries: int
+
+
 @dataclass(frozen=True)
 class EscalationRun:
     tickets: int
-    first: dict[str, Any]
-    again: dict[str, Any]  # the same scheduled time once more (a duplicated event)
-    later: dict[str, Any]  # five minutes later: the clocks that entered the window since
+    first: RunAnswer
+    again: RunAnswer  # the same scheduled time once more (a duplicated event)
+    later: RunAnswer  # five minutes later: the clocks that entered the window since
     operations: list[str]
     seconds: float
     scan_items: int
