@@ -48,6 +48,7 @@ def reset_layer_caches() -> None:
         runtime.ticket_service,
         runtime.account_store,
         runtime.account_service,
+        runtime.address_confirmation,
         runtime.mail_identity,
         runtime.mailer,
         runtime.mail_bucket,

@@ -474,6 +474,7 @@ class LocalStack:
     def _load_handlers(self) -> LocalGateway:
         gateway = LocalGateway(self._names)
         os.environ.update(gateway.environment())
+        os.environ["PORTAL_URL"] = self.url + "/"  # confirmation links lead to this portal
         gateway.cold_start()
         return gateway
 

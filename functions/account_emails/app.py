@@ -1,5 +1,6 @@
-"""/account/emails: the e-mail addresses authorized to open and answer the account's tickets by
-mail. Customers manage their own; the oldest address is the account's primary one."""
+"""/account/emails: the account's e-mail addresses. Customers add their own, and each stays
+pending until its owner confirms it from the mail we send it (POST /account/emails/confirm, which
+needs no sign-in: the link or code is the proof). Only confirmed addresses authorize mail."""
 
 from typing import Annotated, Any
 
@@ -10,52 +11,91 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from helpdesk.clock import to_iso
 from helpdesk.domain.models import AuthorizedEmail
-from helpdesk.http.api import ERROR_RESPONSES, create_api, current_caller, request_time
-from helpdesk.http.schemas import AddEmailRequest, AuthorizedEmailOut, AuthorizedEmailsOut
+from helpdesk.http.api import ERROR_RESPONSES, RATE_LIMITED_RESPONSE, create_api, current_caller, request_time
+from helpdesk.http.schemas import (
+    AddEmailRequest,
+    AuthorizedEmailOut,
+    AuthorizedEmailsOut,
+    ConfirmedEmailOut,
+    ConfirmEmailRequest,
+)
 from helpdesk.observability import logger, metrics
-from helpdesk.runtime import account_service
+from helpdesk.runtime import account_service, address_confirmation
 
 app = create_api()
 service = account_service()
 
 
 def _out(email: AuthorizedEmail) -> AuthorizedEmailOut:
-    return AuthorizedEmailOut(email=email.email, added_at=to_iso(email.added_at), primary=email.primary)
+    return AuthorizedEmailOut(
+        email=email.email,
+        added_at=to_iso(email.added_at),
+        primary=email.primary,
+        status="pending" if email.pending else "confirmed",
+        sign_in=email.sign_in,
+        expires_at=to_iso(email.expires_at) if email.expires_at else None,
+    )
 
 
 @app.get(
     "/account/emails",
-    summary="List authorized e-mail addresses",
+    summary="List the account's e-mail addresses",
     tags=["account"],
-    responses={200: {"description": "The addresses, the primary (oldest) first."}, **ERROR_RESPONSES},
+    responses={
+        200: {"description": "The addresses, pending and confirmed, oldest first; the primary is marked."},
+        **ERROR_RESPONSES,
+    },
 )
 def list_emails() -> AuthorizedEmailsOut:
-    emails = service.emails(current_caller(app))
-    return AuthorizedEmailsOut(items=[_out(e) for e in emails])
+    caller = current_caller(app)
+    service.record_sign_in(caller, request_time(app))
+    return AuthorizedEmailsOut(items=[_out(e) for e in service.emails(caller)])
 
 
 @app.post(
     "/account/emails",
-    summary="Authorize an e-mail address",
+    summary="Add an e-mail address (pending until its owner confirms it)",
     tags=["account"],
     responses={
-        201: {"description": "Authorized now."},
-        200: {"description": "It already was."},
+        202: {
+            "description": "Pending: a confirmation mail was sent to the address (again, if it was pending)."
+        },
+        200: {"description": "It already is a confirmed address of the account."},
         **ERROR_RESPONSES,
+        429: RATE_LIMITED_RESPONSE,
     },
 )
 def add_email(request: Annotated[AddEmailRequest, Body()]) -> Response[AuthorizedEmailOut]:
-    email, added = service.add_email(current_caller(app), request.email, request_time(app))
+    email, mailed = address_confirmation().request(current_caller(app), request.email, request_time(app))
     return Response(
-        status_code=201 if added else 200,
+        status_code=202 if mailed else 200,
         content_type=content_types.APPLICATION_JSON,
         body=_out(email),
     )
 
 
+@app.post(
+    "/account/emails/confirm",
+    summary="Confirm an address with the link's token or the mail's code (no sign-in needed)",
+    tags=["account"],
+    responses={
+        200: {"description": "Confirmed (also when it already was, on this account)."},
+        **ERROR_RESPONSES,
+        429: RATE_LIMITED_RESPONSE,
+    },
+)
+def confirm_email(request: Annotated[ConfirmEmailRequest, Body()]) -> ConfirmedEmailOut:
+    now = request_time(app)
+    if request.token is not None:
+        address = address_confirmation().confirm_token(request.token, now)
+    else:
+        address = address_confirmation().confirm_code(request.email or "", request.code or "", now)
+    return ConfirmedEmailOut(email=address)
+
+
 @app.delete(
     "/account/emails/<email>",
-    summary="Remove an authorized e-mail address",
+    summary="Remove an e-mail address (at once)",
     tags=["account"],
     responses={204: {"description": "Removed (no body).", "content": {}}, **ERROR_RESPONSES},
 )

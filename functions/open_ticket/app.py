@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from helpdesk.http.api import ERROR_RESPONSES, create_api, current_caller, request_time
 from helpdesk.http.schemas import OpenTicketRequest, TicketOut
 from helpdesk.observability import logger, metrics
-from helpdesk.runtime import ticket_service
+from helpdesk.runtime import account_service, ticket_service
 
 app = create_api()
 service = ticket_service()
@@ -36,8 +36,11 @@ IdempotencyKey = Annotated[
 def open_ticket(
     request: Annotated[OpenTicketRequest, Body()], idempotency_key: IdempotencyKey = None
 ) -> tuple[TicketOut, int]:
+    caller = current_caller(app)
+    # The verified sign-in e-mail becomes a confirmed address first, so the receipt reaches it.
+    account_service().record_sign_in(caller, request_time(app), complete=False)
     ticket = service.open_ticket(
-        current_caller(app),
+        caller,
         department=request.department,
         subject=request.subject,
         body=request.body,

@@ -7,8 +7,8 @@ from tests.support.harness import ANA, BRUNO, COMERCIAL, LUIS, mail
 
 @pytest.fixture
 def ana_authorized(api):
-    assert api.post("/account/emails", ANA, {"email": "ana@cliente.example"}).status == 201
-    assert api.post("/account/emails", BRUNO, {"email": "bruno@otro.example"}).status == 201
+    api.authorize(ANA, "ana@cliente.example")
+    api.authorize(BRUNO, "bruno@otro.example")
 
 
 def tickets_of(api, who=ANA):

@@ -1,5 +1,6 @@
 """Mail to customers, sent from the table's stream: receipt, operator reply, auto-close notice,
-close confirmation; threading headers, signed Reply-To, loops and rate limits."""
+close confirmation; threading headers, signed Reply-To, loops and rate limits (on answers to
+inbound mail only)."""
 
 from datetime import timedelta
 
@@ -18,8 +19,9 @@ def signer(gateway):
 
 
 @pytest.fixture
-def ana(api):
-    assert api.post("/account/emails", ANA, {"email": ANA_MAIL}).status == 201
+def ana(api, postman):
+    api.authorize(ANA, ANA_MAIL)
+    postman.new()  # the confirmation mail: not what these tests are about
     return ANA
 
 
@@ -107,7 +109,8 @@ def test_nothing_is_sent_twice_when_the_stream_redelivers(api, postman, ana):
 
 
 def test_all_participating_addresses_are_notified(api, postman, mailbox, ana):
-    api.post("/account/emails", ana, {"email": "soporte-it@cliente.example"})
+    api.authorize(ana, "soporte-it@cliente.example")
+    postman.new()
     outcome = mailbox.deliver(mail(sender="IT <soporte-it@cliente.example>"))
     [receipt] = postman.new()
     assert receipt["To"] == "soporte-it@cliente.example"
@@ -117,6 +120,14 @@ def test_all_participating_addresses_are_notified(api, postman, mailbox, ana):
     api.reply(outcome["ticket_id"], LUIS, "Lo miramos")
     [reply] = postman.new()
     assert sorted(a.addr_spec for a in reply["To"].addresses) == [ANA_MAIL, "soporte-it@cliente.example"]
+
+
+def test_a_new_customer_gets_the_receipt_of_their_first_web_ticket_at_their_sign_in_address(api, postman):
+    newcomer = {**customer("acct-7007", "nuevo@cliente.example"), "email_verified": True}
+    ticket = api.open(newcomer)  # no address was ever added to the account
+    [receipt] = postman.new()
+    assert receipt["To"] == "nuevo@cliente.example"
+    assert ticket["id"] in receipt["Subject"]
 
 
 def test_an_account_without_authorized_addresses_gets_no_mail(api, postman):
@@ -134,11 +145,15 @@ def test_english_when_the_account_prefers_it(api, postman, ana):
     assert "ticket number" in text_of(receipt).lower()
 
 
-def test_automatic_mail_to_one_address_is_rate_limited(api, postman, ana):
+def test_receipts_of_inbound_mail_are_rate_limited_but_what_a_person_did_is_not(api, postman, mailbox, ana):
+    for n in range(12):
+        api.later(seconds=10)
+        assert mailbox.deliver(mail(sender=ANA_MAIL, subject=f"m{n}"))["decision"] == "new_ticket"
+    assert len(postman.new()) == 10  # against mail loops: answers to inbound mail are capped
     for n in range(12):
         api.later(seconds=10)
         api.open(ana, subject=f"t{n}")
-    assert len(postman.new()) == 10
+    assert len(postman.new()) == 12  # the receipt of every ticket opened on the web is sent
 
 
 # ------------------------------------------------------------------ answering by mail

@@ -109,7 +109,7 @@ class Harness:
 
 @pytest.fixture
 def harness(gateway: Any, api: Any) -> Harness:
-    assert api.post("/account/emails", ANA, {"email": "ana@cliente.example"}).status == 201
+    api.authorize(ANA, "ana@cliente.example")
     return Harness(gateway)
 
 

@@ -27,10 +27,12 @@ from helpdesk.store.protocols import (
     AddressTaken,
     AlreadyProcessed,
     ChangeRefused,
+    ClaimNotFound,
     DueTicket,
     IdempotencyKeyTaken,
     IdempotencyRecord,
     InvalidCursor,
+    PendingClaim,
     TicketChange,
     TicketIdTaken,
     TooManyAddresses,
@@ -277,34 +279,115 @@ def _decode(cursor: str, partition: str) -> int:
 
 
 class InMemoryAccounts:
-    """AccountStore."""
+    """AccountStore: owners (confirmed addresses), listings (every account's list, pending or
+    confirmed) and claims, with the same conditions as the DynamoDB store. `before_next_write`
+    stages a competing request just before the next write, as in InMemoryTickets."""
 
     def __init__(self) -> None:
         self.owners: dict[str, AuthorizedEmail] = {}
+        self.listings: dict[tuple[str, str], AuthorizedEmail] = {}
+        self.claimed: dict[tuple[str, str], PendingClaim] = {}  # (address, account)
         self.languages: dict[str, str] = {}
         self.reads = 0
+        self.writes = 0
+        self._before_write: list[object] = []
 
-    def add_email(self, account_id: str, address: str, now: datetime, max_addresses: int) -> AuthorizedEmail:
+    def before_next_write(self, competitor: object) -> None:
+        self._before_write.append(competitor)
+
+    def _write(self) -> None:
+        self.writes += 1
+        while self._before_write:
+            competitor = self._before_write.pop(0)
+            assert callable(competitor)
+            competitor()
+
+    def add_email(
+        self, account_id: str, address: str, now: datetime, max_addresses: int, *, sign_in: bool = False
+    ) -> AuthorizedEmail:
+        self._write()
         if address in self.owners:
             raise AddressTaken(self.owners[address].account_id)
-        if len(self._of(account_id)) >= max_addresses:
+        if (account_id, address) in self.listings:
+            raise AddressTaken(account_id)
+        if not sign_in and self._counted(account_id) >= max_addresses:
             raise TooManyAddresses
-        entry = AuthorizedEmail(address, account_id, now)
+        entry = AuthorizedEmail(address, account_id, now, sign_in=sign_in)
         self.owners[address] = entry
+        self.listings[(account_id, address)] = entry
         return entry
 
-    def remove_email(self, account_id: str, address: str) -> None:
-        entry = self.owners.get(address)
-        if entry is None or entry.account_id != account_id:
+    def claim_email(
+        self,
+        account_id: str,
+        address: str,
+        nonce: str,
+        expires_at: datetime,
+        now: datetime,
+        max_addresses: int,
+    ) -> AuthorizedEmail:
+        current = self.listings.get((account_id, address))  # read first, as the DynamoDB store does
+        self._write()
+        now_listed = self.listings.get((account_id, address))
+        if (current is None and now_listed is not None) or (
+            now_listed is not None and not now_listed.pending
+        ):
+            raise ClaimNotFound
+        if current is None and self._counted(account_id) >= max_addresses:
+            raise TooManyAddresses
+        added_at = current.added_at if current else now
+        entry = AuthorizedEmail(address, account_id, added_at, pending=True, expires_at=expires_at)
+        self.listings[(account_id, address)] = entry
+        self.claimed[(address, account_id)] = PendingClaim(account_id, address, nonce, expires_at)
+        return entry
+
+    def confirm_email(self, account_id: str, address: str, nonce: str | None, now: datetime) -> None:
+        self._write()
+        if address in self.owners:
+            raise AddressTaken(self.owners[address].account_id)
+        listed = self.listings.get((account_id, address))
+        claim = self.claimed.get((address, account_id))
+        if listed is None or not listed.pending or claim is None or nonce not in (None, claim.nonce):
+            raise ClaimNotFound
+        confirmed = replace(listed, pending=False, expires_at=None)
+        self.listings[(account_id, address)] = confirmed
+        self.owners[address] = confirmed
+        del self.claimed[(address, account_id)]
+
+    def claims(self, address: str) -> list[PendingClaim]:
+        self.reads += 1
+        return [c for (a, _), c in self.claimed.items() if a == address]
+
+    def release_claims(self, address: str, except_account: str) -> int:
+        released = 0
+        for claim in self.claims(address):
+            if claim.account_id != except_account:
+                self.remove_email(claim.account_id, address, pending=True)
+                released += 1
+        return released
+
+    def remove_email(self, account_id: str, address: str, *, pending: bool = False) -> None:
+        self._write()
+        listed = self.listings.get((account_id, address))
+        if listed is None or listed.pending is not pending:
             raise AddressNotFound
-        del self.owners[address]
+        if not pending:
+            owner = self.owners.get(address)
+            if owner is None or owner.account_id != account_id:
+                raise AddressNotFound
+            del self.owners[address]
+        self.claimed.pop((address, account_id), None)
+        del self.listings[(account_id, address)]
 
     def emails(self, account_id: str) -> list[AuthorizedEmail]:
         self.reads += 1
         return sorted(self._of(account_id), key=lambda e: (e.added_at, e.email))
 
+    def _counted(self, account_id: str) -> int:
+        return sum(1 for e in self._of(account_id) if not e.sign_in)
+
     def _of(self, account_id: str) -> list[AuthorizedEmail]:
-        return [e for e in self.owners.values() if e.account_id == account_id]
+        return [e for (a, _), e in self.listings.items() if a == account_id]
 
     def language(self, account_id: str) -> str:
         return self.languages.get(account_id, "es")

@@ -56,8 +56,8 @@ class Desk:
             save_attachment=self._save,
         )
         self.count = 0
-        AccountService(self.accounts).add_email(ANA, "ana@cliente.example", T0)
-        AccountService(self.accounts).add_email(BRUNO, "bruno@otro.example", T0)
+        self.accounts.add_email("acct-1001", "ana@cliente.example", T0, 20)
+        self.accounts.add_email("acct-2002", "bruno@otro.example", T0, 20)
 
     def _save(self, ses_id: str, index: int, attachment: Attachment) -> AttachmentRef:
         self.saved.append(attachment.filename)

@@ -1,7 +1,8 @@
 """Which domain event mails whom, decided on in-memory stores: receipts for a ticket's first
 message only, operator replies but never internal notes, the auto-close notice, close
 confirmations for people's closes only, recipients (participants, else the primary address),
-the hourly cap on automatic mail, and nothing sent twice for one stream record."""
+only confirmed addresses, the sign-in e-mail as the default, the hourly cap on receipts of
+inbound mail (never on what a person did), and nothing sent twice for one stream record."""
 
 from __future__ import annotations
 
@@ -12,10 +13,9 @@ import pytest
 
 from helpdesk.domain.events import MessageAdded, TicketClosed
 from helpdesk.domain.limits import AUTOMATIC_MAILS_PER_HOUR
-from helpdesk.domain.models import ClosedReason, EmailOrigin, Role
+from helpdesk.domain.models import Channel, ClosedReason, EmailOrigin, Role
 from helpdesk.mail.compose import MailIdentity
 from helpdesk.mail.signing import MailSigner
-from helpdesk.services.accounts import AccountService
 from helpdesk.services.notifications import NotificationOutcome, Notifier
 from helpdesk.services.tickets import TicketService
 from tests.support.domain import ANA, ANA_BY_MAIL, LUIS, SETTINGS, T0, sequence
@@ -77,8 +77,8 @@ class Desk:
 @pytest.fixture
 def desk() -> Desk:
     d = Desk()
-    AccountService(d.accounts).add_email(ANA, "ana@cliente.example", T0)
-    AccountService(d.accounts).add_email(ANA, "ana.perez@cliente.example", T0 + timedelta(minutes=1))
+    d.accounts.add_email("acct-1001", "ana@cliente.example", T0, 20)
+    d.accounts.add_email("acct-1001", "ana.perez@cliente.example", T0 + timedelta(minutes=1), 20)
     return d
 
 
@@ -160,6 +160,7 @@ def test_participants_receive_the_mail_else_the_primary_address(desk):
 
 def test_an_account_without_addresses_is_not_mailed(desk):
     desk.accounts.owners.clear()
+    desk.accounts.listings.clear()
     ticket_id = opened(desk)
     assert desk.notifier.handle(desk.added(ticket_id)).outcome is NotificationOutcome.NO_RECIPIENT
 
@@ -184,19 +185,60 @@ def test_a_ticket_or_message_that_is_gone_is_said(desk):
     )
 
 
-def test_automatic_mail_to_one_address_is_capped_per_hour_operator_replies_are_not(desk):
-    ticket_id = opened(desk)
+def test_receipts_of_mail_are_capped_per_hour_against_loops_what_people_did_is_not(desk):
+    numbers = iter(range(50000001, 50000100))
+    desk.tickets = TicketService(
+        desk.store, SETTINGS, ticket_ids=lambda: f"NZ-{next(numbers)}", message_ids=sequence("m")
+    )
+
+    def by_mail(n: int) -> str:
+        return desk.tickets.open_ticket(
+            ANA_BY_MAIL,
+            department="soporte",
+            subject=f"mail {n}",
+            body="b",
+            now=T0,
+            channel=Channel.EMAIL,
+            email=EmailOrigin("ana.perez@cliente.example"),
+        ).id
+
     for n in range(AUTOMATIC_MAILS_PER_HOUR):
+        assert desk.notifier.handle(desk.added(by_mail(n))).outcome is NotificationOutcome.SENT, n
+    capped = desk.notifier.handle(desk.added(by_mail(99)))
+    assert (capped.outcome, capped.reason) == (NotificationOutcome.RATE_LIMITED, "receipt")
+    # The same address still gets what a person did: web receipts, closes, operator replies.
+    ticket_id = desk.tickets.open_ticket(
+        ANA_BY_MAIL, department="soporte", subject="web", body="b", now=T0
+    ).id
+    assert desk.notifier.handle(desk.added(ticket_id)).outcome is NotificationOutcome.SENT
+    for _ in range(AUTOMATIC_MAILS_PER_HOUR + 1):
         assert (
             desk.notifier.handle(desk.closed(ticket_id, ClosedReason.CUSTOMER)).outcome
             is NotificationOutcome.SENT
-        ), n
-    assert (
-        desk.notifier.handle(desk.closed(ticket_id, ClosedReason.CUSTOMER)).outcome
-        is NotificationOutcome.RATE_LIMITED
-    )
+        )
     desk.tickets.reply(LUIS, ticket_id, body="Respuesta", now=T0)
     assert desk.notifier.handle(desk.added(ticket_id)).outcome is NotificationOutcome.SENT
+
+
+def test_a_pending_address_receives_nothing(desk):
+    desk.accounts.listings.clear()
+    desk.accounts.owners.clear()
+    desk.accounts.claim_email("acct-1001", "ana@cliente.example", "n", T0 + timedelta(days=3), T0, 20)
+    ticket_id = opened(desk)
+    assert desk.notifier.handle(desk.added(ticket_id)).outcome is NotificationOutcome.NO_RECIPIENT
+    assert desk.outbox.sent == []
+
+
+def test_a_sign_in_email_is_the_recipient_when_no_other_address_is_confirmed(desk):
+    desk.accounts.listings.clear()
+    desk.accounts.owners.clear()
+    desk.accounts.add_email("acct-1001", "jefe@cliente.example", T0, 20, sign_in=True)
+    ticket_id = opened(desk)  # Ana's login is not a confirmed address: the default recipient gets it
+    assert desk.notifier.handle(desk.added(ticket_id)).outcome is NotificationOutcome.SENT
+    assert desk.outbox.to() == ["jefe@cliente.example"]
+    desk.accounts.add_email("acct-1001", "facturas@cliente.example", T0 + timedelta(days=1), 20)
+    desk.notifier.handle(desk.closed(ticket_id, ClosedReason.CUSTOMER))
+    assert desk.outbox.to()[-1] == "facturas@cliente.example"
 
 
 def test_the_mail_is_in_the_accounts_language(desk):

@@ -104,9 +104,11 @@ class MailSettings(BaseModel):
     signing_secret: str = Field(min_length=1, description="Secrets Manager id of the HMAC key")
     configuration_set: str | None = None
     inbound_prefix: str = "inbound/"
+    # The web portal, where the confirmation links of added addresses lead.
+    portal_url: str | None = Field(default=None, pattern=r"^https?://[^\s#]+$")
     attachments_prefix: str = "attachments/"
 
-    @field_validator("configuration_set", mode="before")
+    @field_validator("configuration_set", "portal_url", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return value or None  # an empty MAIL_CONFIGURATION_SET means "send without one"
@@ -121,6 +123,7 @@ class MailSettings(BaseModel):
                 bucket="MAIL_BUCKET",
                 signing_secret="MAIL_SIGNING_SECRET",  # noqa: S106 - the variable's name, not a secret
                 configuration_set="MAIL_CONFIGURATION_SET",
+                portal_url="PORTAL_URL",
             )
         )
 

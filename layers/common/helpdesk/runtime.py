@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from helpdesk.adapters.ses import Mailer
     from helpdesk.mail.compose import MailIdentity
     from helpdesk.services.accounts import AccountService
+    from helpdesk.services.address_confirmation import AddressConfirmation
     from helpdesk.services.auto_close import AutoCloser
     from helpdesk.services.escalation import Escalator
     from helpdesk.services.inbound_mail import InboundMail
@@ -72,6 +73,19 @@ def account_service() -> AccountService:
     from helpdesk.services.accounts import AccountService  # parses addresses: only its functions load it
 
     return AccountService(account_store())
+
+
+@cache
+def address_confirmation() -> AddressConfirmation:
+    from helpdesk.services.address_confirmation import AddressConfirmation
+
+    return AddressConfirmation(
+        store=account_store(),
+        markers=marker_store(),
+        identity=mail_identity(),
+        send=mailer().send,
+        portal_url=mail_settings().portal_url,
+    )
 
 
 # ---------------------------------------------------------------- the e-mail channel

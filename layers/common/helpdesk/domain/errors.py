@@ -91,3 +91,13 @@ class IdempotencyKeyReused(HelpdeskError):
 
 class RequestTooLarge(HelpdeskError):
     code = "request_too_large"
+
+
+class ConfirmationInvalid(InvalidValue):
+    """A confirmation link or code that is forged, expired, already used or replaced."""
+
+    code = "confirmation_invalid"
+
+
+class TooManyRequests(HelpdeskError):
+    code = "rate_limited"

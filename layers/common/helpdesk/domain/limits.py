@@ -15,3 +15,12 @@ MARKER_TTL = timedelta(days=30)  # processing markers outlive SES's redelivery w
 
 AUTOMATIC_MAILS_PER_HOUR = 10  # automatic notifications to one address; beyond that they are skipped
 UNKNOWN_SENDER_NOTICE_WINDOW = timedelta(hours=24)  # at most one "unknown sender" notice per address
+
+# Confirming that an address belongs to whoever adds it (services/address_confirmation.py).
+CONFIRMATION_VALID = timedelta(hours=72)  # how long a confirmation link or code works
+CONFIRMATION_MAILS_PER_ACCOUNT = 10  # confirmation mails one account may cause per hour
+CONFIRMATION_MAILS_PER_CLAIM = 3  # to one address from one account per day
+CONFIRMATION_MAILS_PER_ADDRESS = (
+    10  # to one address from all accounts per day (more than one account can use)
+)
+CONFIRMATION_ATTEMPTS_PER_ADDRESS = 10  # codes typed for one address per hour (40-bit codes)

@@ -35,6 +35,7 @@ class Caller:
     role: Role
     name: str  # shown as the author of messages and used as assignee
     account_id: str | None = None  # customers only
+    verified_email: str | None = None  # the sign-in e-mail, when the identity provider verified it
 
     @property
     def is_operator(self) -> bool:
@@ -120,10 +121,14 @@ class AutoCloseReport:
 
 @dataclass(frozen=True)
 class AuthorizedEmail:
-    """An e-mail address that may open and answer the account's tickets. The account's oldest
-    address is its primary one (services.accounts marks it)."""
+    """An e-mail address of the account. Only a confirmed one may open and answer the account's
+    tickets or receive its mail; a pending one waits for its owner to confirm it from the mail we
+    sent it. The primary address is the oldest confirmed one (services.accounts marks it)."""
 
     email: str
     account_id: str
     added_at: datetime
     primary: bool = False
+    pending: bool = False
+    sign_in: bool = False  # the verified sign-in e-mail of a portal user of the account
+    expires_at: datetime | None = None  # pending: when its confirmation link stops working

@@ -32,6 +32,7 @@ from helpdesk.domain.errors import (
     NotAuthenticated,
     NotFound,
     RequestTooLarge,
+    TooManyRequests,
 )
 from helpdesk.domain.models import Caller, Role
 from helpdesk.http import messages
@@ -48,6 +49,7 @@ HTTP_STATUS: dict[type[HelpdeskError], int] = {
     RequestTooLarge: 413,
     InvalidValue: 422,
     IdempotencyKeyReused: 422,
+    TooManyRequests: 429,
 }
 
 # The sentence for an error whose reason the catalogue does not know, by status.
@@ -56,6 +58,7 @@ _GENERIC = {
     403: "generic_forbidden",
     404: "generic_not_found",
     409: "generic_conflict",
+    429: "generic_rate_limited",
 }
 
 
@@ -92,6 +95,8 @@ ERROR_RESPONSES: dict[int, OpenAPIResponse] = {
     413: _errors(413, "The request body is too large.", ErrorOut | GatewayErrorOut),
     422: _errors(422, "The request body or a parameter is not valid."),
 }
+# Only the routes that count requests answer 429.
+RATE_LIMITED_RESPONSE = _errors(429, "Too many requests of this kind for now; try again later.")
 
 
 def error_response(
@@ -244,6 +249,7 @@ _VALIDATION_REASONS: dict[str, tuple[str, str | None]] = {
     # raised by the request models' own validators (helpdesk.http.schemas)
     "empty": ("empty", None),
     "control_characters": ("control_characters", None),
+    "token_or_code": ("token_or_code", None),
 }
 
 
@@ -275,7 +281,14 @@ def current_caller(app: APIGatewayHttpResolver) -> Caller:
     if settings().operators_group in _groups(claims.get("cognito:groups")):
         return Caller(role=Role.OPERATOR, name=name)
     account = claims.get("custom:account_id")
-    return Caller(role=Role.CUSTOMER, name=name, account_id=str(account) if account else None)
+    # The identity provider proved this address (it sent the user a code): it counts as confirmed.
+    verified = claims.get("email_verified") in (True, "true") and claims.get("email")
+    return Caller(
+        role=Role.CUSTOMER,
+        name=name,
+        account_id=str(account) if account else None,
+        verified_email=str(verified) if verified else None,
+    )
 
 
 def _groups(claim: object) -> set[str]:

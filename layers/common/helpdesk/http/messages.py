@@ -59,6 +59,28 @@ ES: dict[str, str] = {
     "malformed_json": "El cuerpo de la petición no es JSON válido (error en la posición {position}).",
     "invalid_request": "La petición no es válida. {summary}.",
     "internal_error": "Algo ha fallado por nuestra parte. No se ha perdido nada; inténtelo de nuevo.",
+    "sign_in_email_kept": (
+        "{email} es la dirección de inicio de sesión de un usuario del portal de esta cuenta; se "
+        "mantiene mientras exista ese usuario."
+    ),
+    "email_confirmed_elsewhere_first": (
+        "{email} se confirmó antes en otra cuenta. Si no fue usted, contacte con el soporte de Netz0."
+    ),
+    "confirmation_invalid": (
+        "Este enlace o código de confirmación no es válido: puede haber caducado, haberse usado ya o "
+        "haber sido sustituido por un correo más reciente. Pida uno nuevo desde la cuenta."
+    ),
+    "confirmation_mails_per_hour": (
+        "Demasiados correos de confirmación por ahora (como máximo {limit} por hora); inténtelo más tarde."
+    ),
+    "confirmation_mails_per_day": (
+        "Demasiados correos de confirmación a esta dirección (como máximo {limit} al día); inténtelo mañana."
+    ),
+    "confirmation_attempts": (
+        "Demasiados códigos probados para esta dirección (como máximo {limit} por hora); "
+        "inténtelo dentro de una hora."
+    ),
+    "generic_rate_limited": "Demasiadas peticiones de este tipo por ahora; inténtelo más tarde.",
     # the sentence for a code when the reason is not in the catalogue
     "generic_not_authenticated": "Inicie sesión primero.",
     "generic_forbidden": "Su usuario no puede hacer esto.",
@@ -84,6 +106,7 @@ ES: dict[str, str] = {
     "not_a_cursor": "no es un cursor que haya devuelto este listado",
     "only_department_with_due": "con sort=due solo se admite el filtro department",
     "not_an_email": "no es una dirección de correo válida",
+    "token_or_code": "envíe el token del enlace, o la dirección y el código del correo",
     "no_searchable_word": "no contiene ninguna palabra que buscar",
     "not_valid": "no es válido",
     # ---- words inside sentences
@@ -136,6 +159,26 @@ EN: dict[str, str] = {
     "malformed_json": "The request body is not valid JSON (error at position {position}).",
     "invalid_request": "The request is not valid. {summary}.",
     "internal_error": "Something went wrong on our side. Nothing was lost; please try again.",
+    "sign_in_email_kept": (
+        "{email} is the sign-in address of a portal user of this account; it stays while that user exists."
+    ),
+    "email_confirmed_elsewhere_first": (
+        "{email} was confirmed on another account first. If that was not you, contact Netz0 support."
+    ),
+    "confirmation_invalid": (
+        "This confirmation link or code is not valid: it may have expired, been used already, or been "
+        "replaced by a newer mail. Ask for a new one from the account page."
+    ),
+    "confirmation_mails_per_hour": (
+        "Too many confirmation mails for now (at most {limit} an hour); try again later."
+    ),
+    "confirmation_mails_per_day": (
+        "Too many confirmation mails to this address (at most {limit} a day); try again tomorrow."
+    ),
+    "confirmation_attempts": (
+        "Too many codes tried for this address (at most {limit} an hour); try again in an hour."
+    ),
+    "generic_rate_limited": "Too many requests of this kind for now; try again later.",
     "generic_not_authenticated": "Sign in first.",
     "generic_forbidden": "Your user may not do this.",
     "generic_not_found": "Not found.",
@@ -159,6 +202,7 @@ EN: dict[str, str] = {
     "not_a_cursor": "is not a cursor this listing returned",
     "only_department_with_due": "only the department filter combines with sort=due",
     "not_an_email": "is not a valid e-mail address",
+    "token_or_code": "send the token from the link, or the address and the code from the mail",
     "no_searchable_word": "has no word to search for",
     "not_valid": "is not valid",
     "status_OPEN": "Open",

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from helpdesk.clock import to_iso
@@ -233,6 +233,33 @@ class AuthorizedEmailOut(BaseModel):
     email: str
     added_at: str
     primary: bool
+    status: Literal["pending", "confirmed"] = Field(
+        description="pending: waiting for its owner to confirm it from our mail; it authorizes "
+        "nothing and receives nothing until then."
+    )
+    sign_in: bool = Field(description="The verified sign-in e-mail of a portal user of the account.")
+    expires_at: str | None = Field(
+        default=None, description="pending: when the confirmation mail stops working."
+    )
+
+
+class ConfirmEmailRequest(_Request):
+    """Either the link's token, or the address and the code from the mail."""
+
+    token: str | None = Field(default=None, min_length=1, max_length=2048)
+    email: str | None = Field(default=None, min_length=3, max_length=254)
+    code: str | None = Field(default=None, min_length=4, max_length=16, description="e.g. K3J5-W2Q9")
+
+    @model_validator(mode="after")
+    def _token_or_code(self) -> ConfirmEmailRequest:
+        if self.token is None and (self.email is None or self.code is None):
+            raise PydanticCustomError("token_or_code", "send the token, or the e-mail address and the code")
+        return self
+
+
+class ConfirmedEmailOut(BaseModel):
+    email: str
+    status: Literal["confirmed"] = "confirmed"
 
 
 class AuthorizedEmailsOut(BaseModel):

@@ -54,6 +54,21 @@ ES: dict[str, str] = {
     "sign_off": "Atentamente,",
     "signature": "El equipo de {department}",
     "footer": "Referencia del ticket: {ticket_id}. Si responde, conserve «[#{ticket_id}]» en el asunto.",
+    "confirm_subject": "Confirme su dirección de correo para Netz0",
+    "confirm_intro": (
+        "{requester} ha pedido que la dirección {address} pueda abrir y responder tickets de soporte "
+        "de su cuenta de cliente de Netz0 ({account}) y recibir sus avisos."
+    ),
+    "confirm_link": "Si está de acuerdo, confírmelo en este enlace: {url}",
+    "confirm_code": "También puede escribir este código en la página de confirmación: {code}",
+    "confirm_code_only": (
+        "Para confirmarlo, escriba este código en la página de confirmación del área de clientes: {code}"
+    ),
+    "confirm_expires": "El enlace y el código caducan el {expires} (UTC) y solo sirven una vez.",
+    "confirm_ignore": (
+        "Si no sabe de qué se trata, ignore este correo: sin su confirmación esa dirección no queda "
+        "autorizada en ninguna cuenta."
+    ),
 }
 
 EN: dict[str, str] = {
@@ -101,6 +116,19 @@ EN: dict[str, str] = {
     "sign_off": "Kind regards,",
     "signature": "The {department} team",
     "footer": "Ticket reference: {ticket_id}. If you reply, please keep “[#{ticket_id}]” in the subject.",
+    "confirm_subject": "Confirm your e-mail address for Netz0",
+    "confirm_intro": (
+        "{requester} asked that {address} may open and answer support tickets of their Netz0 "
+        "customer account ({account}) and receive its notices."
+    ),
+    "confirm_link": "If you agree, confirm it with this link: {url}",
+    "confirm_code": "You can also type this code on the confirmation page: {code}",
+    "confirm_code_only": "To confirm it, type this code on the customer area's confirmation page: {code}",
+    "confirm_expires": "The link and the code expire on {expires} (UTC) and work once.",
+    "confirm_ignore": (
+        "If you do not know what this is about, ignore this e-mail: without your confirmation the "
+        "address is not authorized on any account."
+    ),
 }
 
 CATALOGS: dict[str, dict[str, str]] = {"es": ES, "en": EN}

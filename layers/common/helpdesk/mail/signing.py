@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import re
 
 from helpdesk.domain.ids import normalize_ticket_id
@@ -63,3 +64,41 @@ class MailSigner:
         if ticket_id is None or not self._valid("message-id", ticket_id, match.group(3)):
             return None
         return ticket_id
+
+    # ---------------------------------------------------------------- address confirmation
+    def confirmation_token(self, account_id: str, address: str, nonce: str, expires_epoch: int) -> str:
+        """A link token naming the account and address it confirms. The nonce is the claim's
+        current one (single use: confirming or asking again replaces it); the expiry is signed."""
+        payload = json.dumps([account_id, address, nonce, expires_epoch], separators=(",", ":"))
+        body = base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+        return f"{body}.{self._sign('confirm', body)}"
+
+    def read_confirmation_token(self, token: str) -> tuple[str, str, str, int] | None:
+        """(account, address, nonce, expires epoch) of a token we made; None when forged or damaged."""
+        body, _, signature = token.strip().partition(".")
+        if not body or len(token) > 2048 or not self._valid("confirm", body, signature):
+            return None
+        try:
+            account_id, address, nonce, expires = json.loads(
+                base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+            )
+        except (ValueError, TypeError):
+            return None
+        if not all(isinstance(v, str) for v in (account_id, address, nonce)) or not isinstance(expires, int):
+            return None
+        return account_id, address, nonce, expires
+
+    def confirmation_code(self, account_id: str, address: str, nonce: str) -> str:
+        """The short code of a claim, for people who type it: 8 base32 characters (40 bits) shown
+        as XXXX-XXXX; guessing is bounded by the attempts allowed per address."""
+        code = self._sign("confirm-code", f"{account_id}\n{address}\n{nonce}")[:8].upper()
+        return f"{code[:4]}-{code[4:]}"
+
+    @staticmethod
+    def same_code(expected: str, typed: str) -> bool:
+        """Codes compare without the dash, spaces or case."""
+
+        def clean(text: str) -> str:
+            return re.sub(r"[\s-]", "", text).upper()
+
+        return hmac.compare_digest(clean(expected), clean(typed))

@@ -1,4 +1,6 @@
-"""Customer accounts: which e-mail addresses may open and answer tickets by mail."""
+"""Customer accounts: which e-mail addresses may open and answer tickets by mail and receive the
+account's mail. Adding one is services/address_confirmation.py (it stays pending until its owner
+confirms it); this module lists, removes, and records the sign-in e-mail."""
 
 from __future__ import annotations
 
@@ -9,78 +11,105 @@ from helpdesk.domain.errors import EmailConflict, EmailNotAuthorized, FieldProbl
 from helpdesk.domain.limits import MAX_ADDRESSES
 from helpdesk.domain.models import AuthorizedEmail, Caller
 from helpdesk.mail.addresses import normalize_address
-from helpdesk.store.protocols import AccountStore, AddressNotFound, AddressTaken, TooManyAddresses
+from helpdesk.observability import logger
+from helpdesk.store.protocols import AccountStore, AddressNotFound, AddressTaken, ClaimNotFound
 
 
 class AccountService:
     def __init__(self, store: AccountStore, max_addresses: int = MAX_ADDRESSES) -> None:
         self._store = store
         self._max = max_addresses
+        self._signed_in: set[tuple[str, str]] = set()  # recorded by this container already
 
     def emails(self, caller: Caller) -> list[AuthorizedEmail]:
-        """The caller's authorized addresses, oldest (the primary one) first."""
-        return _with_primary(self._store.emails(self._account(caller)))
-
-    def add_email(self, caller: Caller, email: str, now: datetime) -> tuple[AuthorizedEmail, bool]:
-        """The authorized address (`primary` set when it is the account's oldest), and whether
-        this call added it (False: it already was)."""
-        account = self._account(caller)
-        address = _strict(email)
-        before = _with_primary(self._store.emails(account))
-        known = next((e for e in before if e.email == address), None)
-        if known is not None:
-            return known, False
-        try:
-            added = self._store.add_email(account, address, now, self._max)
-        except AddressTaken as taken:
-            if taken.account_id == account:  # added at the same moment by another request
-                return next(e for e in self.emails(caller) if e.email == address), False
-            # Not saying which account has it: that would tell a stranger who is a customer.
-            raise EmailConflict("email_taken", email=address) from None
-        except TooManyAddresses:
-            raise EmailConflict("too_many_emails", limit=self._max) from None
-        return replace(added, primary=not before), True
+        """The caller's addresses, oldest first, the primary one marked."""
+        return with_primary(self._store.emails(self.account_of(caller)))
 
     def remove_email(self, caller: Caller, email: str) -> None:
-        account = self._account(caller)
+        """Takes effect at once: a removed address authorizes nothing from the next mail on."""
+        account = self.account_of(caller)
         address = normalize_address(email)
+        listed = (
+            next((e for e in self._store.emails(account) if e.email == address), None) if address else None
+        )
+        if listed is None:
+            raise EmailNotAuthorized("email_not_authorized", email=email[:254])
+        if listed.sign_in:
+            raise EmailConflict("sign_in_email_kept", email=listed.email)
         try:
-            if address is None:
-                raise AddressNotFound
-            self._store.remove_email(account, address)
+            self._store.remove_email(account, listed.email, pending=listed.pending)
         except AddressNotFound:
-            raise EmailNotAuthorized("email_not_authorized", email=email[:254]) from None
+            # Confirmed (or removed) by another request between the read and the write: once more.
+            try:
+                self._store.remove_email(account, listed.email, pending=not listed.pending)
+            except AddressNotFound:
+                raise EmailNotAuthorized("email_not_authorized", email=email[:254]) from None
+
+    def record_sign_in(self, caller: Caller, now: datetime, *, complete: bool = True) -> None:
+        """The caller's verified sign-in e-mail is a confirmed address of the account (the identity
+        provider proved it), so receipts of what they do on the web reach them. Writes only the
+        first time; an address confirmed on another account stays there (first confirmation wins).
+        `complete=False` (opening a ticket) only adds it when it is not listed: confirming a claim
+        and removing other accounts' claims delete items, which the account page does."""
+        if caller.is_operator or not caller.account_id or not caller.verified_email:
+            return
+        address = normalize_address(caller.verified_email)
+        key = (caller.account_id, address or "")
+        if address is None or key in self._signed_in:
+            return
+        listed = next((e for e in self._store.emails(caller.account_id) if e.email == address), None)
+        try:
+            if listed is None:
+                self._store.add_email(caller.account_id, address, now, self._max, sign_in=True)
+            elif listed.pending and complete:
+                self._store.confirm_email(caller.account_id, address, None, now)
+            elif listed.pending:
+                return  # left for the account page (GET /account/emails), which may delete
+        except AddressTaken as taken:
+            if taken.account_id != caller.account_id:
+                logger.warning(
+                    "sign-in address confirmed on another account", extra={"account_id": caller.account_id}
+                )
+                self._signed_in.add(key)
+                return
+        except ClaimNotFound:
+            pass  # confirmed by a request at the same moment
+        if complete:
+            self._store.release_claims(address, except_account=caller.account_id)
+        self._signed_in.add(key)
 
     def language(self, caller: Caller) -> tuple[str, str]:
         """(account id, the language the account's mail is written in)."""
-        account = self._account(caller)
+        account = self.account_of(caller)
         return account, self._store.language(account)
 
     def set_language(self, caller: Caller, language: str) -> tuple[str, str]:
-        account = self._account(caller)
+        account = self.account_of(caller)
         self._store.set_language(account, language)
         return account, language
 
     def account_for_sender(self, address: str) -> str | None:
-        """The account whose authorized address this is, or None."""
+        """The account on which this address is confirmed, or None (a pending claim proves nothing)."""
         normalized = normalize_address(address)
         return self._store.owner_of(normalized) if normalized else None
 
     @staticmethod
-    def _account(caller: Caller) -> str:
+    def account_of(caller: Caller) -> str:
         if caller.is_operator or not caller.account_id:
             raise NotAllowed("emails_customers_only")
         return caller.account_id
 
 
-def _with_primary(emails: list[AuthorizedEmail]) -> list[AuthorizedEmail]:
-    """The account's oldest address is its primary one: where mail goes when no address of the
-    account took part in a ticket."""
+def with_primary(emails: list[AuthorizedEmail]) -> list[AuthorizedEmail]:
+    """The primary address is where mail goes when no address of the account took part in a
+    ticket: the oldest confirmed address added to the account, else the oldest sign-in e-mail."""
+    confirmed = sorted((e for e in emails if not e.pending), key=lambda e: (e.sign_in, e.added_at, e.email))
+    primary = confirmed[0].email if confirmed else None
     ordered = sorted(emails, key=lambda e: (e.added_at, e.email))
-    return [replace(e, primary=n == 0) for n, e in enumerate(ordered)]
+    return [replace(e, primary=e.email == primary) for e in ordered]
 
 
-def _strict(email: str) -> str:
+def strict_address(email: str) -> str:
     address = normalize_address(email)
     if address is None:
         raise InvalidValue("invalid_email", details=[FieldProblem("email", "not_an_email")])

@@ -7,8 +7,13 @@ not lost.
     MessageAdded, a system message (auto-close) -> resolved for lack of reply, how to reopen
     TicketClosed by the customer or an operator -> close confirmation
 
-Recipients: every authorized address of the account that took part in the ticket (wrote by mail,
-or is the login that wrote on the web), else the account's primary (oldest) address."""
+Recipients: every confirmed address of the account that took part in the ticket (wrote by mail,
+or is the login that wrote on the web), else the account's primary address (the oldest confirmed
+one, else a verified sign-in e-mail). Pending addresses receive nothing.
+
+The automatic-mail quota is against mail loops, so it applies only to answers to inbound mail (the
+receipt of a ticket opened by mail); what a person did on the web is always confirmed. A mail not
+sent for want of a recipient or for the quota is logged with its reason."""
 
 from __future__ import annotations
 
@@ -22,12 +27,13 @@ from helpdesk.domain.events import DomainEvent, MessageAdded, TicketClosed
 from helpdesk.domain.limits import AUTOMATIC_MAILS_PER_HOUR
 from helpdesk.domain.models import ClosedReason, Message, Role, TicketThread
 from helpdesk.mail.compose import MailIdentity, Notification, NotificationKind, compose
+from helpdesk.observability import logger
+from helpdesk.services.accounts import with_primary
 from helpdesk.store.protocols import AccountDirectory, Markers, ThreadReader
 
 if TYPE_CHECKING:
     from email.message import EmailMessage
 
-_AUTOMATIC = frozenset({NotificationKind.RECEIPT, NotificationKind.AUTO_CLOSED, NotificationKind.CLOSED})
 _BY_AUTHOR = {
     Role.CUSTOMER: NotificationKind.RECEIPT,  # only the first message: checked with the thread
     Role.OPERATOR: NotificationKind.OPERATOR_REPLY,
@@ -96,8 +102,11 @@ class Notifier:
             return NotificationDecision(NotificationOutcome.NOT_NOTIFIED, ticket_id)  # a later reply: no mail
         recipients = self._recipients(thread)
         if not recipients:
-            return NotificationDecision(NotificationOutcome.NO_RECIPIENT, ticket_id)
-        if kind in _AUTOMATIC:
+            logger.warning(
+                "notification suppressed", extra={"ticket_id": ticket_id, "reason": "no_recipient"}
+            )
+            return NotificationDecision(NotificationOutcome.NO_RECIPIENT, ticket_id, kind.value)
+        if kind is NotificationKind.RECEIPT and message is not None and message.email is not None:
             recipients = tuple(
                 r
                 for r in recipients
@@ -106,7 +115,10 @@ class Notifier:
                 )
             )
             if not recipients:
-                return NotificationDecision(NotificationOutcome.RATE_LIMITED, ticket_id)
+                logger.warning(
+                    "notification suppressed", extra={"ticket_id": ticket_id, "reason": "rate_limited"}
+                )
+                return NotificationDecision(NotificationOutcome.RATE_LIMITED, ticket_id, kind.value)
         self._send(kind, thread, message, recipients, event)
         self._markers.mark(marker, event.at, decision=kind.value)
         return NotificationDecision(NotificationOutcome.SENT, ticket_id, kind.value, len(recipients))
@@ -140,12 +152,14 @@ class Notifier:
         self._mailer.send(mail)
 
     def _recipients(self, thread: TicketThread) -> tuple[str, ...]:
-        authorized = [e.email for e in self._accounts.emails(thread.ticket.account_id)]
-        if not authorized:
+        confirmed = [
+            e for e in with_primary(self._accounts.emails(thread.ticket.account_id)) if not e.pending
+        ]
+        if not confirmed:
             return ()
         took_part = {_address_of(m) for m in thread.messages if m.author_role is Role.CUSTOMER}
-        participants = tuple(a for a in authorized if a in took_part)
-        return participants or (authorized[0],)  # the primary address
+        participants = tuple(e.email for e in confirmed if e.email in took_part)
+        return participants or tuple(e.email for e in confirmed if e.primary)
 
 
 def _kind(event: DomainEvent | None) -> tuple[NotificationKind, str | None] | None:

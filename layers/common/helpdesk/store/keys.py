@@ -105,6 +105,11 @@ def email_key(address: str) -> dict[str, str]:
     return {"pk": f"EMAIL#{address}", "sk": "EMAIL"}
 
 
+def claim_key(address: str, account_id: str) -> dict[str, str]:
+    """An account's pending claim on an address (several accounts may claim one; one confirms)."""
+    return {"pk": f"EMAIL#{address}", "sk": f"CLAIM#{account_id}"}
+
+
 def account_email_key(account_id: str, address: str) -> dict[str, str]:
     """One address in the account's list of addresses."""
     return {"pk": account_pk(account_id), "sk": f"EMAIL#{address}"}

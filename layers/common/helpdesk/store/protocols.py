@@ -69,6 +69,18 @@ class AddressNotFound(Exception):
     pass
 
 
+class ClaimNotFound(Exception):
+    """No pending claim of this account on the address with that nonce (used, replaced, gone)."""
+
+
+@dataclass(frozen=True)
+class PendingClaim:
+    account_id: str
+    address: str
+    nonce: str
+    expires_at: datetime
+
+
 # ------------------------------------------------------------------ value objects
 @dataclass(frozen=True)
 class IdempotencyRecord:
@@ -189,10 +201,35 @@ class AccountDirectory(Protocol):
 class AccountStore(AccountDirectory, Protocol):
     """What the account service needs."""
 
-    def add_email(self, account_id: str, address: str, now: datetime, max_addresses: int) -> AuthorizedEmail:
-        """Raises AddressTaken or TooManyAddresses."""
+    def add_email(
+        self, account_id: str, address: str, now: datetime, max_addresses: int, *, sign_in: bool = False
+    ) -> AuthorizedEmail:
+        """A confirmed address (seeding, the sign-in e-mail). Raises AddressTaken or
+        TooManyAddresses (never for a sign-in address: those are not capped)."""
 
-    def remove_email(self, account_id: str, address: str) -> None:
-        """Raises AddressNotFound."""
+    def claim_email(
+        self,
+        account_id: str,
+        address: str,
+        nonce: str,
+        expires_at: datetime,
+        now: datetime,
+        max_addresses: int,
+    ) -> AuthorizedEmail:
+        """A pending address, or a pending one with a new nonce and expiry. Raises
+        TooManyAddresses, or ClaimNotFound when it is listed on the account but no longer pending."""
+
+    def confirm_email(self, account_id: str, address: str, nonce: str | None, now: datetime) -> None:
+        """Turn the account's pending claim (with this nonce; any, when None) into the owner of the
+        address. Raises AddressTaken (confirmed first elsewhere, or already here) or ClaimNotFound."""
+
+    def claims(self, address: str) -> list[PendingClaim]:
+        """Every account's pending claim on the address."""
+
+    def release_claims(self, address: str, except_account: str) -> int:
+        """Remove the other accounts' pending claims on a confirmed address; how many went."""
+
+    def remove_email(self, account_id: str, address: str, *, pending: bool = False) -> None:
+        """Raises AddressNotFound (also when it is not in the state `pending` says)."""
 
     def set_language(self, account_id: str, language: str) -> None: ...
