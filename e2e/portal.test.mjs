@@ -511,3 +511,52 @@ test('the main screens pass axe-core with no serious or critical violation', asy
   await accessible(operator, 'operator ticket');
   await operator.close();
 });
+
+test('a colleague\'s address is pending until its owner confirms it from the mail', async () => {
+  const colleague = 'colega@demo.netz0.example';
+  const customer = await signedIn(/Cliente de demostración/);
+  await customer.goto(`${base}/#/account`);
+  await customer.getByRole('heading', { level: 1, name: 'Mi cuenta' }).waitFor();
+  await customer.getByLabel('Nueva dirección').fill(colleague);
+  await customer.getByRole('button', { name: 'Autorizar' }).click();
+  const row = customer.locator('ul.emails li', { hasText: colleague });
+  await row.getByText('Pendiente de confirmar').waitFor();
+  await customer.waitForFunction(() => /pendiente/.test(document.getElementById('live').textContent));
+  await accessible(customer, 'account with a pending address');
+  await shot(customer, 'account-pending');
+
+  // The mail as the colleague's mailbox received it (the local stack's outbox).
+  const outbox = await (await fetch(`${base}/_local/outbox?to=${encodeURIComponent(colleague)}`)).json();
+  const items = outbox.items || outbox;
+  assert.equal(items.length, 1, JSON.stringify(items).slice(0, 300));
+  // Read as a mail client would: quoted-printable soft line breaks and escapes decoded.
+  const raw = items[0].raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
+  const link = raw.match(/(http:\/\/\S+#\/confirm\?token=[A-Za-z0-9_.%-]+)/)[1];
+  assert.ok(link.startsWith(`${base}/`), link);
+  const code = raw.match(/\b([A-Z2-7]{4}-[A-Z2-7]{4})\b/)[1];
+  assert.ok(code);
+
+  // The colleague has no login on this account: a fresh tab, signed in to nothing.
+  const owner = await freshPage();
+  await owner.goto(link);
+  await owner.getByRole('heading', { level: 1, name: 'Confirmar dirección de correo' }).waitFor();
+  await accessible(owner, 'confirm page');
+  await owner.getByRole('button', { name: 'Confirmar dirección' }).click();
+  await owner.getByText(`${colleague} está confirmada`).first().waitFor();
+  await shot(owner, 'address-confirmed');
+  // The link works once: the code of the same mail is spent too.
+  await owner.goto(`${base}/#/confirm`);
+  await owner.getByLabel('Su dirección de correo').fill(colleague);
+  await owner.getByLabel('Código').fill(code);
+  await owner.getByRole('button', { name: 'Confirmar con el código' }).click();
+  await owner.getByText('no es válido', { exact: false }).waitFor();
+  await owner.close();
+
+  await customer.reload();
+  await row.getByText('Confirmada').waitFor();
+  assert.equal(await row.getByText('Pendiente de confirmar').count(), 0);
+  await row.getByRole('button', { name: `Quitar ${colleague}` }).click();
+  await customer.getByRole('dialog').getByRole('button', { name: 'Quitar' }).click();
+  await customer.getByText(`${colleague} ya no está autorizada.`).waitFor();
+  await customer.close();
+});

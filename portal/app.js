@@ -13,6 +13,7 @@ import { ticketsView } from './views/tickets.js';
 import { ticketView } from './views/ticket.js';
 import { newTicketView } from './views/new-ticket.js';
 import { accountView } from './views/account.js';
+import { confirmView } from './views/confirm.js';
 import { queueView } from './views/queue.js';
 
 const main = document.getElementById('main');
@@ -40,7 +41,7 @@ export function navigate(hash, message) {
   if (location.hash === hash) render(); else location.hash = hash;
 }
 
-const VIEWS = { signin: signinView, tickets: ticketsView, ticket: ticketView, new: newTicketView, account: accountView, queue: queueView, notFound: notFoundView };
+const VIEWS = { signin: signinView, tickets: ticketsView, ticket: ticketView, new: newTicketView, account: accountView, confirm: confirmView, queue: queueView, notFound: notFoundView };
 
 function renderNav(who, path) {
   const links = !who ? [] : who.role === 'operator'

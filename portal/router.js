@@ -4,6 +4,9 @@
 
 export const ROUTES = [
   { re: /^#\/signin$/, view: 'signin', public: true },
+  // Opened from the confirmation mail by the address's owner, signed in or not (they may have no
+  // login on the account that added it): the link's token is the proof.
+  { re: /^#\/confirm$/, view: 'confirm', open: true },
   { re: /^#\/tickets$/, view: 'tickets', role: 'customer' },
   { re: /^#\/tickets\/([^/?]+)$/, view: 'ticket' },
   { re: /^#\/new$/, view: 'new', role: 'customer' },
@@ -59,6 +62,7 @@ export function resolve(hash, who) {
   if (raw === '' || raw === '#' || raw === '#/') return { redirect: home(who) };
   const { route, path, params, query, malformed } = parse(raw);
   if (!route) return who ? { notFound: true, path } : { redirect: SIGNIN };
+  if (route.open) return { view: route.view, params, query, mode: route.mode, path };
   if (route.public) {
     // Signed in already: go where the sign-in was meant to lead, or home.
     if (who) return { redirect: allowed(safeNext(query.get('next')), who) || home(who) };

@@ -1,5 +1,6 @@
 // The customer's account: the language of the mail the help desk sends, and the e-mail
-// addresses authorized to open and answer tickets by mail.
+// addresses that may open and answer tickets by mail: pending until their owner confirms them
+// from our mail (views/confirm.js), then confirmed; a pending one can be sent its mail again.
 import { h, replace, keepDraft, saveDraft } from '../dom.js';
 import { t, formatTime } from '../i18n/index.js';
 import { request } from '../api.js';
@@ -39,7 +40,7 @@ export async function accountView(root, ctx) {
       emailField.control.value = '';
       saveDraft('account.email', '');
       await loadEmails();
-      ctx.announce(status === 201 ? t('account.added', { email }) : t('account.alreadyAdded', { email }));
+      ctx.announce(status === 202 ? t('account.added', { email }) : t('account.alreadyAdded', { email }));
     } catch (error) {
       emailErrors.show(error, { email: emailField });
       emailField.control.focus();
@@ -67,14 +68,33 @@ export async function accountView(root, ctx) {
     }
   }
 
+  async function resend(email, button) {
+    button.disabled = true;
+    try {
+      await request('POST', '/account/emails', { body: { email } });
+      await loadEmails();
+      ctx.announce(t('account.resent', { email }));
+    } catch (error) {
+      emailErrors.show(error);
+      button.disabled = false;
+    }
+  }
+
   async function loadEmails() {
     const { data } = await request('GET', '/account/emails');
-    replace(list, data.items.length ? data.items.map((item) => h('li', {},
-      h('span', { class: 'address' }, item.email),
-      item.primary ? h('span', { class: 'badge badge-primary' }, t('account.primary')) : null,
-      h('span', { class: 'hint' }, t('account.addedAt', { when: formatTime(item.added_at) })),
-      h('button', { type: 'button', class: 'secondary small', 'aria-label': t('account.removeLabel', { email: item.email }), onclick: (e) => remove(item.email, e.currentTarget) }, t('account.remove'))))
-      : h('li', {}, t('account.noEmails')));
+    replace(list, data.items.length ? data.items.map((item) => {
+      const pending = item.status === 'pending';
+      return h('li', { class: pending ? 'pending' : 'confirmed' },
+        h('span', { class: 'address' }, item.email),
+        h('span', { class: pending ? 'badge badge-pending' : 'badge badge-confirmed' }, t(pending ? 'account.pending' : 'account.confirmed')),
+        item.primary ? h('span', { class: 'badge badge-primary' }, t('account.primary')) : null,
+        item.sign_in ? h('span', { class: 'badge' }, t('account.signIn')) : null,
+        h('span', { class: 'hint' }, pending && item.expires_at
+          ? t('account.pendingUntil', { when: formatTime(item.expires_at) })
+          : t('account.addedAt', { when: formatTime(item.added_at) })),
+        pending ? h('button', { type: 'button', class: 'secondary small', 'aria-label': t('account.resendLabel', { email: item.email }), onclick: (e) => resend(item.email, e.currentTarget) }, t('account.resend')) : null,
+        item.sign_in ? null : h('button', { type: 'button', class: 'secondary small', 'aria-label': t('account.removeLabel', { email: item.email }), onclick: (e) => remove(item.email, e.currentTarget) }, t('account.remove')));
+    }) : h('li', {}, t('account.noEmails')));
   }
 
   replace(root, 

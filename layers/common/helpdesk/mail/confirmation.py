@@ -58,6 +58,7 @@ def confirmation_mail(
     message["Auto-Submitted"] = "auto-generated"
     message["X-Auto-Response-Suppress"] = "All"
     message[LOOP_HEADER] = LOOP_VALUE
-    message.set_content("\n\n".join(paragraphs) + "\n")
+    # Quoted-printable always: the link stays readable in the raw mail (soft breaks only).
+    message.set_content("\n\n".join(paragraphs) + "\n", cte="quoted-printable")
     message["Content-Language"] = language_of(request.language)  # after set_content, which drops it
     return message
