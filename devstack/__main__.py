@@ -1,6 +1,7 @@
-"""`make run` (python -m devstack): the API on http://127.0.0.1:3000 over an embedded AWS, SES's
-receiving side as an SMTP server on 127.0.0.1:2525, and tokens for a demo customer and a demo
-operator printed at start. Ctrl-C stops it; data is lost."""
+"""`make run` (python -m devstack): the API on http://127.0.0.1:3000 over a local AWS (DynamoDB
+Local for the table and its stream, moto for S3, SES and Secrets Manager), SES's receiving side as
+an SMTP server on 127.0.0.1:2525, and tokens for a demo customer and a demo operator printed at
+start. Ctrl-C stops it; data is lost."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from types import FrameType
 
 from devstack.auth import Identity, Role
+from devstack.containers import DEFAULT_CONTAINERS
 from devstack.server import DEFAULT_HOST, DEFAULT_PORT, DEMO_CUSTOMER, LocalStack
 from devstack.smtp import DEFAULT_SMTP_PORT, VERDICTS_HEADER
 
@@ -36,7 +38,21 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         default=int(os.environ.get("SMTP_PORT", DEFAULT_SMTP_PORT)),
         help=f"port of the SMTP server that plays SES receiving (default $SMTP_PORT or {DEFAULT_SMTP_PORT})",
     )
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--dynamodb-endpoint",
+        default=os.environ.get("DYNAMODB_ENDPOINT"),
+        help="use a DynamoDB Local already running there (default $DYNAMODB_ENDPOINT, else start one)",
+    )
+    parser.add_argument(
+        "--containers",
+        type=int,
+        default=int(os.environ.get("CONTAINERS", DEFAULT_CONTAINERS)),
+        help=f"how many handler invocations run at once (default $CONTAINERS or {DEFAULT_CONTAINERS})",
+    )
+    args = parser.parse_args(argv)
+    if args.containers < 1:
+        parser.error("--containers must be at least 1")
+    return args
 
 
 def banner(stack: LocalStack) -> str:
@@ -46,7 +62,8 @@ def banner(stack: LocalStack) -> str:
     later = (datetime.now(UTC) + timedelta(hours=73)).strftime("%Y-%m-%dT%H:%M:%SZ")
     return f"""
 Netz0 help desk running at {url}
-  embedded AWS (moto) at {stack.aws_endpoint}, table {stack.table_name}; data lives in memory only.
+  DynamoDB Local at {stack.dynamodb_endpoint}, table {stack.table_name}; moto (S3, SES, Secrets
+  Manager) at {stack.aws_endpoint}; data lives in memory only. Up to {stack.containers} handler calls at once.
 
 Tokens (valid 12 h, for this run only):
   demo customer, account {DEMO_CUSTOMER.account_id}, {DEMO_CUSTOMER.email}
@@ -102,7 +119,13 @@ def main(argv: list[str]) -> int:
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's line per SMTP command
     # Powertools warns for every request that records no metric; the tests ignore it too.
     warnings.filterwarnings("ignore", "No application metrics to publish", UserWarning)
-    stack = LocalStack(args.host, args.port, smtp_port=args.smtp_port)
+    stack = LocalStack(
+        args.host,
+        args.port,
+        smtp_port=args.smtp_port,
+        dynamodb_endpoint=args.dynamodb_endpoint,
+        containers=args.containers,
+    )
     stack.start()  # on a busy port werkzeug prints why and exits with 1, after stop() cleaned up
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     print(banner(stack), flush=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import getaddresses
@@ -38,32 +39,39 @@ class SentMail:
 
 
 class Outbox:
-    """Callers hold the stack's lock: moto appends to the same list from its server thread."""
+    """Safe to use from any thread: moto appends to its list from its server's threads while this
+    takes copies of it, and the outbox's own records are changed under its lock."""
 
     def __init__(self, region: str, account_id: str = DEFAULT_ACCOUNT_ID) -> None:
         self._region = region
         self._account_id = account_id
+        self._lock = threading.Lock()
         self._seen: dict[str, datetime] = {}
         self._hidden: set[str] = {message.id for message in self._messages()}
 
     def observe(self) -> None:
         """Stamp the messages sent since the last look with the time they were noticed."""
         now = datetime.now(UTC)
-        for message in self._messages():
-            self._seen.setdefault(message.id, now)
+        with self._lock:
+            for message in self._messages():
+                self._seen.setdefault(message.id, now)
 
     def sent(self, to: str | None = None) -> list[SentMail]:
         """Newest first; `to` keeps the mail sent to that address (any case)."""
         self.observe()
-        mails = [_summary(m, self._seen[m.id]) for m in self._messages() if m.id not in self._hidden]
+        with self._lock:
+            visible = [(m, self._seen[m.id]) for m in self._messages() if m.id in self._seen]
+            visible = [(m, at) for m, at in visible if m.id not in self._hidden]
+        mails = [_summary(m, at) for m, at in visible]
         if to:
             mails = [m for m in mails if to.strip().lower() in m.to]
         return mails[::-1]
 
     def clear(self) -> int:
         """Hide everything sent so far; returns how many messages were visible."""
-        visible = [m.id for m in self._messages() if m.id not in self._hidden]
-        self._hidden.update(visible)
+        with self._lock:
+            visible = [m.id for m in self._messages() if m.id not in self._hidden]
+            self._hidden.update(visible)
         return len(visible)
 
     def _messages(self) -> list[Any]:

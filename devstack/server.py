@@ -1,8 +1,11 @@
 """`make run`: the handlers from template.yaml served over HTTP the way API Gateway serves them
-(routes, JWT authorizer, payload limit, HTTP API v2 events), over an embedded AWS: moto's server,
-started in this process. Around them, what AWS would run: the schedule, the table's stream feeding
-its consumer (devstack.streams), and SES receiving mail over SMTP (devstack.smtp). A few /_local
-helpers stand in for Cognito and the schedule, and show the mail the system sent.
+(routes, JWT authorizer, payload limit, HTTP API v2 events), over a local AWS: DynamoDB Local for
+the table and its stream (devstack.dynamodb), moto's server, started in this process, for S3, SES
+and Secrets Manager. Handlers run in containers, worker processes that serve one invocation at a
+time, several at once (devstack.containers). Around them, what AWS would run: the schedule, the
+table's stream feeding its consumer (devstack.streams), and SES receiving mail over SMTP
+(devstack.smtp). A few /_local helpers stand in for Cognito and the schedule, and show the mail
+the system sent.
 
 LocalStack is the whole thing, startable in-process on port 0 for tests; __main__ adds the banner."""
 
@@ -13,6 +16,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -25,19 +29,22 @@ from werkzeug.utils import send_from_directory
 from werkzeug.wrappers import Request, Response
 
 from devstack.auth import Identity, InvalidTokenRequest, LocalIssuer, Role, TokenRejected
+from devstack.containers import DEFAULT_CONTAINERS, Containers, PooledGateway
+from devstack.dynamodb import engine
 from devstack.events import LambdaContext
 from devstack.functions import ensure_layer_on_path
 from devstack.gateway import HttpResult, LocalGateway
 from devstack.outbox import Outbox
 from devstack.provision import provision, resource_names
 from devstack.smtp import DEFAULT_SMTP_PORT, Arrival, ReceiptRule, SesReceiver, SmtpServer, receipt_rule
-from devstack.streams import StreamPoller, stream_mappings
+from devstack.streams import StreamPoller, aws_stream_arn, stream_mappings
 from devstack.template import ROOT, parameter_defaults, ttl_attribute
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 3000
 TABLE_NAME = "netz0-helpdesk-local"
 REGION = "eu-west-1"
+ACCOUNT_ID = "123456789012"  # the account moto and the functions' ARNs name
 ISSUER_PATH = "/_local/issuer"
 PORTAL = ROOT / "portal"
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # an HTTP API refuses larger payloads with 413
@@ -47,11 +54,12 @@ STREAM_INTERVAL_SECONDS = 0.5  # how often the stream is polled between requests
 DEMO_CUSTOMER = Identity(Role.CUSTOMER, "cliente@demo.netz0.example", "acct-demo")
 # Response headers the HTTP server computes itself; copying the handler's could contradict it.
 _HOP_HEADERS = frozenset({"content-length", "connection", "transfer-encoding"})
-# Settings that would point boto3 at real AWS or at another endpoint than the embedded one.
+# Settings that would point boto3 at real AWS or at other endpoints than the local ones.
 _FOREIGN_AWS_SETTINGS = (
     "AWS_PROFILE",
     "AWS_SESSION_TOKEN",
     "AWS_ENDPOINT_URL_DYNAMODB",
+    "AWS_ENDPOINT_URL_DYNAMODB_STREAMS",
     "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
 )
 
@@ -85,21 +93,20 @@ class LocalRequest(Request):
 
 class LocalApi:
     """The WSGI application: API Gateway's part in front of the handlers, plus /_local helpers.
-    Handler invocations are serialized by `lock`: moto's backends are not thread-safe.
-    `drain` runs after every request (the stream consumers, see LocalStack.drain)."""
+    Requests are served on threads and invoke their handlers concurrently (the gateway decides
+    where they run; in LocalStack, in containers). `drain` runs after every request (the stream
+    consumers, see LocalStack.drain)."""
 
     def __init__(
         self,
         gateway: LocalGateway,
         issuer: LocalIssuer,
-        lock: threading.RLock,
         *,
         outbox: Outbox | None = None,
         drain: Callable[[], None] = lambda: None,
     ) -> None:
         self.gateway = gateway
         self.issuer = issuer
-        self.lock = lock
         self.outbox = outbox
         self.drain = drain
         self._helpers: dict[tuple[str, str], Callable[[Request], Response]] = {
@@ -150,8 +157,8 @@ class LocalApi:
             return json_response(404, {"message": "Not Found"})
 
     def run_schedule(self, at: datetime, function: str = "AutoCloseFunction") -> Any:
-        with self.lock:
-            return self.gateway.run_schedule(function, at)
+        # Overlapping runs are safe: each change they make is a guarded conditional write.
+        return self.gateway.run_schedule(function, at)
 
     # ---------------------------------------------------------------- the API
     def _proxy(self, request: Request) -> Response:
@@ -165,15 +172,14 @@ class LocalApi:
                 return unauthorized(str(why))
         body = request.get_data()
         try:
-            with self.lock:
-                result = self.gateway.request(
-                    request.method,
-                    request.path,
-                    claims=claims,
-                    query=request.query_string.decode("utf-8", "replace"),
-                    headers={name.lower(): value for name, value in request.headers.items()},
-                    body=body or None,
-                )
+            result = self.gateway.request(
+                request.method,
+                request.path,
+                claims=claims,
+                query=request.query_string.decode("utf-8", "replace"),
+                headers={name.lower(): value for name, value in request.headers.items()},
+                body=body or None,
+            )
         except Exception:
             # What API Gateway answers when the Lambda invocation itself fails.
             log.exception("%s %s: the handler raised", request.method, request.path)
@@ -227,15 +233,13 @@ class LocalApi:
         if self.outbox is None:
             return local_error(404, "no_outbox", "This stack records no outgoing mail.")
         self.drain()
-        with self.lock:
-            mails = self.outbox.sent(request.args.get("to"))
+        mails = self.outbox.sent(request.args.get("to"))
         return json_response(200, [mail.as_json() for mail in mails])
 
     def _clear_outbox(self, _request: Request) -> Response:
         if self.outbox is None:
             return local_error(404, "no_outbox", "This stack records no outgoing mail.")
-        with self.lock:
-            cleared = self.outbox.clear()
+        cleared = self.outbox.clear()
         return json_response(200, {"cleared": cleared})
 
 
@@ -269,10 +273,12 @@ class _RequestLog(WSGIRequestHandler):
 
 
 class LocalStack:
-    """moto server + AWS resources + handlers + HTTP server + schedule + table stream + SMTP,
-    started and stopped as one. start() changes os.environ (the handlers read it, as in Lambda);
-    stop() puts it back. `smtp_port=None` runs without the SMTP server, `stream_interval=None`
-    without the polling thread (drain() still runs after every request and every mail)."""
+    """DynamoDB Local + moto server + AWS resources + handler containers + HTTP server + schedule
+    + table stream + SMTP, started and stopped as one. start() changes os.environ (the handlers
+    read it, as in Lambda); stop() puts it back. `smtp_port=None` runs without the SMTP server,
+    `stream_interval=None` without the polling thread (drain() still runs after every request and
+    every mail). `dynamodb_endpoint` uses a DynamoDB Local already running instead of the
+    process's own (devstack.dynamodb.engine); `containers` is how many invocations run at once."""
 
     def __init__(
         self,
@@ -283,6 +289,8 @@ class LocalStack:
         schedule_interval: float | None = SCHEDULE_INTERVAL_SECONDS,
         smtp_port: int | None = DEFAULT_SMTP_PORT,
         stream_interval: float | None = STREAM_INTERVAL_SECONDS,
+        dynamodb_endpoint: str | None = None,
+        containers: int = DEFAULT_CONTAINERS,
     ) -> None:
         self.host = host
         self.port = port
@@ -291,11 +299,13 @@ class LocalStack:
         self.smtp_port = smtp_port
         self.stream_interval = stream_interval
         self.aws_endpoint = ""
-        # Reentrant: drain() takes it and is also called by code that may already hold it.
-        self._lock = threading.RLock()
+        self.dynamodb_endpoint = dynamodb_endpoint or ""
+        self.containers = containers
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self._moto: ThreadedMotoServer | None = None
+        self._containers: Containers | None = None
+        self._warming: Future[int] | None = None
         self._server: BaseWSGIServer | None = None
         self._smtp: SmtpServer | None = None
         self._api: LocalApi | None = None
@@ -348,7 +358,7 @@ class LocalStack:
             gateway = self._load_handlers()
             self._outbox = Outbox(REGION)
             issuer = LocalIssuer(self.url + ISSUER_PATH)
-            self._api = LocalApi(gateway, issuer, self._lock, outbox=self._outbox, drain=self.drain)
+            self._api = LocalApi(gateway, issuer, outbox=self._outbox, drain=self.drain)
             self._spawn("local-http", self._server.serve_forever)
             self._serving = True
             self._start_smtp()
@@ -373,6 +383,9 @@ class LocalStack:
         for thread in self._threads:
             thread.join(timeout=10)
         self._threads.clear()
+        if self._containers is not None:
+            self._containers.stop()
+            self._containers = None
         if self._moto is not None:
             self._moto.stop()
             self._moto = None
@@ -393,13 +406,16 @@ class LocalStack:
             for poller in self._pollers:
                 poller.drain()
             if self._outbox is not None:
-                with self._lock:
-                    self._outbox.observe()
+                self._outbox.observe()
         except Exception:
             log.exception("delivering the table's stream failed")
 
     # ---------------------------------------------------------------- start-up steps
     def _start_aws(self) -> None:
+        local_dynamodb = None
+        if not self.dynamodb_endpoint:
+            local_dynamodb = engine()  # starts while moto does
+            self.dynamodb_endpoint = local_dynamodb.endpoint
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self._moto.start()
         host, port = self._moto.get_host_and_port()
@@ -410,6 +426,9 @@ class LocalStack:
         # Before any handler loads: their boto3 clients are made at import, as in a cold start.
         os.environ.update(
             AWS_ENDPOINT_URL=self.aws_endpoint,
+            # Service-specific endpoints win over AWS_ENDPOINT_URL (botocore's configured endpoints).
+            AWS_ENDPOINT_URL_DYNAMODB=self.dynamodb_endpoint,
+            AWS_ENDPOINT_URL_DYNAMODB_STREAMS=self.dynamodb_endpoint,
             AWS_DEFAULT_REGION=REGION,
             AWS_ACCESS_KEY_ID="local",
             AWS_SECRET_ACCESS_KEY="local",  # noqa: S106 - moto accepts any credentials
@@ -417,7 +436,15 @@ class LocalStack:
             AWS_CONFIG_FILE=os.devnull,
             AWS_SHARED_CREDENTIALS_FILE=os.devnull,
         )
+        if local_dynamodb is not None:
+            local_dynamodb.wait_ready()
         self._names = self._provision()
+        # The functions' environment, then their first container, which imports them while
+        # the rest starts (the mail functions read the signing secret at import: provisioned).
+        os.environ.update(LocalGateway(self._names).environment())
+        os.environ["PORTAL_URL"] = self.url + "/"  # confirmation links lead to this portal
+        self._containers = Containers(self._names, self.containers)
+        self._warming = self._containers.warm()
         # Before any write, so a stream read from LATEST sees everything from here on.
         self._pollers = self._stream_pollers()
         self._seed_demo_account()
@@ -430,7 +457,7 @@ class LocalStack:
         provision(names)
         attribute = ttl_attribute()
         if attribute:
-            # Recorded only: moto never deletes expired items.
+            # DynamoDB Local deletes expired items, as DynamoDB does (moto only records the setting).
             boto3.client("dynamodb").update_time_to_live(
                 TableName=self.table_name,
                 TimeToLiveSpecification={"Enabled": True, "AttributeName": attribute},
@@ -455,7 +482,9 @@ class LocalStack:
                 region=REGION,
                 mapping=mapping,
                 invoke=partial(self._invoke, mapping.function_id),
-                lock=self._lock,
+                # DynamoDB Local names its own region and account in the ARN; Lambda hands the
+                # function the stream's ARN in the table's region and account.
+                event_source_arn=aws_stream_arn(table["LatestStreamArn"], REGION, ACCOUNT_ID),
             )
             for mapping in mappings
         ]
@@ -472,11 +501,10 @@ class LocalStack:
         store.add_email(DEMO_CUSTOMER.account_id, DEMO_CUSTOMER.email, datetime.now(UTC), MAX_ADDRESSES)
 
     def _load_handlers(self) -> LocalGateway:
-        gateway = LocalGateway(self._names)
-        os.environ.update(gateway.environment())
-        os.environ["PORTAL_URL"] = self.url + "/"  # confirmation links lead to this portal
-        gateway.cold_start()
-        return gateway
+        assert self._containers is not None
+        assert self._warming is not None
+        self._warming.result()  # serve only once a container is ready: no request waits for imports
+        return PooledGateway(self._names, self._containers)
 
     def _start_smtp(self) -> None:
         if self._smtp is None:
@@ -497,7 +525,6 @@ class LocalStack:
             bucket=self._names[rule.bucket_id],
             function_arn=LambdaContext(function_name=rule.function_id).invoked_function_arn,
             invoke=partial(self._invoke, rule.function_id),
-            lock=self._lock,
             region=REGION,
         )
 

@@ -21,7 +21,6 @@ import logging
 import secrets
 import socket
 import string
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -162,7 +161,6 @@ class SesReceiver:
         bucket: str,
         function_arn: str,
         invoke: Callable[[dict[str, Any]], Any],
-        lock: threading.RLock,
         region: str,
     ) -> None:
         self.rule = rule
@@ -170,7 +168,6 @@ class SesReceiver:
         self._bucket = bucket
         self._function_arn = function_arn
         self._invoke = invoke
-        self._lock = lock
         self._region = region
 
     def receive(self, arrival: Arrival) -> str:
@@ -186,21 +183,17 @@ class SesReceiver:
         stored = (
             self._ses_headers(arrival, message_id, verdicts, str(headers.get("From", ""))) + arrival.content
         )
-        with self._lock:
-            self._s3.put_object(
-                Bucket=self._bucket, Key=f"{self.rule.object_key_prefix}{message_id}", Body=stored
-            )
-            event = self._event(arrival, message_id, recipients, verdicts, stored)
-            try:
-                result = self._invoke(event)
-            except Exception:
-                # In AWS, Lambda would retry the asynchronous invocation, then hand it to the
-                # function's on-failure destination; the raw message stays in the bucket.
-                log.exception("%s raised on mail %s", self.rule.function_id, message_id)
-            else:
-                log.info(
-                    "mail %s from %s -> %s: %s", message_id, arrival.mail_from or "<>", recipients, result
-                )
+        key = f"{self.rule.object_key_prefix}{message_id}"
+        self._s3.put_object(Bucket=self._bucket, Key=key, Body=stored)
+        event = self._event(arrival, message_id, recipients, verdicts, stored)
+        try:
+            result = self._invoke(event)
+        except Exception:
+            # In AWS, Lambda would retry the asynchronous invocation, then hand it to the
+            # function's on-failure destination; the raw message stays in the bucket.
+            log.exception("%s raised on mail %s", self.rule.function_id, message_id)
+        else:
+            log.info("mail %s from %s -> %s: %s", message_id, arrival.mail_from or "<>", recipients, result)
         return message_id
 
     def _event(
@@ -278,14 +271,22 @@ class _SesSmtpHandler:
             helo=session.host_name or "unknown",
             received_at=datetime.now(UTC),
         )
-        # The delivery runs handlers under the stack's lock: off the event loop, so other SMTP
-        # sessions keep being served while it waits.
+        # The delivery waits for the function: off the event loop, so other SMTP sessions keep
+        # being served meanwhile.
         try:
             message_id = await asyncio.get_running_loop().run_in_executor(None, self._deliver, arrival)
         except Exception:
             log.exception("could not store mail from %s", arrival.mail_from or "<>")
             return "451 4.3.0 Local error in processing; try again later"
         return f"250 Ok {message_id}"
+
+
+class _SesSmtp(SMTP):
+    """SES receiving accepts text lines longer than RFC 5321's 1,000 octets, which Outlook and
+    mail relays do send; aiosmtpd would refuse them with "500 Line too long". Only the message
+    size limit (data_size_limit) applies, as at SES."""
+
+    line_length_limit = MAX_MESSAGE_BYTES
 
 
 class _BoundController(Controller):
@@ -297,6 +298,9 @@ class _BoundController(Controller):
         host, port = sock.getsockname()[:2]
         super().__init__(handler, hostname=host, port=port, **kwargs)
         self._sock = sock
+
+    def factory(self) -> SMTP:
+        return _SesSmtp(self.handler, **self.SMTP_kwargs)
 
     def _create_server(self) -> Any:
         return self.loop.create_server(self._factory_invoker, sock=self._sock, ssl=self.ssl_context)

@@ -1,6 +1,7 @@
 """The Lambda event source mapping for the tickets table's stream, played locally: reads the
-stream from moto (dynamodbstreams), keeps only the records the mapping's FilterCriteria lets
-through, and invokes the function with batches shaped exactly as Lambda delivers them.
+stream through the DynamoDB Streams API (DynamoDB Local's for the local stack, moto's in the
+tests), keeps only the records the mapping's FilterCriteria lets through, and invokes the
+function with batches shaped exactly as Lambda delivers them.
 
 Failures are handled as Lambda does for a stream: a batch whose invocation raises is retried
 whole; with ReportBatchItemFailures, the batch is retried from the first failed record. After
@@ -11,7 +12,9 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +29,8 @@ log = logging.getLogger("devstack.streams")
 LOCAL_MAX_RETRIES = 5
 # A drain stops after this many read-and-deliver rounds even if the function keeps writing.
 MAX_ROUNDS = 20
+# How often the stream's shard list is read again for new shards (DynamoDB rolls shards over).
+SHARD_REFRESH_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -128,10 +133,16 @@ def _numeric(conditions: Sequence[Any], value: Any) -> bool:
 
 
 # ---------------------------------------------------------------- the event
+def aws_stream_arn(arn: str, region: str, account_id: str) -> str:
+    """A stream ARN as AWS spells it for a table in `region` and `account_id` (DynamoDB Local
+    names "ddblocal" and 000000000000 whatever the request said)."""
+    return re.sub(r"^arn:aws:dynamodb:[^:]*:[^:]*:", f"arn:aws:dynamodb:{region}:{account_id}:", arn)
+
+
 def lambda_record(record: Mapping[str, Any], *, stream_arn: str, region: str) -> dict[str, Any]:
     """A stream record as Lambda hands it to the function: eventVersion 1.1, the table's region,
     eventSourceARN, and ApproximateCreationDateTime in epoch seconds (boto3 parsed it to a
-    datetime; moto also reports eventVersion 1.0 and us-east-1)."""
+    datetime; moto reports eventVersion 1.0 and us-east-1, DynamoDB Local "ddblocal")."""
     change = dict(record["dynamodb"])
     created = change.get("ApproximateCreationDateTime")
     if isinstance(created, datetime):
@@ -152,8 +163,9 @@ def lambda_record(record: Mapping[str, Any], *, stream_arn: str, region: str) ->
 # ---------------------------------------------------------------- the poller
 class StreamPoller:
     """One event source mapping: its shard iterators, the records read but not yet delivered, and
-    the retry count of the batch at their head. Everything runs under `lock` (moto's backends and
-    the handlers are not thread-safe), so drain() can be called from any thread."""
+    the retry count of the batch at their head. drain() may be called from any thread; one drain
+    runs at a time (under `lock`), as Lambda delivers one batch per shard at a time, in order.
+    `event_source_arn` is the ARN the function is told (by default the one read from)."""
 
     def __init__(
         self,
@@ -163,18 +175,23 @@ class StreamPoller:
         region: str,
         mapping: StreamMapping,
         invoke: Callable[[dict[str, Any]], Any],
-        lock: threading.RLock,
+        lock: threading.RLock | None = None,
+        event_source_arn: str | None = None,
     ) -> None:
         self.mapping = mapping
         self._client = client
         self._stream_arn = stream_arn
+        self._event_source_arn = event_source_arn or stream_arn
         self._region = region
         self._invoke = invoke
-        self._lock = lock
+        self._lock = lock or threading.RLock()
         self._pending: list[dict[str, Any]] = []
         self._attempts = 0
-        with lock:
-            self._iterators = self._open_shards(mapping.starting_position)
+        self._known_shards: set[str] = set()
+        self._shards_read_at = 0.0
+        with self._lock:
+            self._iterators: dict[str, str] = {}
+            self._open_shards(mapping.starting_position)
 
     def drain(self) -> int:
         """Deliver everything the stream holds now, including what the deliveries write; returns
@@ -192,27 +209,38 @@ class StreamPoller:
             )
         return delivered
 
-    def _open_shards(self, position: str) -> dict[str, str]:
+    def _open_shards(self, position: str) -> None:
+        """Start reading every shard not seen before: the ones there at the start from
+        `position`; the ones that appear later (a shard rolls over into a child) from their
+        first record, TRIM_HORIZON, as Lambda does."""
         stream = self._client.describe_stream(StreamArn=self._stream_arn)["StreamDescription"]
-        return {
-            shard["ShardId"]: self._client.get_shard_iterator(
-                StreamArn=self._stream_arn, ShardId=shard["ShardId"], ShardIteratorType=position
+        self._shards_read_at = time.monotonic()
+        for shard in stream["Shards"]:
+            shard_id = shard["ShardId"]
+            if shard_id in self._known_shards:
+                continue
+            self._known_shards.add(shard_id)
+            if position == "LATEST" and "EndingSequenceNumber" in shard.get("SequenceNumberRange", {}):
+                continue  # closed before we started: nothing in it is new
+            self._iterators[shard_id] = self._client.get_shard_iterator(
+                StreamArn=self._stream_arn, ShardId=shard_id, ShardIteratorType=position
             )["ShardIterator"]
-            for shard in stream["Shards"]
-        }
 
     def _read(self) -> list[dict[str, Any]]:
+        if time.monotonic() - self._shards_read_at >= SHARD_REFRESH_SECONDS:
+            self._open_shards("TRIM_HORIZON")
         records: list[dict[str, Any]] = []
         for shard_id, iterator in list(self._iterators.items()):
             while True:
                 page = self._client.get_records(ShardIterator=iterator, Limit=1000)
                 records += [
-                    lambda_record(r, stream_arn=self._stream_arn, region=self._region)
+                    lambda_record(r, stream_arn=self._event_source_arn, region=self._region)
                     for r in page["Records"]
                 ]
                 next_iterator = page.get("NextShardIterator")
-                if not next_iterator:  # a closed shard, fully read
+                if not next_iterator:  # a closed shard, fully read: its child comes next
                     del self._iterators[shard_id]
+                    self._shards_read_at = 0.0
                     break
                 self._iterators[shard_id] = iterator = next_iterator
                 if not page["Records"]:
