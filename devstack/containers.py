@@ -80,8 +80,13 @@ class Containers:
         )
 
     def warm(self) -> Future[int]:
-        """Start one container now; the future is done once it is ready to serve."""
-        return self._pool.submit(_ready)
+        """Start every container now (each submission finding no idle container starts one); the
+        future is done once the first is ready to serve. The others start meanwhile, so a burst
+        of requests finds them warm instead of waiting for cold starts."""
+        first = self._pool.submit(_ready)
+        for _ in range(self.limit - 1):
+            self._pool.submit(_ready)
+        return first
 
     def invoke(self, spec: FunctionSpec, event: dict[str, Any]) -> Any:
         pool = self._pool

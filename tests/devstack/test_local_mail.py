@@ -25,13 +25,21 @@ import pytest
 from devstack.events import fixture
 from devstack.server import DEMO_CUSTOMER, LocalStack
 from devstack.smtp import ReceiptRule, parse_verdicts, receipt_rule
-from devstack.streams import LOCAL_MAX_RETRIES, StreamMapping, matches, stream_mappings
+from devstack.streams import (
+    LOCAL_MAX_RETRIES,
+    StreamMapping,
+    StreamPoller,
+    aws_stream_arn,
+    matches,
+    stream_mappings,
+)
 from devstack.template import FunctionSpec
 from tests.support.local_stack import Client, running_stack
 
 DOMAIN = "helpdesk.netz0.example"
 SOPORTE = f"soporte@{DOMAIN}"
 DEMO = DEMO_CUSTOMER.email
+TICKET = {"department": "soporte", "subject": "El webmail no carga", "body": "Desde ayer no puedo entrar."}
 
 
 @pytest.fixture(scope="module")
@@ -477,3 +485,127 @@ def test_a_spoofed_mail_opens_nothing_and_is_not_answered(
     assert len(decisions) == 1
     assert ticket_ids(client, operator) == before
     assert len(outbox(client)) == sent
+
+
+def test_mail_keeps_flowing_after_a_refused_write(
+    stack: LocalStack, client: Client, customer: str, operator: str
+) -> None:
+    # On moto a cancelled transaction replaced the table, and the stream reader kept reading the
+    # old one: after one 409, no mail reached the outbox until the stack restarted.
+    closed = client.call("POST", "/tickets", customer, {**TICKET, "subject": "Se cerrará"}).body["id"]
+    assert client.call("POST", f"/tickets/{closed}/close", customer).status == 200
+    refused = client.call("POST", f"/tickets/{closed}/replies", operator, {"body": "Llego tarde"})
+    assert refused.status == 409, refused.body
+
+    send(stack, message(subject="Después del rechazo"))
+    receipt = outbox(client)[0]
+    assert receipt["subject"].endswith("Después del rechazo")
+    ticket_id = ticket_in(receipt["subject"])
+    answer = client.call("POST", f"/tickets/{ticket_id}/replies", operator, {"body": "Ya está resuelto."})
+    assert answer.status == 201
+    reply = outbox(client)[0]
+    assert ticket_in(reply["subject"]) == ticket_id
+    assert (
+        "Ya está resuelto."
+        in email.message_from_string(reply["raw"], policy=email.policy.default)
+        .get_body(("plain",))
+        .get_content()
+    )
+
+
+def test_lines_longer_than_998_bytes_are_accepted_as_ses_does(stack: LocalStack, inbound: Recorder) -> None:
+    # Outlook and mail relays send unfolded lines over RFC 5321's limit; SES takes them.
+    long_line = ("Desde ayer no puedo entrar al webmail " * 120).strip()  # about 4,500 bytes
+    raw = (
+        f"From: {DEMO}\r\nTo: {SOPORTE}\r\nSubject: Una línea larga\r\n"
+        f"Message-ID: {make_msgid(domain='mail.demo.netz0.example')}\r\n"
+        "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n"
+        f"\r\n{long_line}\r\n"
+    ).encode()
+    address = stack.smtp_address
+    assert address is not None
+    with smtplib.SMTP(*address, timeout=30) as smtp:
+        refused = smtp.sendmail(DEMO, [SOPORTE], raw)  # raises unless the message got a 250
+    assert refused == {}
+    (event,) = inbound.events
+    ses_id = event["Records"][0]["ses"]["mail"]["messageId"]
+    stored = (
+        boto3.client("s3")
+        .get_object(Bucket=stack.resource_names["MailBucket"], Key=f"inbound/{ses_id}")["Body"]
+        .read()
+    )
+    assert long_line.encode() in stored
+
+
+def test_a_message_over_ses_size_limit_is_still_refused(stack: LocalStack, inbound: Recorder) -> None:
+    # Long lines are fine; the message size limit stays (SES receiving takes up to 40 MB).
+    raw = f"From: {DEMO}\r\nTo: {SOPORTE}\r\nSubject: Enorme\r\n\r\n".encode() + b"x" * (41 * 1024 * 1024)
+    address = stack.smtp_address
+    assert address is not None
+    with smtplib.SMTP(*address, timeout=60) as smtp, pytest.raises(smtplib.SMTPDataError) as refused:
+        smtp.sendmail(DEMO, [SOPORTE], raw)
+    assert refused.value.smtp_code == 552
+    assert inbound.events == []
+
+
+class FakeStreams:
+    """A DynamoDB Streams API with shards that close and hand over to a child, as DynamoDB's do."""
+
+    def __init__(self) -> None:
+        self.shards: dict[str, list[dict[str, Any]]] = {"shard-1": []}
+        self.closed: set[str] = set()
+
+    def record(self, shard: str, text: str) -> None:
+        number = str(100 + sum(len(r) for r in self.shards.values()))
+        change = {
+            "Keys": {"pk": {"S": "TICKET#NZ-1"}},
+            "NewImage": {"id": {"S": text}},
+            "SequenceNumber": number,
+        }
+        self.shards.setdefault(shard, []).append({"eventID": text, "eventName": "INSERT", "dynamodb": change})
+
+    def describe_stream(self, StreamArn: str) -> dict[str, Any]:
+        shards = [
+            {"ShardId": s, "SequenceNumberRange": {"EndingSequenceNumber": "9"} if s in self.closed else {}}
+            for s in self.shards
+        ]
+        return {"StreamDescription": {"Shards": shards}}
+
+    def get_shard_iterator(self, StreamArn: str, ShardId: str, ShardIteratorType: str) -> dict[str, Any]:
+        start = 0 if ShardIteratorType == "TRIM_HORIZON" else len(self.shards[ShardId])
+        return {"ShardIterator": f"{ShardId}@{start}"}
+
+    def get_records(self, ShardIterator: str, Limit: int) -> dict[str, Any]:
+        shard, start = ShardIterator.split("@")
+        records = self.shards[shard][int(start) :]
+        end = int(start) + len(records)
+        done = shard in self.closed and not records
+        return {"Records": records, **({} if done else {"NextShardIterator": f"{shard}@{end}"})}
+
+
+def test_the_poller_follows_the_stream_into_new_shards() -> None:
+    streams = FakeStreams()
+    delivered: list[str] = []
+
+    def invoke(event: dict[str, Any]) -> dict[str, Any]:
+        delivered.extend(r["dynamodb"]["NewImage"]["id"]["S"] for r in event["Records"])
+        return {}
+
+    poller = StreamPoller(
+        client=streams,
+        stream_arn="arn:aws:dynamodb:ddblocal:000000000000:table/t/stream/1",
+        region="eu-west-1",
+        mapping=StreamMapping("NotifyFunction"),
+        invoke=invoke,
+        event_source_arn=aws_stream_arn(
+            "arn:aws:dynamodb:ddblocal:000000000000:table/t/stream/1", "eu-west-1", "123456789012"
+        ),
+    )
+    streams.record("shard-1", "before-close")
+    streams.closed.add("shard-1")
+    streams.record("shard-2", "in-the-child")
+    poller.drain()
+    assert delivered == ["before-close", "in-the-child"]
+    streams.record("shard-2", "later")
+    poller.drain()
+    assert delivered == ["before-close", "in-the-child", "later"]

@@ -8,9 +8,11 @@ import json
 import os
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import boto3
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -288,3 +290,49 @@ def test_local_escalate_reports_a_breach_once(client: Client) -> None:
     notes = [m["body"] for m in client.call("GET", path, operator).body["messages"] if m["internal"]]
     assert len(notes) == 1
     assert notes[0].startswith("SLA: la primera respuesta venció")
+
+
+def test_concurrent_replies_all_land(client: Client, customer: str, operator: str) -> None:
+    # Handlers run in several containers at once; the conditional writes keep every reply.
+    ticket = client.call("POST", "/tickets", customer, TICKET).body["id"]
+    texts = [f"Respuesta simultánea {n}" for n in range(24)]
+
+    def reply(number: int) -> int:
+        who = customer if number % 2 else operator
+        return client.call("POST", f"/tickets/{ticket}/replies", who, {"body": texts[number]}).status
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        statuses = list(pool.map(reply, range(len(texts))))
+    assert statuses == [201] * len(texts)
+    thread = client.call("GET", f"/tickets/{ticket}", operator).body
+    assert set(texts) <= {m["body"] for m in thread["messages"]}
+
+
+def test_concurrent_callers_each_see_only_their_own_account(client: Client, customer: str) -> None:
+    # Invocations that overlap never share a caller: each container serves one at a time.
+    other = client.token("customer", account_id="acct-4004", email="dora@cuarto.example")
+    mine = client.call("POST", "/tickets", customer, TICKET).body["id"]
+    theirs = client.call("POST", "/tickets", other, TICKET).body["id"]
+    asks = [(customer, mine, theirs), (other, theirs, mine)] * 12
+
+    def look(ask: tuple[str, str, str]) -> tuple[int, int, int]:
+        token, own, foreign = ask
+        seen = client.call("GET", f"/tickets/{own}", token)
+        return (
+            seen.status,
+            int(seen.body["id"] == own),
+            client.call("GET", f"/tickets/{foreign}", token).status,
+        )
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        results = list(pool.map(look, asks))
+    assert results == [(200, 1, 404)] * len(asks)
+
+
+def test_the_table_lives_in_dynamodb_local(stack: LocalStack) -> None:
+    # The stack's DynamoDB (and its stream) is DynamoDB Local, not moto: one endpoint for both.
+    assert os.environ["AWS_ENDPOINT_URL_DYNAMODB"] == stack.dynamodb_endpoint
+    assert os.environ["AWS_ENDPOINT_URL_DYNAMODB_STREAMS"] == stack.dynamodb_endpoint
+    assert stack.dynamodb_endpoint != stack.aws_endpoint
+    table = boto3.client("dynamodb").describe_table(TableName=stack.table_name)["Table"]
+    assert ":ddblocal:" in table["LatestStreamArn"]  # how DynamoDB Local names its streams
