@@ -23,7 +23,16 @@ def resource_names(prefix: str) -> dict[str, str]:
 
 
 def provision(names: dict[str, str]) -> None:
+    provision_table(names)
+    provision_mail(names)
+
+
+def provision_table(names: dict[str, str]) -> None:
     boto3.client("dynamodb").create_table(**table_definition(names["TicketsTable"]))
+
+
+def provision_mail(names: dict[str, str]) -> None:
+    """What is not DynamoDB: the mail bucket, the signing secret, SES's configuration."""
     boto3.client("s3").create_bucket(
         Bucket=names["MailBucket"], CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
     )

@@ -35,7 +35,7 @@ from devstack.events import LambdaContext
 from devstack.functions import ensure_layer_on_path
 from devstack.gateway import HttpResult, LocalGateway
 from devstack.outbox import Outbox
-from devstack.provision import provision, resource_names
+from devstack.provision import provision_mail, provision_table, resource_names
 from devstack.smtp import DEFAULT_SMTP_PORT, Arrival, ReceiptRule, SesReceiver, SmtpServer, receipt_rule
 from devstack.streams import StreamPoller, aws_stream_arn, stream_mappings
 from devstack.template import ROOT, parameter_defaults, ttl_attribute
@@ -436,35 +436,40 @@ class LocalStack:
             AWS_CONFIG_FILE=os.devnull,
             AWS_SHARED_CREDENTIALS_FILE=os.devnull,
         )
-        if local_dynamodb is not None:
-            local_dynamodb.wait_ready()
-        self._names = self._provision()
-        # The functions' environment, then their first container, which imports them while
-        # the rest starts (the mail functions read the signing secret at import: provisioned).
+        self._names = self._provision_mail()
+        # The functions' environment, then their containers, which import them while DynamoDB
+        # Local finishes starting (the mail functions read the signing secret at import).
         os.environ.update(LocalGateway(self._names).environment())
         os.environ["PORTAL_URL"] = self.url + "/"  # confirmation links lead to this portal
         self._containers = Containers(self._names, self.containers)
         self._warming = self._containers.warm()
+        if local_dynamodb is not None:
+            local_dynamodb.wait_ready()
+        self._provision_table()
         # Before any write, so a stream read from LATEST sees everything from here on.
         self._pollers = self._stream_pollers()
         self._seed_demo_account()
 
-    def _provision(self) -> dict[str, str]:
-        """The table (with its stream), the mail bucket, the signing secret, the configuration set
-        and the verified identities; names derive from the table's, so stacks started one after
-        another in one process (moto's state is per process) do not collide."""
+    def _provision_mail(self) -> dict[str, str]:
+        """The mail bucket, the signing secret, the configuration set and the verified
+        identities; names derive from the table's, so stacks started one after another in one
+        process (moto's and DynamoDB Local's state outlive a stack) do not collide."""
         names = {**resource_names(self.table_name), "TicketsTable": self.table_name}
-        provision(names)
+        provision_mail(names)
+        # !Ref of an AWS::SecretsManager::Secret is its ARN, so that is what the functions get.
+        secret = boto3.client("secretsmanager").describe_secret(SecretId=names["MailSigningSecret"])
+        return {**names, "MailSigningSecret": secret["ARN"]}
+
+    def _provision_table(self) -> None:
+        """The table, with its stream and time to live."""
+        provision_table({"TicketsTable": self.table_name})
         attribute = ttl_attribute()
         if attribute:
-            # DynamoDB Local deletes expired items, as DynamoDB does (moto only records the setting).
+            # As the template declares it.
             boto3.client("dynamodb").update_time_to_live(
                 TableName=self.table_name,
                 TimeToLiveSpecification={"Enabled": True, "AttributeName": attribute},
             )
-        # !Ref of an AWS::SecretsManager::Secret is its ARN, so that is what the functions get.
-        secret = boto3.client("secretsmanager").describe_secret(SecretId=names["MailSigningSecret"])
-        return {**names, "MailSigningSecret": secret["ARN"]}
 
     def _stream_pollers(self) -> list[StreamPoller]:
         mappings = stream_mappings()
