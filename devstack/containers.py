@@ -1,8 +1,7 @@
 """Lambda's execution model for the local stack: every invocation runs in a container, a worker
-process that serves one invocation at a time; when calls overlap, more containers start (each
-with its own cold start), up to a limit, the way Lambda scales a function out. So handler calls
-run concurrently, and the only thing serialized is what Lambda serializes too: one invocation
-per container.
+process that serves one invocation at a time, and several containers (4 by default) serve
+calls that overlap, the way Lambda scales a function out. So handler calls run concurrently,
+and the only thing serialized is what Lambda serializes too: one invocation per container.
 
 Why processes and not threads in this one: a handler module is not safe to run twice at once in
 one process. Powertools' resolver keeps the current event on the module's `app` (a second request
@@ -18,6 +17,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import queue
 import threading
 import warnings
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -58,9 +58,28 @@ def _ready() -> int:
 
 
 # ---------------------------------------------------------------- the stack's side
+class _Container:
+    """One worker process (a one-worker executor): one invocation at a time."""
+
+    def __init__(self, environment: dict[str, str], resource_names: dict[str, str]) -> None:
+        self.executor = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_container,
+            initargs=(environment, resource_names),
+        )
+
+    def wait_ready(self) -> None:
+        self.executor.submit(_ready).result()
+
+
 class Containers:
-    """Up to `limit` containers, started on demand; `invoke` blocks until the function returns
-    and raises what it raised."""
+    """Up to `limit` containers; `invoke` runs on an idle one (waiting for one when all are busy,
+    as a throttled Lambda caller would retry) and raises what the function raised.
+
+    warm() starts them one after another, not all at once: the first is what the stack waits
+    for before serving, and on a loaded machine four interpreters importing at once would delay
+    it several times over."""
 
     def __init__(self, resource_names: dict[str, str], limit: int = DEFAULT_CONTAINERS) -> None:
         if limit < 1:
@@ -68,41 +87,61 @@ class Containers:
         self.limit = limit
         self._resource_names = dict(resource_names)
         self._environment = dict(os.environ)  # as the stack set it up, whatever changes later
-        self._lock = threading.Lock()  # guards replacing a broken pool, nothing else
-        self._pool = self._new_pool()
+        self._idle: queue.Queue[_Container] = queue.Queue()
+        self._started: list[_Container] = []
+        self._lock = threading.Lock()  # guards _started
+        self._stopping = threading.Event()
 
-    def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(
-            max_workers=self.limit,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_start_container,
-            initargs=(self._environment, self._resource_names),
-        )
-
-    def warm(self) -> Future[int]:
-        """Start every container now (each submission finding no idle container starts one); the
-        future is done once the first is ready to serve. The others start meanwhile, so a burst
-        of requests finds them warm instead of waiting for cold starts."""
-        first = self._pool.submit(_ready)
-        for _ in range(self.limit - 1):
-            self._pool.submit(_ready)
+    def warm(self) -> Future[None]:
+        """Start the containers in the background; the future is done once the first is ready."""
+        first: Future[None] = Future()
+        threading.Thread(target=self._start_all, args=(first,), name="local-containers", daemon=True).start()
         return first
 
+    def _start_all(self, first: Future[None]) -> None:
+        for number in range(self.limit):
+            try:
+                self._start_one()
+            except Exception as error:
+                log.exception("container %d did not start", number + 1)
+                if not first.done():
+                    first.set_exception(error)
+                return
+            if not first.done():
+                first.set_result(None)
+
+    def _start_one(self) -> None:
+        if self._stopping.is_set():
+            return
+        container = _Container(self._environment, self._resource_names)
+        with self._lock:
+            self._started.append(container)
+        container.wait_ready()
+        self._idle.put(container)
+
     def invoke(self, spec: FunctionSpec, event: dict[str, Any]) -> Any:
-        pool = self._pool
+        container = self._idle.get()
         try:
-            return pool.submit(_invoke_here, spec.logical_id, event).result()
+            result = container.executor.submit(_invoke_here, spec.logical_id, event).result()
         except BrokenProcessPool:
-            # A container died (killed, out of memory): this call fails, as in Lambda; the next
-            # ones get new containers.
-            with self._lock:
-                if self._pool is pool:
-                    log.error("a container died; starting new ones")
-                    self._pool = self._new_pool()
+            # The container died (killed, out of memory): this call fails, as in Lambda; a new
+            # container takes its place.
+            log.error("a container died; starting a new one")
+            container.executor.shutdown(wait=False)
+            threading.Thread(target=self._start_one, name="local-container", daemon=True).start()
             raise
+        except BaseException:
+            self._idle.put(container)  # the function raised; the container is fine
+            raise
+        self._idle.put(container)
+        return result
 
     def stop(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._stopping.set()
+        with self._lock:
+            started = list(self._started)
+        for container in started:
+            container.executor.shutdown(wait=True, cancel_futures=True)
 
 
 class PooledGateway(LocalGateway):

@@ -133,6 +133,7 @@ class DynamoDBLocal:
             try:
                 client.list_tables(Limit=1)
                 self._ready = True
+                log.info("DynamoDB Local answers at %s", self.endpoint)
                 return
             except Exception:  # not listening yet
                 time.sleep(0.05)

@@ -305,7 +305,7 @@ class LocalStack:
         self._threads: list[threading.Thread] = []
         self._moto: ThreadedMotoServer | None = None
         self._containers: Containers | None = None
-        self._warming: Future[int] | None = None
+        self._warming: Future[None] | None = None
         self._server: BaseWSGIServer | None = None
         self._smtp: SmtpServer | None = None
         self._api: LocalApi | None = None
