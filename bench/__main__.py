@@ -86,7 +86,7 @@ def _auto_close(out: TextIO) -> None:
 
 
 def _escalation(out: TextIO) -> None:
-    with embedded_stack() as stack:
+    with embedded_stack(dynamodb_local=True) as stack:
         escalation.report(out, escalation.run(stack))
 
 
