@@ -12,6 +12,12 @@ import boto3
 from devstack.gateway import HttpResult, LocalGateway
 from devstack.provision import resource_names
 
+# Re-exported: the tests build their mail with harness.mail and its addresses.
+from tests.support.mail import COMERCIAL as COMERCIAL
+from tests.support.mail import MAIL_DOMAIN as MAIL_DOMAIN
+from tests.support.mail import SOPORTE as SOPORTE
+from tests.support.mail import mail as mail
+
 TABLE = "helpdesk-test"
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -112,9 +118,9 @@ class Api:
 
     def authorize(self, who: dict[str, Any], email: str) -> None:
         """Add an address and confirm it from its mail, as the customer and its owner would."""
-        result, mail = self.add_address(who, email)
+        result, sent = self.add_address(who, email)
         assert result.status == 202, result.body
-        confirmed = self.confirm({"token": confirmation_token(mail)})
+        confirmed = self.confirm({"token": confirmation_token(sent)})
         assert confirmed.status == 200, confirmed.body
 
     def auto_close(self, at: datetime) -> dict[str, Any]:
@@ -124,30 +130,25 @@ class Api:
         return self.gateway.run_schedule("EscalateFunction", at)
 
 
-def confirmation_token(mail: Any) -> str:
+def confirmation_token(confirmation: Any) -> str:
     """The token of the confirmation link in a confirmation mail."""
     import re
     from urllib.parse import unquote
 
-    found = re.search(r"#/confirm\?token=(\S+)", mail.get_content())
-    assert found, mail.get_content()
+    found = re.search(r"#/confirm\?token=(\S+)", confirmation.get_content())
+    assert found, confirmation.get_content()
     return unquote(found.group(1))
 
 
-def confirmation_code(mail: Any) -> str:
+def confirmation_code(confirmation: Any) -> str:
     import re
 
-    found = re.search(r"\b([A-Z2-7]{4}-[A-Z2-7]{4})\b", mail.get_content())
-    assert found, mail.get_content()
+    found = re.search(r"\b([A-Z2-7]{4}-[A-Z2-7]{4})\b", confirmation.get_content())
+    assert found, confirmation.get_content()
     return found.group(1)
 
 
 NAMES = {**resource_names("helpdesk-test"), "TicketsTable": TABLE}
-
-
-MAIL_DOMAIN = "helpdesk.netz0.example"
-SOPORTE = f"soporte@{MAIL_DOMAIN}"
-COMERCIAL = f"comercial@{MAIL_DOMAIN}"
 
 
 class Mailbox:
@@ -188,29 +189,6 @@ class Mailbox:
         )
         spec = next(s for s in self.gateway.specs if s.logical_id == "InboundEmailFunction")
         return self.gateway.invoke(spec, event)["outcomes"][0]
-
-
-def mail(
-    sender: str = "Ana Pérez <ana@cliente.example>",
-    to: str = SOPORTE,
-    subject: str = "No puedo acceder al webmail",
-    body: str = "Desde ayer el webmail no carga.",
-    **headers: str,
-) -> bytes:
-    """A plain, well-formed mail as a customer's client would send it."""
-    from email.message import EmailMessage
-    from email.utils import make_msgid
-
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = to
-    message["Subject"] = subject
-    message["Date"] = "Wed, 25 Nov 2026 12:59:58 +0100"
-    message["Message-ID"] = headers.pop("message_id", None) or make_msgid(domain="mail.cliente.example")
-    for name, value in headers.items():
-        message[name.replace("_", "-")] = value
-    message.set_content(body)
-    return message.as_bytes()
 
 
 class Postman:

@@ -70,7 +70,7 @@ _CONTENT_LANGUAGE: dict[str, OpenAPIResponseHeader] = {
 }
 
 
-def _errors(status: int, description: str, model: Any = ErrorOut) -> OpenAPIResponse:
+def _errors(description: str, model: Any = ErrorOut) -> OpenAPIResponse:
     return {
         "description": description,
         "headers": _CONTENT_LANGUAGE,
@@ -82,21 +82,20 @@ def _errors(status: int, description: str, model: Any = ErrorOut) -> OpenAPIResp
 # authorizer (its own body) before the function runs; 413 from API Gateway above its 10 MB payload
 # limit, from the function above the API's own limit.
 ERROR_RESPONSES: dict[int, OpenAPIResponse] = {
-    400: _errors(400, "Malformed request (bad JSON, text that is not UTF-8, cursor or header)."),
+    400: _errors("Malformed request (bad JSON, text that is not UTF-8, cursor or header)."),
     401: _errors(
-        401,
         'No valid token: the JWT authorizer answers {"message": "Unauthorized"} and a '
         "WWW-Authenticate header saying why.",
         GatewayErrorOut | ErrorOut,
     ),
-    403: _errors(403, "The caller's role may not do this."),
-    404: _errors(404, "No such ticket on the caller's account."),
-    409: _errors(409, "The ticket's status or version does not allow this."),
-    413: _errors(413, "The request body is too large.", ErrorOut | GatewayErrorOut),
-    422: _errors(422, "The request body or a parameter is not valid."),
+    403: _errors("The caller's role may not do this."),
+    404: _errors("No such ticket on the caller's account."),
+    409: _errors("The ticket's status or version does not allow this."),
+    413: _errors("The request body is too large.", ErrorOut | GatewayErrorOut),
+    422: _errors("The request body or a parameter is not valid."),
 }
 # Only the routes that count requests answer 429.
-RATE_LIMITED_RESPONSE = _errors(429, "Too many requests of this kind for now; try again later.")
+RATE_LIMITED_RESPONSE = _errors("Too many requests of this kind for now; try again later.")
 
 
 def error_response(
