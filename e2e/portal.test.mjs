@@ -30,7 +30,7 @@ function startStack() {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    const timer = setTimeout(() => reject(new Error(`the stack did not start:\n${output}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`the stack did not start:\n${output}`)), 180_000);
     const look = (chunk) => {
       output += chunk;
       const found = output.match(/running at (http:\/\/127\.0\.0\.1:\d+)/);

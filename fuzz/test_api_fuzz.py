@@ -120,7 +120,7 @@ def test_the_api_answers_as_its_document_says(
         _with_real_ids(case, seeded)
         for token in seeded["tokens"].values():
             case.call_and_validate(
-                base_url=stack.url, headers={"Authorization": f"Bearer {token}"}, checks=CHECKS, timeout=30
+                base_url=stack.url, headers={"Authorization": f"Bearer {token}"}, checks=CHECKS, timeout=120
             )
 
     answers_as_documented()

@@ -34,7 +34,7 @@ from devstack.streams import (
     stream_mappings,
 )
 from devstack.template import FunctionSpec
-from tests.support.local_stack import Client, running_stack
+from tests.support.local_stack import CLIENT_TIMEOUT, Client, running_stack
 
 DOMAIN = "helpdesk.netz0.example"
 SOPORTE = f"soporte@{DOMAIN}"
@@ -122,7 +122,7 @@ def send(
 ) -> None:
     address = stack.smtp_address
     assert address is not None
-    with smtplib.SMTP(*address, timeout=30) as smtp:
+    with smtplib.SMTP(*address, timeout=CLIENT_TIMEOUT) as smtp:
         smtp.send_message(mail, from_addr=mail_from, to_addrs=to)
 
 
@@ -524,7 +524,7 @@ def test_lines_longer_than_998_bytes_are_accepted_as_ses_does(stack: LocalStack,
     ).encode()
     address = stack.smtp_address
     assert address is not None
-    with smtplib.SMTP(*address, timeout=30) as smtp:
+    with smtplib.SMTP(*address, timeout=CLIENT_TIMEOUT) as smtp:
         refused = smtp.sendmail(DEMO, [SOPORTE], raw)  # raises unless the message got a 250
     assert refused == {}
     (event,) = inbound.events
@@ -544,7 +544,7 @@ def test_a_message_over_ses_size_limit_is_still_refused(stack: LocalStack, inbou
     address = stack.smtp_address
     assert address is not None
     with (
-        smtplib.SMTP(*address, timeout=60) as smtp,
+        smtplib.SMTP(*address, timeout=CLIENT_TIMEOUT) as smtp,
         pytest.raises((smtplib.SMTPSenderRefused, smtplib.SMTPDataError)) as refused,
     ):
         smtp.sendmail(DEMO, [SOPORTE], raw)

@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from devstack.auth import Identity, Role
 from devstack.server import LocalStack
-from tests.support.local_stack import Client, running_stack
+from tests.support.local_stack import CLIENT_TIMEOUT, Client, running_stack
 
 TICKET = {"department": "soporte", "subject": "El webmail no carga", "body": "Desde ayer no puedo entrar."}
 
@@ -209,7 +209,7 @@ def test_jwks_publishes_the_signing_key(stack: LocalStack, client: Client) -> No
 
 
 def test_oversized_request_is_refused_like_api_gateway(client: Client, customer: str) -> None:
-    connection = http.client.HTTPConnection(client.host, client.port, timeout=10)
+    connection = http.client.HTTPConnection(client.host, client.port, timeout=CLIENT_TIMEOUT)
     try:
         # Only the declared length matters: the body is refused before it is read.
         connection.putrequest("POST", "/tickets")
@@ -228,7 +228,7 @@ def test_handlers_use_the_embedded_aws(stack: LocalStack) -> None:
 
 
 def _raw(client: Client, method: str, path: str, token: str, body: bytes | None = None) -> Any:
-    connection = http.client.HTTPConnection(client.host, client.port, timeout=10)
+    connection = http.client.HTTPConnection(client.host, client.port, timeout=CLIENT_TIMEOUT)
     try:
         connection.request(method, path, body=body, headers={"Authorization": f"Bearer {token}"})
         response = connection.getresponse()

@@ -15,6 +15,11 @@ from urllib.parse import urlsplit
 
 from devstack.server import LocalStack
 
+# How long a test client waits for one answer. Generous on purpose: on a loaded shared machine 24
+# concurrent calls queue behind 4 containers, and a short timeout turned slowness into failures.
+# Speed is measured in `make bench` and `make load`, never asserted here.
+CLIENT_TIMEOUT = 120
+
 
 @dataclass
 class Reply:
@@ -43,7 +48,7 @@ class Client:
         if body is not None:
             data = json.dumps(body).encode()
             sent["Content-Type"] = "application/json"
-        connection = http.client.HTTPConnection(self.host, self.port, timeout=10)
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=CLIENT_TIMEOUT)
         try:
             connection.request(method, path, body=data, headers=sent)
             response = connection.getresponse()
