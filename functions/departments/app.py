@@ -1,4 +1,5 @@
-"""GET /departments: the departments tickets can be opened to, from the stack's configuration."""
+"""GET /departments: the departments tickets can be opened to, from the stack's configuration,
+named in the reader's language (Accept-Language, as the API's messages)."""
 
 from typing import Any
 
@@ -6,7 +7,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from helpdesk.config import settings
-from helpdesk.http.api import ERROR_RESPONSES, create_api, current_caller
+from helpdesk.http.api import ERROR_RESPONSES, create_api, current_caller, reader_language
 from helpdesk.http.schemas import DepartmentOut, DepartmentsOut
 from helpdesk.observability import logger
 
@@ -17,11 +18,17 @@ app = create_api()
     "/departments",
     summary="List departments",
     tags=["departments"],
-    responses={200: {"description": "The departments a ticket can be opened to."}, **ERROR_RESPONSES},
+    responses={
+        200: {"description": "The departments a ticket can be opened to, named in the reader's language."},
+        **ERROR_RESPONSES,
+    },
 )
 def departments() -> DepartmentsOut:
     current_caller(app)  # signed-in users only, like every other route
-    return DepartmentsOut(items=[DepartmentOut(id=d.id, name=d.name) for d in settings().departments])
+    language = reader_language(app.current_event.headers)
+    return DepartmentsOut(
+        items=[DepartmentOut(id=d.id, name=d.name_in(language)) for d in settings().departments]
+    )
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -92,6 +92,11 @@ def test_departments_come_from_configuration(api):
         {"id": "comercial", "name": "Comercial"},
         {"id": "soporte", "name": "Soporte Técnico"},
     ]
+    english = api.get("/departments", ANA, headers={"accept-language": "en-GB,en;q=0.9"})
+    assert english.json()["items"] == [
+        {"id": "comercial", "name": "Sales"},
+        {"id": "soporte", "name": "Technical Support"},
+    ]
 
 
 def test_openapi_document_is_served_without_a_token(api):

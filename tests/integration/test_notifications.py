@@ -140,9 +140,34 @@ def test_english_when_the_account_prefers_it(api, postman, ana):
     assert api.call("PUT", "/account", ana, body={"language": "en"}).json()["language"] == "en"
     assert api.call("PUT", "/account", ana, body={"language": "fr"}).status == 422
     assert api.get("/account", LUIS).status == 403
-    api.open(ana)
+    ticket = api.open(ana)
     [receipt] = postman.new()
     assert "ticket number" in text_of(receipt).lower()
+    assert "Department: Technical Support" in text_of(receipt)
+    api.later(minutes=5)
+    api.reply(ticket["id"], LUIS, "Try now")
+    postman.new()
+    api.auto_close(T0 + timedelta(hours=73))
+    [notice] = postman.new()
+    body = text_of(notice)
+    assert notice["Content-Language"] == "en"
+    assert "closed automatically as resolved" in body
+    for spanish in ("Soporte Técnico", "Cerrado", "automáticamente", "Responda por encima"):
+        assert spanish not in body
+
+
+def test_every_mail_links_to_the_ticket_on_the_portal(api, postman, ana):
+    ticket = api.open(ana)
+    api.later(minutes=5)
+    api.reply(ticket["id"], LUIS, "Pruebe ahora")
+    api.later(minutes=5)
+    api.post(f"/tickets/{ticket['id']}/close", ana)
+    mails = postman.new()
+    assert len(mails) == 3  # receipt, reply, close confirmation
+    link = f"/#/tickets/{ticket['id']}"
+    for message in mails:
+        assert link in text_of(message)
+        assert f'{link}" style=' in html_of(message)  # a link, not only text
 
 
 def test_receipts_of_inbound_mail_are_rate_limited_but_what_a_person_did_is_not(api, postman, mailbox, ana):

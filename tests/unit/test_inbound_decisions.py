@@ -28,12 +28,16 @@ class Notices:
     def __init__(self) -> None:
         self.unknown: list[str] = []
         self.refused: list[tuple[str, str, tuple[str, ...]]] = []
+        self.languages: list[str] = []
 
     def unknown_sender(self, to: str, subject: str, now: datetime) -> None:
         self.unknown.append(to)
 
-    def attachments_refused(self, to: str, ticket_id: str, names: tuple[str, ...], now: datetime) -> None:
+    def attachments_refused(
+        self, to: str, ticket_id: str, names: tuple[str, ...], now: datetime, *, language: str
+    ) -> None:
         self.refused.append((to, ticket_id, names))
+        self.languages.append(language)
 
 
 class Desk:
@@ -231,3 +235,14 @@ def test_attachments_beyond_the_limit_are_refused_and_the_sender_told(desk):
     assert outcome.refused_attachments == ("dos.pdf",)
     assert desk.saved == ["uno.pdf"]
     assert desk.notices.refused == [("ana@cliente.example", outcome.ticket_id, ("dos.pdf",))]
+
+
+def test_the_attachments_notice_is_in_the_accounts_language(desk):
+    from email import message_from_bytes, policy
+
+    desk.accounts.set_language("acct-1001", "en")
+    parsed = message_from_bytes(mail(), policy=policy.default)
+    for name in ("uno.pdf", "dos.pdf"):
+        parsed.add_attachment(b"x", maintype="application", subtype="pdf", filename=name)
+    desk.deliver(parsed.as_bytes())
+    assert desk.notices.languages == ["en"]

@@ -24,12 +24,29 @@ class Department(BaseModel):
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")
     name: str = Field(min_length=1, max_length=80)
+    # The name in other languages than the desk's own (Spanish), e.g. {"en": "Technical Support"}:
+    # mail and the portal name the department in the reader's language.
+    names: dict[str, str] = Field(default_factory=dict)
     # The local part of the department's address on the support mail domain (soporte@...).
     mailbox: str | None = Field(default=None, pattern=r"^[a-z0-9._-]{1,64}$")
 
     @property
     def mailbox_name(self) -> str:
         return self.mailbox or self.id
+
+    def name_in(self, language: str) -> str:
+        """The department's name for a reader of `language` ("es", "en"); `name` when it has none."""
+        return self.names.get(language, self.name)
+
+    @field_validator("names")
+    @classmethod
+    def _names_are_names(cls, value: dict[str, str]) -> dict[str, str]:
+        if not set(value) <= {"es", "en"}:
+            unknown = sorted(set(value) - {"es", "en"})
+            raise ValueError(f"names are given per language, es or en (not {unknown})")
+        if any(not 1 <= len(name.strip()) <= 80 for name in value.values()):
+            raise ValueError("a department's name in a language is 1 to 80 characters")
+        return value
 
 
 class Settings(BaseModel):

@@ -98,7 +98,11 @@ def mail_identity() -> MailIdentity:
 
     config = mail_settings()
     secret = boto3.client("secretsmanager").get_secret_value(SecretId=config.signing_secret)["SecretString"]
-    return MailIdentity(signer=MailSigner(secret.encode(), config.domain), from_address=config.sender)
+    return MailIdentity(
+        signer=MailSigner(secret.encode(), config.domain),
+        from_address=config.sender,
+        portal_url=config.portal_url,
+    )
 
 
 @cache
@@ -122,14 +126,18 @@ def inbound_mail() -> InboundMail:
     from helpdesk.services.inbound_mail import InboundMail
 
     config = settings()
-    limits = f"{config.max_attachments} files, {config.max_attachment_bytes // (1024 * 1024)} MB"
     return InboundMail(
         tickets=ticket_service(),
         accounts=account_service(),
         markers=marker_store(),
         signer=mail_identity().signer,
         settings=config,
-        notices=MailNotices(mail_identity(), mailer().send, limits),
+        notices=MailNotices(
+            mail_identity(),
+            mailer().send,
+            files=config.max_attachments,
+            megabytes=config.max_attachment_bytes // (1024 * 1024),
+        ),
         save_attachment=mail_bucket().save_attachment,
     )
 

@@ -17,13 +17,13 @@ from helpdesk.domain.status_machine import Status
 from helpdesk.mail.catalog import CATALOGS
 from helpdesk.mail.compose import (
     LOOP_HEADER,
-    REPLY_ABOVE_MARKER,
     MailIdentity,
     Notification,
     NotificationKind,
     compose,
     thread_root_id,
 )
+from helpdesk.mail.quoting import REPLY_ABOVE_MARKERS
 from helpdesk.mail.signing import MailSigner
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -192,20 +192,20 @@ def test_non_ascii_display_names(name):
 # ---------------------------------------------------------------------------------------------- bodies
 def test_spanish_receipt():
     plain, markup = parts(sent(notification(NotificationKind.RECEIPT))[0])
-    assert plain.startswith(REPLY_ABOVE_MARKER + "\n")
+    assert plain.startswith(REPLY_ABOVE_MARKERS["es"] + "\n")
     assert "Hemos recibido su consulta. Su número de ticket es NZ-12345678" in plain
     assert "Departamento: Soporte técnico" in plain
     assert "Estado: Abierto" in plain
     assert FIRST.body in plain  # quoted as sent
     assert "Referencia del ticket: NZ-12345678" in plain
-    assert markup.index(REPLY_ABOVE_MARKER) < markup.index("Hemos recibido")
+    assert markup.index(REPLY_ABOVE_MARKERS["es"]) < markup.index("Hemos recibido")
     assert "Hola:<br>El panel da error 500.</blockquote>" in markup
     assert "<strong>Abierto</strong>" in markup
 
 
 def test_spanish_operator_reply():
     plain, markup = parts(sent(notification(NotificationKind.OPERATOR_REPLY))[0])
-    assert plain.startswith(REPLY_ABOVE_MARKER)
+    assert plain.startswith(REPLY_ABOVE_MARKERS["es"])
     assert "Luis le ha respondido:" in plain
     assert REPLY.body in plain
     assert "Estado: Espera" in plain
@@ -239,12 +239,13 @@ def test_closing_notices_say_how_to_reopen(kind, intro):
     assert "reabrirlo desde el área de clientes" in plain
 
 
-def test_english_when_asked_with_the_spanish_status_kept():
+def test_english_when_asked():
     msg, _ = sent(notification(NotificationKind.OPERATOR_REPLY, language="en"))
     assert msg["Content-Language"] == "en"
     plain, markup = parts(msg)
-    assert plain.startswith(REPLY_ABOVE_MARKER)
-    assert "Status: Waiting for your reply (Espera)" in plain
+    assert plain.startswith(REPLY_ABOVE_MARKERS["en"] + "\n")
+    assert "Status: Waiting for your reply\n" in plain  # the portal speaks English too: no "(Espera)"
+    assert "Espera" not in plain
     assert "If we do not hear from you within 72 hours" in plain
     assert "Luis replied:" in plain
     assert '<html lang="en">' in markup
@@ -260,24 +261,27 @@ def test_other_languages_get_spanish(language):
 
 
 @pytest.mark.parametrize(
-    ("portal", "link"),
+    "portal",
     [
-        (
-            "https://www.netz0.example/soporte/tickets/{id}",
-            "https://www.netz0.example/soporte/tickets/NZ-12345678",
-        ),
-        (
-            "https://www.netz0.example/soporte/tickets/",
-            "https://www.netz0.example/soporte/tickets/NZ-12345678",
-        ),
+        "https://www.netz0.example/soporte/",
+        "https://www.netz0.example/soporte",
+        "https://www.netz0.example/soporte/#/x",
     ],
 )
-def test_portal_links(portal, link):
+def test_every_mail_links_to_the_ticket_on_the_portal(portal):
+    link = "https://www.netz0.example/soporte/#/tickets/NZ-12345678"  # the portal's hash route
     identity = replace(IDENTITY, portal_url=portal)
     for kind in ALL_KINDS:
         plain, markup = parts(sent(notification(kind), identity)[0])
         assert link in plain
         assert f'<a href="{link}"' in markup
+
+
+@pytest.mark.parametrize("kind", [NotificationKind.AUTO_CLOSED, NotificationKind.CLOSED])
+def test_closing_mails_quote_nothing(kind):
+    """What closed the ticket is said in the reader's language, never quoted from the thread."""
+    with pytest.raises(ValueError, match="quotes no message"):
+        notification(kind, message=REPLY)
 
 
 def test_portal_url_must_be_http():

@@ -30,8 +30,6 @@ ES: dict[str, str] = {
     "status_CLOSED": "Cerrado",
     "quote_receipt": "Este es el mensaje que recibimos:",
     "quote_operator_reply": "{author} le ha respondido:",
-    "quote_auto_closed": "Último mensaje del ticket:",
-    "quote_closed": "Último mensaje del ticket:",
     "add_info": (
         "Si desea añadir información, responda a este correo escribiendo por encima de la línea que "
         "aparece al principio del mensaje."
@@ -54,6 +52,13 @@ ES: dict[str, str] = {
     "sign_off": "Atentamente,",
     "signature": "El equipo de {department}",
     "footer": "Referencia del ticket: {ticket_id}. Si responde, conserve «[#{ticket_id}]» en el asunto.",
+    "attachments_refused_subject": "Adjuntos no guardados",
+    "attachments_refused_intro": (
+        "Su mensaje se ha añadido al ticket {ticket_id}, pero estos adjuntos no se han guardado "
+        "porque superan el número o el tamaño permitidos ({limit}):"
+    ),
+    "attachments_limit": "{files} archivos, {megabytes} MB",
+    "attachments_refused_how": "Puede enviarlos en varios correos o compartirlos mediante un enlace.",
     "confirm_subject": "Confirme su dirección de correo para Netz0",
     "confirm_intro": (
         "{requester} ha pedido que la dirección {address} pueda abrir y responder tickets de soporte "
@@ -94,8 +99,6 @@ EN: dict[str, str] = {
     "status_CLOSED": "Closed",
     "quote_receipt": "This is the message we received:",
     "quote_operator_reply": "{author} replied:",
-    "quote_auto_closed": "Last message on the ticket:",
-    "quote_closed": "Last message on the ticket:",
     "add_info": (
         "If you would like to add information, reply to this e-mail, writing above the line at the "
         "top of the message."
@@ -116,6 +119,13 @@ EN: dict[str, str] = {
     "sign_off": "Kind regards,",
     "signature": "The {department} team",
     "footer": "Ticket reference: {ticket_id}. If you reply, please keep “[#{ticket_id}]” in the subject.",
+    "attachments_refused_subject": "Attachments not kept",
+    "attachments_refused_intro": (
+        "Your message was added to ticket {ticket_id}, but these attachments were not kept because "
+        "they exceed the allowed number or size ({limit}):"
+    ),
+    "attachments_limit": "{files} files, {megabytes} MB",
+    "attachments_refused_how": "You can send them in several e-mails or share a link instead.",
     "confirm_subject": "Confirm your e-mail address for Netz0",
     "confirm_intro": (
         "{requester} asked that {address} may open and answer support tickets of their Netz0 "

@@ -28,7 +28,7 @@ from helpdesk.domain.text import one_line
 from helpdesk.mail.addresses import normalize_address
 from helpdesk.mail.automatic import LOOP_HEADER
 from helpdesk.mail.catalog import CATALOGS, DEFAULT_LANGUAGE
-from helpdesk.mail.quoting import REPLY_ABOVE_MARKER
+from helpdesk.mail.quoting import REPLY_ABOVE_MARKERS
 from helpdesk.mail.signing import MailSigner
 
 LOOP_VALUE = "notification"
@@ -49,6 +49,8 @@ _STATUS = {
     NotificationKind.AUTO_CLOSED: Status.CLOSED,
     NotificationKind.CLOSED: Status.CLOSED,
 }
+# The kinds that quote a message of the thread (a person's words, as typed).
+QUOTED_KINDS = frozenset({NotificationKind.RECEIPT, NotificationKind.OPERATOR_REPLY})
 # Written by a person: the only kind robots may answer (RFC 3834).
 _PERSONAL = frozenset({NotificationKind.OPERATOR_REPLY})
 
@@ -67,6 +69,7 @@ class Notification:
     recipients: tuple[str, ...]
     language: str = DEFAULT_LANGUAGE  # "es" or "en" ("en-GB", "EN" too); anything else: "es"
     message: Message | None = None  # receipt: the customer's first message; operator reply: the reply
+    # (the closing kinds quote nothing: what closed the ticket is said in the reader's language)
     auto_close_hours: int = 72
     # RECEIPT of a ticket opened by mail: the customer's own Message-ID, so that the receipt also
     # threads under the mail it answers. Ignored when it does not look like a Message-ID.
@@ -86,8 +89,11 @@ class Notification:
                 raise ValueError("internal notes are never sent to customers")
             if message.ticket_id != self.ticket.id:
                 raise ValueError("the message belongs to another ticket")
-        if self.kind in (NotificationKind.RECEIPT, NotificationKind.OPERATOR_REPLY) and message is None:
+        if self.kind in QUOTED_KINDS and message is None:
             raise ValueError(f"a {self.kind} notification needs its message")
+        if self.kind not in QUOTED_KINDS and message is not None:
+            # What closed the ticket is said in the mail's own words, in the reader's language.
+            raise ValueError(f"a {self.kind} notification quotes no message")
         if self.kind is NotificationKind.OPERATOR_REPLY and (
             message is None or message.author_role is not Role.OPERATOR
         ):
@@ -99,7 +105,8 @@ class MailIdentity:
     signer: MailSigner
     from_address: str
     from_name: str = "Netz0"
-    # "https://…/tickets/{id}" ({id} replaced by the ticket ID) or a base URL the ticket ID is appended to.
+    # The web portal's address (PORTAL_URL, e.g. "https://portal.example/"): every mail about a
+    # ticket links to the ticket on it (the portal's hash route #/tickets/<id>).
     portal_url: str | None = None
 
     def __post_init__(self) -> None:
@@ -110,13 +117,14 @@ class MailIdentity:
             if parts.scheme not in ("https", "http") or not parts.netloc:
                 raise ValueError("portal_url must be an http(s) URL")
 
-    def ticket_url(self, ticket_id: str) -> str | None:
+    def portal_page(self, route: str) -> str | None:
+        """The portal's address of a hash route ("tickets/NZ-…", "rate?token=…"); None without a portal."""
         if self.portal_url is None:
             return None
-        quoted = quote(ticket_id, safe="")
-        if "{id}" in self.portal_url:
-            return self.portal_url.replace("{id}", quoted)
-        return f"{self.portal_url.rstrip('/')}/{quoted}"
+        return f"{self.portal_url.split('#')[0].rstrip('/')}/#/{route}"
+
+    def ticket_url(self, ticket_id: str) -> str | None:
+        return self.portal_page(f"tickets/{quote(ticket_id, safe='')}")
 
 
 def thread_root_id(signer: MailSigner, ticket_id: str) -> str:
@@ -253,14 +261,12 @@ def _body(
     department = one_line(notification.department_name)
     hours = str(notification.auto_close_hours)
     url = identity.ticket_url(ticket_id)
-    status = _STATUS[kind]
-    status_text = text[f"status_{status.value}"]
-    if language != "es":  # the website shows the Spanish names: keep them recognisable
-        status_text = f"{status_text} ({status.label})"
+    status_text = text[f"status_{_STATUS[kind].value}"]  # the portal shows the same names
 
     b = _Body(text)
-    b.plain.append(REPLY_ABOVE_MARKER)
-    b.html.append(f'<p style="{_SMALL}">{_esc(REPLY_ABOVE_MARKER)}</p>')
+    marker = REPLY_ABOVE_MARKERS[language]
+    b.plain.append(marker)
+    b.html.append(f'<p style="{_SMALL}">{_esc(marker)}</p>')
     b.para(b.line("greeting"))
     if kind is NotificationKind.RECEIPT:
         b.para(b.line("receipt_intro", ticket_id=ticket_id), b.line("receipt_next", department=department))

@@ -1,7 +1,9 @@
 """Short automatic answers about an inbound mail itself (not about a ticket's progress):
-the sender is not authorized, or some attachments were not kept. Sent in Spanish and English,
-since an unknown sender has no account language. Every one carries the automatic-mail headers,
-and the caller rate-limits them (at most one unknown-sender notice per address a day)."""
+the sender is not authorized, or some attachments were not kept. The unknown-sender notice is in
+Spanish and English, since an unknown sender has no account and so no language; the attachments
+notice goes to a confirmed address of an account and speaks the account's language (with a link
+to the ticket). Every one carries the automatic-mail headers, and the caller rate-limits them (at
+most one unknown-sender notice per address a day)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,8 @@ from helpdesk.domain.labels import NO_SUBJECT
 from helpdesk.domain.limits import MAX_SUBJECT
 from helpdesk.domain.text import one_line
 from helpdesk.mail.automatic import LOOP_HEADER
-from helpdesk.mail.compose import LOOP_VALUE, MailIdentity
+from helpdesk.mail.catalog import CATALOGS
+from helpdesk.mail.compose import LOOP_VALUE, MailIdentity, language_of
 
 _UNKNOWN_SENDER = (
     "Hemos recibido su correo, pero la dirección {address} no está autorizada en ninguna cuenta de "
@@ -26,21 +29,16 @@ _UNKNOWN_SENDER = (
     "ticket was opened. You can authorize it in the customer area (Account > E-mail addresses) or "
     "open the ticket on our website.\n"
 )
-_ATTACHMENTS_REFUSED = (
-    "Su mensaje se ha añadido al ticket {ticket_id}, pero estos adjuntos no se han guardado porque "
-    "superan el número o el tamaño permitidos ({limit}):\n{names}\n"
-    "Puede enviarlos en varios correos o compartirlos mediante un enlace.\n\n"
-    "Your message was added to ticket {ticket_id}, but these attachments were not kept because they "
-    "exceed the allowed number or size ({limit}):\n{names}\n"
-    "You can send them in several e-mails or share a link instead.\n"
-)
 
 
 class MailNotices:
-    def __init__(self, identity: MailIdentity, send: Callable[[EmailMessage], object], limits: str) -> None:
+    def __init__(
+        self, identity: MailIdentity, send: Callable[[EmailMessage], object], *, files: int, megabytes: int
+    ) -> None:
         self._identity = identity
         self._send = send
-        self._limits = limits
+        self._files = files
+        self._megabytes = megabytes
 
     def unknown_sender(self, to: str, subject: str, now: datetime) -> None:
         self._deliver(
@@ -50,12 +48,26 @@ class MailNotices:
             now,
         )
 
-    def attachments_refused(self, to: str, ticket_id: str, names: tuple[str, ...], now: datetime) -> None:
-        listing = "\n".join(f"- {name}" for name in names)
-        body = _ATTACHMENTS_REFUSED.format(ticket_id=ticket_id, limit=self._limits, names=listing)
-        self._deliver(to, f"[#{ticket_id}] Adjuntos no guardados / Attachments not kept", body, now)
+    def attachments_refused(
+        self, to: str, ticket_id: str, names: tuple[str, ...], now: datetime, *, language: str = "es"
+    ) -> None:
+        language = language_of(language)
+        text = CATALOGS[language]
+        paragraphs = [
+            text["attachments_refused_intro"].format(
+                ticket_id=ticket_id,
+                limit=text["attachments_limit"].format(files=self._files, megabytes=self._megabytes),
+            ),
+            "\n".join(f"- {one_line(name)}" for name in names),
+            text["attachments_refused_how"],
+        ]
+        url = self._identity.ticket_url(ticket_id)
+        if url:
+            paragraphs.append(text["view_web"].format(url=url))
+        subject = f"[#{ticket_id}] {text['attachments_refused_subject']}"
+        self._deliver(to, subject, "\n\n".join(paragraphs) + "\n", now, language)
 
-    def _deliver(self, to: str, subject: str, body: str, now: datetime) -> None:
+    def _deliver(self, to: str, subject: str, body: str, now: datetime, language: str | None = None) -> None:
         message = EmailMessage()
         message["From"] = formataddr((self._identity.from_name, self._identity.from_address))
         message["To"] = to
@@ -67,4 +79,6 @@ class MailNotices:
         message["X-Auto-Response-Suppress"] = "All"
         message[LOOP_HEADER] = LOOP_VALUE
         message.set_content(body)
+        if language is not None:
+            message["Content-Language"] = language  # after set_content, which drops it
         self._send(message)

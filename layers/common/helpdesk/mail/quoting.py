@@ -12,10 +12,16 @@ from __future__ import annotations
 
 import re
 
+# The first line of every notification, in the mail's language; mail sent before mails spoke one
+# language carried both halves on one line (REPLY_ABOVE_MARKER), and replies to it still come in.
+REPLY_ABOVE_MARKERS = {
+    "es": "##- Responda por encima de esta línea -##",
+    "en": "##- Reply above this line -##",
+}
 REPLY_ABOVE_MARKER = "##- Responda por encima de esta línea / Reply above this line -##"
 
-# Either half of the marker, so that a client that wraps the long line still gets it cut.
-_MARKER_HALVES = tuple(half.strip(" #-").lower() for half in REPLY_ABOVE_MARKER.split("/"))
+# Either language's marker, so that a client that wraps the long two-language line still gets it cut.
+_MARKER_HALVES = tuple(marker.strip(" #-").lower() for marker in REPLY_ABOVE_MARKERS.values())
 _QUOTE_PREFIX = re.compile(r"^(?:[ \t]*>)+")
 # "On <date> <name> wrote:" as Gmail, Apple Mail, Thunderbird, Outlook and Android write it in
 # each language customers write in; Yahoo puts "--- " before it. Each must end its line.

@@ -65,7 +65,10 @@ class SenderNotices(Protocol):
 
     def unknown_sender(self, to: str, subject: str, now: datetime) -> None: ...
 
-    def attachments_refused(self, to: str, ticket_id: str, names: tuple[str, ...], now: datetime) -> None: ...
+    def attachments_refused(
+        self, to: str, ticket_id: str, names: tuple[str, ...], now: datetime, *, language: str
+    ) -> None:
+        """In the account's language (`language`)."""
 
 
 AttachmentSink = Callable[[str, int, Attachment], AttachmentRef]
@@ -122,7 +125,10 @@ class InboundMail:
         except AlreadyProcessed:
             return Outcome(InboundDecision.DUPLICATE)
         if refused_names and outcome.ticket_id:
-            self._notices.attachments_refused(sender, outcome.ticket_id, refused_names, now)
+            _account, language = self._accounts.language(caller)
+            self._notices.attachments_refused(
+                sender, outcome.ticket_id, refused_names, now, language=language
+            )
         return Outcome(outcome.decision, outcome.reason, outcome.ticket_id, refused_names)
 
     # ---------------------------------------------------------------- decisions

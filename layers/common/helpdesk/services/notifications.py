@@ -26,7 +26,14 @@ from helpdesk.config import Settings
 from helpdesk.domain.events import DomainEvent, MessageAdded, TicketClosed
 from helpdesk.domain.limits import AUTOMATIC_MAILS_PER_HOUR
 from helpdesk.domain.models import ClosedReason, Message, Role, TicketThread
-from helpdesk.mail.compose import MailIdentity, Notification, NotificationKind, compose
+from helpdesk.mail.compose import (
+    QUOTED_KINDS,
+    MailIdentity,
+    Notification,
+    NotificationKind,
+    compose,
+    language_of,
+)
 from helpdesk.observability import logger
 from helpdesk.services.accounts import with_primary
 from helpdesk.store.protocols import AccountDirectory, Markers, ThreadReader
@@ -132,13 +139,14 @@ class Notifier:
         event: DomainEvent,
     ) -> None:
         department = self._settings.department(thread.ticket.department)
+        language = language_of(self._accounts.language(thread.ticket.account_id))
         notification = Notification(
             kind=kind,
             ticket=thread.ticket,
-            department_name=department.name if department else thread.ticket.department,
+            department_name=department.name_in(language) if department else thread.ticket.department,
             recipients=recipients,
-            language=self._accounts.language(thread.ticket.account_id),
-            message=message,
+            language=language,
+            message=message if kind in QUOTED_KINDS else None,
             auto_close_hours=self._settings.auto_close_hours,
             customer_message_id=message.email.message_id if message and message.email else None,
         )
