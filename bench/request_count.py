@@ -15,6 +15,9 @@ WRITE = 1  # every state change is one request
 SINGLE_READ = 1  # a ticket with its thread is one Query
 LIST_PAGE = 1  # a listing answers from one index page (on a table this small)
 AUTO_CLOSE_ONE = 2  # one index page, then one conditional write per due ticket
+# A reply is guarded to an active ticket; only when that write's refusal says the ticket is
+# closed is it written again, reopening it with its history entry (docs/decisions.md).
+REPLY_REOPENING = 2
 
 
 @dataclass(frozen=True)
@@ -108,8 +111,19 @@ def run_scenario(stack: Stack) -> list[Row]:
     note = {"body": "Revisar el proxy del clúster 3.", "internal": True}
     s.http("internal note", WRITE, 201, "POST", f"{path}/replies", OPERATOR, body=note)
     s.http("assign", WRITE, 200, "POST", f"{path}/assign", OPERATOR)
-    s.http("close", WRITE, 200, "POST", f"{path}/close", CUSTOMER)
-    s.http("reopen", WRITE, 200, "POST", f"{path}/reopen", CUSTOMER)
+    # Each status change writes its history entry in the same request (entry on the ticket item).
+    s.http("close (+ history entry)", WRITE, 200, "POST", f"{path}/close", CUSTOMER)
+    s.http("reopen (+ history entry)", WRITE, 200, "POST", f"{path}/reopen", CUSTOMER)
+    s.http("close again", WRITE, 200, "POST", f"{path}/close", CUSTOMER)
+    s.http(
+        "customer reply reopening a closed ticket (+ entry)",
+        REPLY_REOPENING,
+        201,
+        "POST",
+        f"{path}/replies",
+        CUSTOMER,
+        body={"body": "Vuelve a fallar."},
+    )
     _auto_close_one(s, first["id"])
     return s.rows
 

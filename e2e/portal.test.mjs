@@ -211,13 +211,24 @@ test('the operator closes it and the customer reopens it', async () => {
   await operator.getByText('Ticket cerrado.').waitFor();
   await operator.getByText('Cerrado', { exact: true }).first().waitFor();
   assert.equal(dialogs.length, before, 'no window.confirm');
+  // The thread says who closed it, after the last message.
+  const closedEntry = operator.locator('ol.thread .history-entry').last();
+  await closedEntry.getByText(/cerró el ticket\.$/).waitFor();
+  assert.equal(await operator.locator('ol.thread > li').last().getAttribute('class'), 'history-entry entry-closed');
   await operator.close();
   const customer = await signedIn(/Cliente de demostración/, { width: 375, height: 800 });
   await customer.goto(ticketUrl);
   await customer.getByText('Cerrado', { exact: true }).first().waitFor();
+  await customer.locator('.history-entry').getByText(/cerró el ticket\.$/).waitFor();
   await customer.getByRole('button', { name: 'Reabrir ticket' }).click();
   await customer.getByText('Ticket reabierto.').waitFor();
   await customer.getByText('Abierto', { exact: true }).first().waitFor();
+  await customer.locator('.history-entry').getByText(/reabrió el ticket\.$/).waitFor();
+  // In English the same entries read in English (rendered from their codes, not stored as text).
+  await customer.getByLabel('Idioma').selectOption('en');
+  await customer.locator('.history-entry').getByText(/reopened the ticket\.$/).waitFor();
+  await customer.getByLabel('Language').selectOption('es');
+  await customer.locator('.history-entry').getByText(/reabrió el ticket\.$/).waitFor();
   await shot(customer, 'ticket-thread-phone');
   const overflow = await customer.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
   assert.equal(overflow, false, 'no horizontal scrolling on a phone');

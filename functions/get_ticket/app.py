@@ -6,7 +6,14 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from helpdesk.http.api import ERROR_RESPONSES, create_api, current_caller, request_time, with_etag
+from helpdesk.http.api import (
+    ERROR_RESPONSES,
+    create_api,
+    current_caller,
+    reader_language,
+    request_time,
+    with_etag,
+)
 from helpdesk.http.schemas import TicketThreadOut
 from helpdesk.observability import logger, metrics
 from helpdesk.runtime import ticket_service
@@ -25,7 +32,9 @@ def get_ticket(id: str) -> Response[TicketThreadOut]:  # noqa: A002 - the route'
     caller = current_caller(app)
     thread = service.get_ticket(caller, id)
     sla = service.sla_of(caller, thread.ticket, request_time(app))
-    return with_etag(TicketThreadOut.of_thread(thread, sla), thread.ticket.version)
+    language = reader_language(app.current_event.headers)
+    body = TicketThreadOut.of_thread(thread, sla, language)
+    return with_etag(body, thread.ticket.version, language=language)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

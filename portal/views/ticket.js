@@ -110,8 +110,25 @@ export async function ticketView(root, ctx) {
         ? h('button', { type: 'button', onclick: () => act('reopen', t('ticket.reopened')) }, t('ticket.reopen'))
         : h('button', { type: 'button', class: 'secondary', onclick: confirmClose }, t('ticket.close')));
 
-    replace(thread, ticket.messages.map(messageItem));
+    replace(thread, timeline(ticket).map((item) => (item.code ? entryItem(item) : messageItem(item))));
     syncComposer();
+  }
+
+  // Messages and history entries in one thread, oldest first; an entry caused by a message (a
+  // reply that reopened the ticket) comes after it. The API filters what customers may see.
+  function timeline(t) {
+    const at = (item) => item.code ? item.at : item.created_at;
+    const items = [...t.messages, ...(t.history || [])];
+    return items
+      .map((item, n) => ({ item, n }))
+      .sort((a, b) => (at(a.item) < at(b.item) ? -1 : at(a.item) > at(b.item) ? 1 : a.n - b.n))
+      .map(({ item }) => item);
+  }
+
+  // The API renders the entry in the portal's language (every call sends it in Accept-Language).
+  function entryItem(e) {
+    return h('li', { class: `history-entry entry-${e.code}` },
+      h('p', {}, h('time', { datetime: e.at }, formatTime(e.at)), ' ', h('span', { class: 'entry-text' }, e.text)));
   }
 
   function messageItem(m) {

@@ -13,7 +13,7 @@ def waiting_ticket(api, at=T0):
     return ticket
 
 
-def test_closes_at_73_hours_with_a_system_message(api):
+def test_closes_at_73_hours_saying_why_in_the_readers_language(api):
     ticket = waiting_ticket(api)
     report = api.auto_close(T0 + timedelta(hours=73))
     assert (report["closed"], report["due"]) == (1, 1)
@@ -25,10 +25,20 @@ def test_closes_at_73_hours_with_a_system_message(api):
     )
     assert closed["closed_at"] == "2026-11-28T13:00:00.000Z"
     assert closed["auto_close_at"] is None
-    last = closed["messages"][-1]
-    assert last["author_role"] == "system"
-    assert "72 horas" in last["body"]
-    assert "reabrir" in last["body"]
+    assert [m["author_role"] for m in closed["messages"]] == ["customer", "operator"]  # no system message
+    [entry] = closed["history"]
+    assert (entry["code"], entry["actor_role"], entry["params"]) == (
+        "closed",
+        "system",
+        {"reason": "inactivity", "hours": "72"},
+    )
+    assert entry["at"] == "2026-11-28T13:00:00.000Z"
+    assert "72 horas" in entry["text"]
+    assert "reabrirlo" in entry["text"]
+    english = api.get(f"/tickets/{ticket['id']}", ANA, headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert english.headers["content-language"] == "en"
+    assert english.json()["history"][0]["text"].startswith("The ticket was closed automatically as resolved")
+    assert "72 hours" in english.json()["history"][0]["text"]
 
 
 def test_not_before_72_hours(api):
@@ -81,8 +91,7 @@ def test_the_same_event_delivered_twice_closes_once(api, gateway):
     event = fixture("scheduled_auto_close.json")
     assert gateway.invoke(spec, event)["closed"] == 1
     assert gateway.invoke(spec, event) == {"closed": 0, "skipped": 0, "due": 0, "items_read": 0}
-    messages = api.ticket(ticket["id"])["messages"]
-    assert [m["author_role"] for m in messages].count("system") == 1
+    assert [e["code"] for e in api.ticket(ticket["id"])["history"]] == ["closed"]
 
 
 def test_reopened_after_auto_close_then_answered_starts_a_new_clock(api):

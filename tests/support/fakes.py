@@ -261,6 +261,8 @@ def _changed(ticket: Ticket, change: TicketChange) -> Ticket:
         updated = replace(updated, response_clock=None)
     if change.assignee is not None:
         updated = replace(updated, assignee=change.assignee)
+    if change.entries:
+        updated = replace(updated, history=updated.history + change.entries)
     return updated
 
 

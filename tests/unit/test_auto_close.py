@@ -29,7 +29,7 @@ def tickets(store: InMemoryTickets) -> TicketService:
 
 @pytest.fixture
 def closer(store: InMemoryTickets) -> AutoCloser:
-    return AutoCloser(store, SETTINGS, message_ids=sequence("auto"))
+    return AutoCloser(store, SETTINGS)
 
 
 def waiting(tickets: TicketService) -> str:
@@ -44,9 +44,22 @@ def test_a_ticket_waiting_past_the_deadline_is_closed_as_resolved(tickets, close
     assert (report.due, report.closed, report.skipped) == (1, 1, 0)
     ticket = store.tickets[ticket_id]
     assert (ticket.status, ticket.closed_reason) == (Status.CLOSED, ClosedReason.INACTIVITY)
-    last = store.messages[ticket_id][-1]
-    assert last.author_role is Role.SYSTEM
-    assert f"{SETTINGS.auto_close_hours} horas" in last.body
+    # Why, as a history entry written by the close itself (no system message any more).
+    [entry] = ticket.history
+    assert (entry.code, entry.actor_role, dict(entry.params)) == (
+        "closed",
+        Role.SYSTEM,
+        {"reason": "inactivity", "hours": str(SETTINGS.auto_close_hours)},
+    )
+    assert Role.SYSTEM not in [m.author_role for m in store.messages[ticket_id]]
+
+
+def test_the_auto_close_is_one_write_per_due_ticket(tickets, closer, store):
+    waiting(tickets)
+    waiting(tickets)
+    before = store.writes
+    assert closer.run(T0 + HOURS + timedelta(minutes=1)).closed == 2
+    assert store.writes - before == 2
 
 
 def test_nothing_is_due_before_the_deadline(tickets, closer, store):
@@ -69,7 +82,7 @@ def test_a_customer_reply_that_lands_first_wins(tickets, closer, store):
     report = closer.run(T0 + HOURS + timedelta(minutes=1))
     assert (report.due, report.closed, report.skipped) == (1, 0, 1)
     assert store.tickets[ticket_id].status is Status.OPEN
-    assert Role.SYSTEM not in [m.author_role for m in store.messages[ticket_id]]
+    assert store.tickets[ticket_id].history == ()
 
 
 def test_an_overlapping_run_closes_the_ticket_once(tickets, closer, store):
@@ -79,7 +92,7 @@ def test_an_overlapping_run_closes_the_ticket_once(tickets, closer, store):
     store.before_next_write(lambda: other.append(closer.run(at)))
     first = closer.run(at)
     assert (first.closed, first.skipped) == (0, 1)
-    assert [m.author_role for m in store.messages[ticket_id]].count(Role.SYSTEM) == 1
+    assert [e.code for e in store.tickets[ticket_id].history] == ["closed"]
 
 
 def test_a_ticket_answered_again_since_the_index_was_read_is_skipped(tickets, closer, store):

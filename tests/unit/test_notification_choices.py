@@ -113,14 +113,13 @@ def test_an_operator_reply_is_mailed_but_an_internal_note_is_not(desk):
     assert "Pruebe ahora" in desk.outbox.sent[0].get_body(("plain",)).get_content()
 
 
-def test_the_system_message_of_an_auto_close_is_the_auto_close_notice(desk):
+def test_the_auto_close_is_mailed_from_the_close_and_an_old_system_message_sends_nothing(desk):
     ticket_id = opened(desk)
-    assert (
-        desk.notifier.handle(
-            MessageAdded("ev-x", T0, ticket_id, desk.store.messages[ticket_id][0].id, Role.SYSTEM, False)
-        ).reason
-        == "auto_closed"
-    )
+    assert desk.notifier.handle(desk.closed(ticket_id, ClosedReason.INACTIVITY)).reason == "auto_closed"
+    # A system message stored by the version before history entries (its close is mailed instead):
+    old = MessageAdded("ev-x", T0, ticket_id, desk.store.messages[ticket_id][0].id, Role.SYSTEM, False)
+    assert desk.notifier.handle(old).outcome is NotificationOutcome.NOT_NOTIFIED
+    assert len(desk.outbox.sent) == 1
 
 
 @pytest.mark.parametrize(
@@ -128,7 +127,8 @@ def test_the_system_message_of_an_auto_close_is_the_auto_close_notice(desk):
     [
         (ClosedReason.CUSTOMER, NotificationOutcome.SENT),
         (ClosedReason.OPERATOR, NotificationOutcome.SENT),
-        (ClosedReason.INACTIVITY, NotificationOutcome.NOT_NOTIFIED),  # the system message says it
+        (ClosedReason.INACTIVITY, NotificationOutcome.SENT),  # the auto-close notice
+        (ClosedReason.MERGED, NotificationOutcome.NOT_NOTIFIED),
     ],
 )
 def test_closes_by_people_are_confirmed(desk, reason, outcome):

@@ -16,10 +16,7 @@ SYSTEM_AUTHOR = "Netz0"  # the author of messages the system writes
 # Written into tickets, so in the language of the desk (Spanish).
 NO_SUBJECT = "(sin asunto)"
 NO_TEXT = "(mensaje sin texto)"
-AUTO_CLOSE_MESSAGE = (
-    "Este ticket se cerró automáticamente como resuelto porque no recibimos respuesta en "
-    "{hours} horas. Si necesita más ayuda, puede reabrirlo en cualquier momento."
-)
+# (The auto-close is a history entry now, rendered in the reader's language: domain.history_text.)
 
 
 def status_label(status: Status, language: str = "es") -> str:

@@ -6,9 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from helpdesk.domain.sla import ResponseClock
 from helpdesk.domain.status_machine import Status
+
+if TYPE_CHECKING:  # history imports this module
+    from helpdesk.domain.history import HistoryEntry
 
 
 class Role(StrEnum):
@@ -26,6 +30,7 @@ class ClosedReason(StrEnum):
     CUSTOMER = "customer"
     OPERATOR = "operator"
     INACTIVITY = "inactivity"
+    MERGED = "merged"  # merged into another ticket (merged_into)
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,9 @@ class Ticket:
     closed_at: datetime | None = None
     closed_reason: ClosedReason | None = None
     response_clock: ResponseClock | None = None  # the SLA response target running, if any
+    history: tuple[HistoryEntry, ...] = ()  # what happened to it, oldest first (domain.history)
+    merged_into: str | None = None  # merged: the ticket its conversation continues on
+    merged_from: tuple[str, ...] = ()  # the tickets merged into this one (their messages are its thread's)
 
 
 @dataclass(frozen=True)

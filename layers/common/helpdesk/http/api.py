@@ -329,11 +329,10 @@ def expected_version(if_match: str | None) -> int | None:
     return int(text)
 
 
-def with_etag(body: Any, version: int) -> Response[Any]:
-    """A 200 JSON response carrying the ticket's version as its ETag (what If-Match sends back)."""
-    return Response(
-        status_code=200,
-        content_type=content_types.APPLICATION_JSON,
-        body=body,
-        headers={"ETag": f'"{version}"'},
-    )
+def with_etag(body: Any, version: int, *, language: Language | None = None) -> Response[Any]:
+    """A 200 JSON response carrying the ticket's version as its ETag (what If-Match sends back);
+    `language`: the language of the sentences it carries (Content-Language)."""
+    headers = {"ETag": f'"{version}"'}
+    if language is not None:
+        headers["Content-Language"] = language
+    return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=body, headers=headers)

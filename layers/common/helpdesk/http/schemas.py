@@ -12,6 +12,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from pydantic_core import PydanticCustomError
 
 from helpdesk.clock import to_iso
+from helpdesk.domain.history import HistoryEntry
+from helpdesk.domain.history_text import render
 from helpdesk.domain.limits import MAX_BODY, MAX_SUBJECT
 from helpdesk.domain.models import Message, Ticket, TicketPage, TicketThread
 from helpdesk.domain.sla import SlaView
@@ -103,6 +105,9 @@ class TicketOut(BaseModel):
     auto_close_at: str | None
     closed_at: str | None
     closed_reason: str | None
+    merged_into: str | None = Field(
+        default=None, description="Merged (closed_reason merged): the ticket its conversation continues on."
+    )
     version: int
     sla: SlaOut | None = Field(default=None, description="Operators only: the SLA response clock.")
 
@@ -121,6 +126,7 @@ class TicketOut(BaseModel):
             auto_close_at=_iso(ticket.auto_close_at),
             closed_at=_iso(ticket.closed_at),
             closed_reason=ticket.closed_reason.value if ticket.closed_reason else None,
+            merged_into=ticket.merged_into,
             version=ticket.version,
             sla=SlaOut.of(sla) if sla is not None else None,
         )
@@ -167,14 +173,46 @@ class MessageOut(BaseModel):
         )
 
 
-class TicketThreadOut(TicketOut):
-    messages: list[MessageOut]
+class HistoryEntryOut(BaseModel):
+    """Something that happened to the ticket besides its messages (who closed or reopened it, a
+    merge, ...): a stable code with its parameters, and the sentence for a person."""
+
+    code: str = Field(description="closed, reopened, merged_into, merged_from, assigned, ... (stable)")
+    at: str
+    actor_role: str = Field(description="customer, operator or system")
+    actor: str
+    params: dict[str, str] = Field(description="The code's parameters, e.g. reason for closed.")
+    text: str = Field(description="The entry as a sentence, in the language of Content-Language.")
 
     @classmethod
-    def of_thread(cls, thread: TicketThread, sla: SlaView | None = None) -> TicketThreadOut:
+    def of(cls, item: HistoryEntry, language: str) -> HistoryEntryOut:
+        return cls(
+            code=item.code,
+            at=to_iso(item.at),
+            actor_role=item.actor_role.value,
+            actor=item.actor,
+            params=dict(item.params),
+            text=render(item, language),
+        )
+
+
+class TicketThreadOut(TicketOut):
+    messages: list[MessageOut] = Field(
+        description="Oldest first; on a ticket others were merged into, theirs too (ticket_id says whose)."
+    )
+    history: list[HistoryEntryOut] = Field(
+        default=[],
+        description="Oldest first; customers see status changes, merges and tickets opened for them.",
+    )
+
+    @classmethod
+    def of_thread(
+        cls, thread: TicketThread, sla: SlaView | None = None, language: str = "es"
+    ) -> TicketThreadOut:
         return cls(
             **TicketOut.of(thread.ticket, sla).model_dump(),
             messages=[MessageOut.of(m) for m in thread.messages],
+            history=[HistoryEntryOut.of(e, language) for e in thread.ticket.history],
         )
 
 

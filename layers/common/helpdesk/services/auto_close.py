@@ -4,15 +4,13 @@ overlapping runs (or a duplicated schedule event) close each ticket once."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from helpdesk.config import Settings
-from helpdesk.domain import ids
-from helpdesk.domain.labels import AUTO_CLOSE_MESSAGE, SYSTEM_AUTHOR
-from helpdesk.domain.models import AutoCloseReport, Channel, ClosedReason, Message, Role
+from helpdesk.domain import history
+from helpdesk.domain.models import AutoCloseReport, ClosedReason
 from helpdesk.domain.sla import response_clock_effect
 from helpdesk.domain.status_machine import Action, transition_for
 from helpdesk.observability import logger
@@ -32,12 +30,9 @@ class AutoCloseDecision:
 
 
 class AutoCloser:
-    def __init__(
-        self, store: DueTickets, settings: Settings, *, message_ids: Callable[[], str] | None = None
-    ) -> None:
+    def __init__(self, store: DueTickets, settings: Settings) -> None:
         self._store = store
         self._settings = settings
-        self._message_ids = message_ids or (lambda: ids.new_message_id())
 
     def run(self, now: datetime) -> AutoCloseReport:
         due = closed = skipped = items_read = 0
@@ -59,16 +54,9 @@ class AutoCloser:
     def close_one(self, candidate: DueTicket, now: datetime) -> AutoCloseDecision:
         """Close one due ticket, unless it changed since the index said it was due."""
         transition = transition_for(Action.AUTO_CLOSE)
-        message = Message(
-            id=self._message_ids(),
-            ticket_id=candidate.ticket_id,
-            author_role=Role.SYSTEM,
-            author=SYSTEM_AUTHOR,
-            body=AUTO_CLOSE_MESSAGE.format(hours=self._settings.auto_close_hours),
-            channel=Channel.WEB,
-            internal=False,
-            created_at=now,
-        )
+        # The thread says why, as a history entry (rendered in each reader's language), written
+        # by the close itself: one UpdateItem.
+        entry = history.closed(now, None, ClosedReason.INACTIVITY, hours=self._settings.auto_close_hours)
         change = TicketChange(
             now=now,
             allowed_from=transition.allowed_from,
@@ -76,7 +64,7 @@ class AutoCloser:
             timer=transition.timer,
             closed_reason=ClosedReason.INACTIVITY,
             response_clock=response_clock_effect(Action.AUTO_CLOSE),
-            message=message,
+            entries=(entry,),
             expected_version=candidate.version,
             expected_auto_close_at=candidate.auto_close_at,
         )

@@ -4,7 +4,7 @@ not lost.
 
     MessageAdded, the customer's first message  -> receipt (tracking ID, department, "Abierto", the text)
     MessageAdded, an operator reply (not a note)-> the reply, "Espera", how to answer, the 72-hour rule
-    MessageAdded, a system message (auto-close) -> resolved for lack of reply, how to reopen
+    TicketClosed for inactivity (auto-close)    -> resolved for lack of reply, how to reopen
     TicketClosed by the customer or an operator -> close confirmation
 
 Recipients: every confirmed address of the account that took part in the ticket (wrote by mail,
@@ -44,7 +44,6 @@ if TYPE_CHECKING:
 _BY_AUTHOR = {
     Role.CUSTOMER: NotificationKind.RECEIPT,  # only the first message: checked with the thread
     Role.OPERATOR: NotificationKind.OPERATOR_REPLY,
-    Role.SYSTEM: NotificationKind.AUTO_CLOSED,
 }
 _CLOSED_BY_PERSON = frozenset({ClosedReason.CUSTOMER, ClosedReason.OPERATOR})
 
@@ -105,7 +104,8 @@ class Notifier:
         message = next((m for m in thread.messages if m.id == message_id), None) if message_id else None
         if kind in (NotificationKind.RECEIPT, NotificationKind.OPERATOR_REPLY) and message is None:
             return NotificationDecision(NotificationOutcome.MESSAGE_GONE, ticket_id)
-        if kind is NotificationKind.RECEIPT and thread.messages[0].id != message_id:
+        own = [m for m in thread.messages if m.ticket_id == ticket_id]  # not those of merged tickets
+        if kind is NotificationKind.RECEIPT and own[0].id != message_id:
             return NotificationDecision(NotificationOutcome.NOT_NOTIFIED, ticket_id)  # a later reply: no mail
         recipients = self._recipients(thread)
         if not recipients:
@@ -176,6 +176,10 @@ def _kind(event: DomainEvent | None) -> tuple[NotificationKind, str | None] | No
         return _BY_AUTHOR[event.author_role], event.message_id
     if isinstance(event, TicketClosed) and event.reason in _CLOSED_BY_PERSON:
         return NotificationKind.CLOSED, None
+    # The auto-close writes a history entry, not a message (an older one wrote a system message,
+    # whose stream record now calls for no mail: the close's record sends it, once).
+    if isinstance(event, TicketClosed) and event.reason is ClosedReason.INACTIVITY:
+        return NotificationKind.AUTO_CLOSED, None
     return None
 
 

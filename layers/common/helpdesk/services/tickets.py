@@ -8,11 +8,12 @@ import binascii
 import hashlib
 import json
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import datetime
 
 from helpdesk.clock import to_iso
 from helpdesk.config import Department, Settings
-from helpdesk.domain import ids, search
+from helpdesk.domain import history, ids, search
 from helpdesk.domain.errors import (
     FieldProblem,
     IdempotencyKeyReused,
@@ -20,9 +21,9 @@ from helpdesk.domain.errors import (
     InvalidValue,
     NotAllowed,
     NotFound,
-    StaleVersion,
     TicketNotFound,
 )
+from helpdesk.domain.history import HistoryEntry
 from helpdesk.domain.limits import IDEMPOTENCY_TTL
 from helpdesk.domain.models import (
     AttachmentRef,
@@ -44,17 +45,15 @@ from helpdesk.domain.sla import (
     SlaTarget,
     SlaView,
     due_at,
-    response_clock_effect,
     sla_view,
 )
-from helpdesk.domain.status_machine import Action, Status, Timer, check_allowed, transition_for
+from helpdesk.domain.status_machine import Action, Status
 from helpdesk.observability import logger
+from helpdesk.services import changes
 from helpdesk.store.protocols import (
-    ChangeRefused,
     IdempotencyKeyTaken,
     IdempotencyRecord,
     InvalidCursor,
-    TicketChange,
     TicketIdTaken,
     TicketStore,
 )
@@ -90,7 +89,10 @@ class TicketService:
             raise TicketNotFound(canonical)
         if caller.is_operator:
             return thread
-        return TicketThread(thread.ticket, [m for m in thread.messages if not m.internal])
+        shown = tuple(e for e in thread.ticket.history if history.visible_to(e, caller))
+        return TicketThread(
+            replace(thread.ticket, history=shown), [m for m in thread.messages if not m.internal]
+        )
 
     def attachment(self, caller: Caller, ticket_id: str, message_id: str, index: int) -> AttachmentRef:
         """An attachment of a message the caller may read (404 otherwise, as for the ticket)."""
@@ -272,16 +274,15 @@ class TicketService:
             email=email,
             attachments=attachments,
         )
-        self._change(
-            caller,
-            canonical,
-            action,
-            now,
-            expected_version,
+        what = changes.What(
             message=message,
             words=frozenset() if internal else frozenset(search.words(body)),
             markers=markers,
+            reopening=history.reopened(now, caller, by_reply=True)
+            if action is Action.CUSTOMER_REPLY
+            else None,
         )
+        changes.write(self._store, self._settings, caller, canonical, action, now, expected_version, what)
         return message
 
     def assign(
@@ -315,13 +316,19 @@ class TicketService:
             now,
             expected_version,
             closed_reason=reason,
+            entries=(history.closed(now, caller, reason),),
         )
 
     def reopen(
         self, caller: Caller, ticket_id: str, *, now: datetime, expected_version: int | None = None
     ) -> Ticket:
         return self._changed_ticket(
-            caller, self._canonical_id(ticket_id), Action.REOPEN, now, expected_version
+            caller,
+            self._canonical_id(ticket_id),
+            Action.REOPEN,
+            now,
+            expected_version,
+            entries=(history.reopened(now, caller),),
         )
 
     # ---------------------------------------------------------------- internals
@@ -335,68 +342,14 @@ class TicketService:
         *,
         assignee: str | None = None,
         closed_reason: ClosedReason | None = None,
+        entries: tuple[HistoryEntry, ...] = (),
     ) -> Ticket:
-        ticket = self._change(
-            caller,
-            ticket_id,
-            action,
-            now,
-            expected_version,
-            assignee=assignee,
-            closed_reason=closed_reason,
+        what = changes.What(assignee=assignee, closed_reason=closed_reason, entries=entries)
+        ticket = changes.write(
+            self._store, self._settings, caller, ticket_id, action, now, expected_version, what
         )
         assert ticket is not None  # a change without a message returns the updated ticket
         return ticket
-
-    def _change(
-        self,
-        caller: Caller,
-        ticket_id: str,
-        action: Action,
-        now: datetime,
-        expected_version: int | None,
-        *,
-        message: Message | None = None,
-        words: frozenset[str] = frozenset(),
-        assignee: str | None = None,
-        closed_reason: ClosedReason | None = None,
-        markers: tuple[str, ...] = (),
-    ) -> Ticket | None:
-        transition = transition_for(action)
-        change = TicketChange(
-            now=now,
-            allowed_from=transition.allowed_from,
-            to=transition.to,
-            timer=transition.timer,
-            auto_close_at=(
-                now + timedelta(hours=self._settings.auto_close_hours)
-                if transition.timer is Timer.START
-                else None
-            ),
-            closed_reason=closed_reason,
-            assignee=assignee,
-            response_clock=response_clock_effect(action),
-            message=message,
-            words=words,
-            account_id=None if caller.is_operator else self._account_of(caller),
-            expected_version=expected_version,
-            markers=markers,
-        )
-        try:
-            return self._store.apply(ticket_id, change)
-        except ChangeRefused as refused:
-            current = refused.current
-            if current is None or not self._may_see(caller, current):
-                raise TicketNotFound(ticket_id) from None
-            if expected_version is not None and current.version != expected_version:
-                raise StaleVersion(
-                    "version_conflict",
-                    ticket_id=ticket_id,
-                    current=current.version,
-                    expected=expected_version,
-                ) from None
-            check_allowed(action, current.status, ticket_id)
-            raise StaleVersion("changed_meanwhile", ticket_id=ticket_id) from None
 
     def _message(
         self,
@@ -438,13 +391,11 @@ class TicketService:
 
     @staticmethod
     def _account_of(caller: Caller) -> str:
-        if not caller.account_id:
-            raise NotAllowed("no_customer_account")
-        return caller.account_id
+        return changes.account_of(caller)
 
     @staticmethod
     def _may_see(caller: Caller, ticket: Ticket) -> bool:
-        return caller.is_operator or ticket.account_id == caller.account_id
+        return changes.may_see(caller, ticket)
 
     @staticmethod
     def _canonical_id(ticket_id: str) -> str:

@@ -11,6 +11,7 @@ from helpdesk.clock import from_iso, to_iso
 from helpdesk.domain.models import AttachmentRef, Channel, ClosedReason, EmailOrigin, Message, Role, Ticket
 from helpdesk.domain.status_machine import Status
 from helpdesk.store import keys
+from helpdesk.store.history import entries_from, entry_item
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -42,6 +43,8 @@ def ticket_item(ticket: Ticket, words: frozenset[str]) -> dict[str, Any]:
     }
     if words:
         item["search_words"] = set(words)
+    if ticket.history:
+        item["history"] = [entry_item(e) for e in ticket.history]
     return item
 
 
@@ -59,6 +62,7 @@ def ticket_snapshot(ticket: Ticket) -> dict[str, Any]:
         "auto_close_at": to_iso(ticket.auto_close_at) if ticket.auto_close_at else None,
         "closed_at": to_iso(ticket.closed_at) if ticket.closed_at else None,
         "closed_reason": ticket.closed_reason.value if ticket.closed_reason else None,
+        "merged_into": ticket.merged_into,
         "version": ticket.version,
     }
 
@@ -78,6 +82,9 @@ def ticket_from_item(item: dict[str, Any]) -> Ticket:
         closed_reason=ClosedReason(item["closed_reason"]) if item.get("closed_reason") else None,
         version=int(item["version"]),
         response_clock=keys.response_clock_of(item["sla_clock"]) if item.get("sla_clock") else None,
+        history=entries_from(item.get("history")),
+        merged_into=item.get("merged_into"),
+        merged_from=tuple(sorted(item.get("merged_from") or ())),
     )
 
 

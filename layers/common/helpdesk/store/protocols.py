@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from helpdesk.domain.history import HistoryEntry
 from helpdesk.domain.models import (
     AuthorizedEmail,
     ClosedReason,
@@ -109,6 +110,8 @@ class TicketChange:
     set_response_clock: ResponseClock | None = None
     message: Message | None = None
     words: frozenset[str] = field(default_factory=frozenset)
+    # History entries appended by this same write (helpdesk.domain.history).
+    entries: tuple[HistoryEntry, ...] = ()
     # Guards beyond the status:
     account_id: str | None = None  # customers may only touch their own account's tickets
     expected_version: int | None = None  # the version the caller saw (If-Match)

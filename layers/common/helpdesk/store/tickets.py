@@ -27,6 +27,7 @@ from helpdesk.store.codec import (
     ticket_item,
     ticket_snapshot,
 )
+from helpdesk.store.history import append_entries
 from helpdesk.store.markers import marker_put
 from helpdesk.store.protocols import (
     AlreadyProcessed,
@@ -240,6 +241,7 @@ class DynamoTicketStore:
             sets += ["assignee = :assignee", "assignee_pk = :assignee_pk"]
             values[":assignee"] = change.assignee
             values[":assignee_pk"] = keys.assignee_pk(change.assignee)
+        append_entries(sets, values, change.entries)
         expression = "SET " + ", ".join(sets)
         if removes:
             expression += " REMOVE " + ", ".join(removes)

@@ -1,0 +1,116 @@
+"""Writing one change of a ticket: the status machine's transition as one guarded write (with its
+message, history entries and markers), and, when the guard fails, the domain error that says why,
+from the ticket the refused write handed back (no second read)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import NoReturn
+
+from helpdesk.config import Settings
+from helpdesk.domain.errors import NotAllowed, StaleVersion, TicketNotFound
+from helpdesk.domain.history import HistoryEntry
+from helpdesk.domain.models import Caller, ClosedReason, Message, Ticket
+from helpdesk.domain.sla import response_clock_effect
+from helpdesk.domain.status_machine import Action, Status, Timer, check_allowed, transition_for
+from helpdesk.store.protocols import ChangeRefused, TicketChange, TicketWriter
+
+_REPLY_ATTEMPTS = 3  # active?, else closed (reopen), else reopened meanwhile (plain again)
+
+
+@dataclass(frozen=True)
+class What:
+    """What a change writes besides the transition itself."""
+
+    message: Message | None = None
+    words: frozenset[str] = field(default_factory=frozenset)
+    assignee: str | None = None
+    closed_reason: ClosedReason | None = None
+    markers: tuple[str, ...] = ()
+    entries: tuple[HistoryEntry, ...] = ()  # history entries written by the same request
+    # The entry to write if the change turns out to reopen a closed ticket (a customer's reply).
+    reopening: HistoryEntry | None = None
+
+
+def write(
+    store: TicketWriter,
+    settings: Settings,
+    caller: Caller,
+    ticket_id: str,
+    action: Action,
+    now: datetime,
+    expected_version: int | None,
+    what: What,
+) -> Ticket | None:
+    """Write one change: the updated ticket, or None when a message was written with it.
+
+    A reply that may reopen (`what.reopening`) is first guarded to an active ticket; only when the
+    refusal (which hands back the ticket) says it is closed is it written again, reopening the
+    ticket with the entry: the rare path costs a second request, the common one none
+    (docs/decisions.md)."""
+    transition = transition_for(action)
+    allowed = transition.allowed_from - {Status.CLOSED} if what.reopening else transition.allowed_from
+    change = TicketChange(
+        now=now,
+        allowed_from=allowed,
+        to=transition.to,
+        timer=transition.timer,
+        auto_close_at=(
+            now + timedelta(hours=settings.auto_close_hours) if transition.timer is Timer.START else None
+        ),
+        closed_reason=what.closed_reason,
+        assignee=what.assignee,
+        response_clock=response_clock_effect(action),
+        message=what.message,
+        words=what.words,
+        account_id=None if caller.is_operator else account_of(caller),
+        expected_version=expected_version,
+        markers=what.markers,
+        entries=what.entries,
+    )
+    if what.reopening is None:
+        try:
+            return store.apply(ticket_id, change)
+        except ChangeRefused as refused:
+            explain_refusal(caller, ticket_id, action, expected_version, refused.current)
+    # A reply: guarded to an active ticket; if it is closed, written again reopening it; if a
+    # reopen got there in between, once more as a plain reply (a reply is never lost to a race).
+    reopen = replace(change, allowed_from=frozenset({Status.CLOSED}), entries=(*what.entries, what.reopening))
+    attempt = change
+    for _ in range(_REPLY_ATTEMPTS):
+        try:
+            return store.apply(ticket_id, attempt)
+        except ChangeRefused as refused:
+            current = refused.current
+        if current is None or not may_see(caller, current) or expected_version not in (None, current.version):
+            break
+        following = reopen if current.status is Status.CLOSED else change
+        if following is attempt:
+            break
+        attempt = following
+    explain_refusal(caller, ticket_id, action, expected_version, current)
+
+
+def explain_refusal(
+    caller: Caller, ticket_id: str, action: Action, expected_version: int | None, current: Ticket | None
+) -> NoReturn:
+    """Raise the domain error that says why a guarded write was refused."""
+    if current is None or not may_see(caller, current):
+        raise TicketNotFound(ticket_id)
+    if expected_version is not None and current.version != expected_version:
+        raise StaleVersion(
+            "version_conflict", ticket_id=ticket_id, current=current.version, expected=expected_version
+        )
+    check_allowed(action, current.status, ticket_id)
+    raise StaleVersion("changed_meanwhile", ticket_id=ticket_id)
+
+
+def may_see(caller: Caller, ticket: Ticket) -> bool:
+    return caller.is_operator or ticket.account_id == caller.account_id
+
+
+def account_of(caller: Caller) -> str:
+    if not caller.account_id:
+        raise NotAllowed("no_customer_account")
+    return caller.account_id
