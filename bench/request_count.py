@@ -18,6 +18,8 @@ AUTO_CLOSE_ONE = 2  # one index page, then one conditional write per due ticket
 # A reply is guarded to an active ticket; only when that write's refusal says the ticket is
 # closed is it written again, reopening it with its history entry (docs/decisions.md).
 REPLY_REOPENING = 2
+MERGE = 2  # one BatchGetItem of both tickets, one TransactWriteItems
+REPLY_TO_MERGED = 2  # the refused write says where the ticket went; the reply is written there
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,42 @@ def run_scenario(stack: Stack) -> list[Row]:
         body={"body": "Vuelve a fallar."},
     )
     _auto_close_one(s, first["id"])
+    _merge(s, ticket)
     return s.rows
+
+
+def _merge(s: Scenario, target: str) -> None:
+    """A duplicate merged into the ticket; then a reply to the duplicate, which lands on it."""
+    duplicate = s.api.expect(201, "POST", "/tickets", CUSTOMER, body=NEW_TICKET)["id"]
+    s.http(
+        "merge (+ entries on both)",
+        MERGE,
+        200,
+        "POST",
+        f"/tickets/{duplicate}/merge",
+        OPERATOR,
+        body={"into": target},
+        check=lambda body: body["merged_into"] == target,
+    )
+    s.http(
+        "get ticket with one merged into it",
+        SINGLE_READ + 1,
+        200,
+        "GET",
+        f"/tickets/{target}",
+        OPERATOR,
+        check=lambda body: duplicate in {m["ticket_id"] for m in body["messages"]},
+    )
+    s.http(
+        "reply to the merged ticket (lands on the target)",
+        REPLY_TO_MERGED,
+        201,
+        "POST",
+        f"/tickets/{duplicate}/replies",
+        CUSTOMER,
+        body={"body": "¿Alguna novedad?"},
+        check=lambda body: body["ticket_id"] == target,
+    )
 
 
 def _auto_close_one(s: Scenario, ticket: str) -> None:

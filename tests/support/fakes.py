@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from helpdesk.domain.history import HistoryEntry
 from helpdesk.domain.models import (
     AuthorizedEmail,
     ClosedReason,
@@ -32,6 +33,8 @@ from helpdesk.store.protocols import (
     IdempotencyKeyTaken,
     IdempotencyRecord,
     InvalidCursor,
+    MergeConflict,
+    MergeSide,
     PendingClaim,
     TicketChange,
     TicketIdTaken,
@@ -150,8 +153,70 @@ class InMemoryTickets:
         ticket = self.tickets.get(ticket_id)
         if ticket is None:
             return None
-        ordered = sorted(self.messages[ticket_id], key=lambda m: (m.created_at, m.id))
+        own_and_merged = [m for t in (ticket_id, *ticket.merged_from) for m in self.messages[t]]
+        ordered = sorted(own_and_merged, key=lambda m: (m.created_at, m.id))
         return TicketThread(ticket, ordered)
+
+    # ---------------------------------------------------------------- TicketMerges
+    def merge_pair(self, source_id: str, target_id: str) -> tuple[MergeSide | None, MergeSide | None]:
+        def side(ticket_id: str) -> MergeSide | None:
+            ticket = self.tickets.get(ticket_id)
+            return MergeSide(ticket, frozenset(self.words[ticket_id])) if ticket else None
+
+        return side(source_id), side(target_id)
+
+    def merge(
+        self,
+        source: MergeSide,
+        target: MergeSide,
+        *,
+        now: datetime,
+        source_entry: HistoryEntry,
+        target_entry: HistoryEntry,
+    ) -> Ticket:
+        self._write()
+        current_source = self.tickets.get(source.ticket.id)
+        current_target = self.tickets.get(target.ticket.id)
+        source_holds = (
+            current_source is not None
+            and current_source.version == source.ticket.version
+            and current_source.merged_into is None
+        )
+        target_holds = (
+            current_target is not None
+            and current_target.merged_into is None
+            and current_target.account_id == source.ticket.account_id
+        )
+        if not (source_holds and target_holds):
+            raise MergeConflict(
+                None if source_holds else current_source,
+                None if target_holds else current_target,
+                source_failed=not source_holds,
+            )
+        assert current_source is not None
+        assert current_target is not None
+        merged = replace(
+            current_source,
+            status=Status.CLOSED,
+            closed_at=now,
+            closed_reason=ClosedReason.MERGED,
+            merged_into=current_target.id,
+            updated_at=now,
+            version=current_source.version + 1,
+            auto_close_at=None,
+            response_clock=None,
+            history=(*current_source.history, source_entry),
+        )
+        self.tickets[merged.id] = merged
+        self.tickets[current_target.id] = replace(
+            current_target,
+            updated_at=now,
+            version=current_target.version + 1,
+            merged_from=tuple(sorted({*current_target.merged_from, merged.id, *current_source.merged_from})),
+            history=(*current_target.history, target_entry),
+        )
+        self.words[current_target.id] |= self.words[merged.id]
+        return merged
 
     def list_tickets(
         self, filters: TicketFilters, *, account_id: str | None, limit: int, cursor: str | None
@@ -229,7 +294,8 @@ class InMemoryTickets:
 
 def _guards_hold(ticket: Ticket, change: TicketChange) -> bool:
     return (
-        ticket.status in change.allowed_from
+        ticket.merged_into is None
+        and ticket.status in change.allowed_from
         and (change.account_id is None or ticket.account_id == change.account_id)
         and (change.expected_version is None or ticket.version == change.expected_version)
         and (change.expected_auto_close_at is None or ticket.auto_close_at == change.expected_auto_close_at)

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from devstack.events import fixture
-from helpdesk.domain.events import MessageAdded, TicketClosed
+from helpdesk.domain.events import MessageAdded, TicketClosed, TicketMerged
 from helpdesk.domain.models import ClosedReason, Role
 from helpdesk.store.stream import event_of
 
@@ -51,6 +51,22 @@ def test_a_ticket_becoming_closed_is_ticket_closed_with_why(records, reason):
     event = event_of(closing(records[1], "WAITING", reason.value), NOW)
     assert isinstance(event, TicketClosed)
     assert (event.ticket_id, event.reason) == (records[1]["dynamodb"]["NewImage"]["id"]["S"], reason)
+
+
+def test_a_ticket_merged_into_another_is_ticket_merged_not_a_close(records):
+    record = closing(records[1], "OPEN", "merged")
+    record["dynamodb"]["NewImage"]["merged_into"] = {"S": "NZ-00000042"}
+    event = event_of(record, NOW)
+    assert isinstance(event, TicketMerged)
+    assert (event.ticket_id, event.into, event.event_id) == (
+        records[1]["dynamodb"]["NewImage"]["id"]["S"],
+        "NZ-00000042",
+        records[1]["eventID"],
+    )
+    # A later change of the merged ticket (none is allowed, but say a TTL or index fix) is no new merge.
+    record["dynamodb"]["OldImage"]["merged_into"] = {"S": "NZ-00000042"}
+    record["dynamodb"]["OldImage"]["status"] = {"S": "CLOSED"}
+    assert event_of(record, NOW) is None
 
 
 def test_a_closed_ticket_changing_again_is_no_new_close(records):

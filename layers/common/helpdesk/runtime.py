@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from helpdesk.services.auto_close import AutoCloser
     from helpdesk.services.escalation import Escalator
     from helpdesk.services.inbound_mail import InboundMail
+    from helpdesk.services.merge import TicketMerger
     from helpdesk.services.notifications import Notifier
     from helpdesk.store.accounts import DynamoAccountStore
     from helpdesk.store.markers import DynamoMarkerStore
@@ -41,6 +42,12 @@ def ticket_store() -> DynamoTicketStore:
 def ticket_service() -> TicketService:
     # The SLA document is parsed on first use: only the functions that show SLA state pay for it.
     return TicketService(ticket_store(), settings(), sla_policies=sla_policies)
+
+
+def ticket_merger() -> TicketMerger:
+    from helpdesk.services.merge import TicketMerger
+
+    return TicketMerger(ticket_store())
 
 
 def auto_closer() -> AutoCloser:

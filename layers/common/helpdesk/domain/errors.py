@@ -67,6 +67,19 @@ class StaleVersion(Conflict):
     code = "version_conflict"
 
 
+class AlreadyMerged(Conflict):
+    """The ticket was merged into another: its conversation continues there (`into`)."""
+
+    code = "ticket_merged"
+
+
+class MergeRefused(HelpdeskError):
+    """A merge that cannot be: into itself, into a ticket that does not exist or was merged
+    itself, across accounts (422)."""
+
+    code = "merge_refused"
+
+
 class EmailNotAuthorized(NotFound):
     code = "email_not_found"
 

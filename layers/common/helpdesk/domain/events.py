@@ -27,4 +27,15 @@ class TicketClosed:
     reason: ClosedReason
 
 
-DomainEvent = MessageAdded | TicketClosed
+@dataclass(frozen=True)
+class TicketMerged:
+    """A ticket was merged into another: it is closed (reason merged), its messages read as part
+    of `into`'s thread, and replies to it land on `into`."""
+
+    event_id: str
+    at: datetime
+    ticket_id: str  # the ticket merged (the source)
+    into: str
+
+
+DomainEvent = MessageAdded | TicketClosed | TicketMerged

@@ -28,6 +28,7 @@ from helpdesk.domain.errors import (
     IdempotencyKeyReused,
     InvalidInput,
     InvalidValue,
+    MergeRefused,
     NotAllowed,
     NotAuthenticated,
     NotFound,
@@ -48,6 +49,7 @@ HTTP_STATUS: dict[type[HelpdeskError], int] = {
     Conflict: 409,
     RequestTooLarge: 413,
     InvalidValue: 422,
+    MergeRefused: 422,
     IdempotencyKeyReused: 422,
     TooManyRequests: 429,
 }

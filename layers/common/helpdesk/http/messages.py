@@ -34,6 +34,17 @@ ES: dict[str, str] = {
         "usted tenía la {expected}). Recárguelo para ver qué cambió: no se ha guardado nada de lo que envió."
     ),
     "changed_meanwhile": "El ticket {ticket_id} cambió en ese mismo momento; inténtelo de nuevo.",
+    # ---- merging tickets
+    "merge_operators_only": "Solo los operadores pueden unir tickets.",
+    "already_merged": "El ticket {ticket_id} ya se unió a {into}; su conversación sigue allí.",
+    "ticket_merged": "El ticket {ticket_id} se unió a {into}: haga los cambios en {into}.",
+    "merge_into_itself": "Un ticket no se puede unir consigo mismo: elija otro ticket en «into».",
+    "merge_target_not_found": "No existe el ticket {into} al que quiere unir {ticket_id}.",
+    "merge_target_merged": "El ticket {into} ya se unió a {target}: una {ticket_id} directamente a {target}.",
+    "merge_target_merged_here": "El ticket {into} ya se unió a {ticket_id}: no hace falta unirlos otra vez.",
+    "merge_across_accounts": (
+        "{ticket_id} y {into} son de clientes distintos: solo se unen tickets de la misma cuenta."
+    ),
     "email_taken": (
         "No se puede autorizar {email} en esta cuenta. Si es suya, contacte con el soporte de Netz0."
     ),
@@ -104,6 +115,11 @@ ES: dict[str, str] = {
     "bad_characters": "contiene caracteres que no se admiten",
     "not_a_version": "no es una versión de ticket",
     "not_a_cursor": "no es un cursor que haya devuelto este listado",
+    "not_a_ticket_id": "no es un número de ticket (por ejemplo NZ-12345678)",
+    "no_such_ticket": "no existe ese ticket",
+    "merged_ticket": "ese ticket ya se unió a otro",
+    "other_account": "es un ticket de otro cliente",
+    "same_ticket": "es el mismo ticket",
     "only_department_with_due": "con sort=due solo se admite el filtro department",
     "not_an_email": "no es una dirección de correo válida",
     "token_or_code": "envíe el token del enlace, o la dirección y el código del correo",
@@ -138,6 +154,19 @@ EN: dict[str, str] = {
         "you had version {expected}). Reload it to see what changed; nothing you sent was saved."
     ),
     "changed_meanwhile": "Ticket {ticket_id} changed at the same moment; please try again.",
+    "merge_operators_only": "Only operators can merge tickets.",
+    "already_merged": "Ticket {ticket_id} was already merged into {into}; its conversation continues there.",
+    "ticket_merged": "Ticket {ticket_id} was merged into {into}: make your changes on {into}.",
+    "merge_into_itself": 'A ticket cannot be merged into itself: choose another ticket in "into".',
+    "merge_target_not_found": "There is no ticket {into} to merge {ticket_id} into.",
+    "merge_target_merged": (
+        "Ticket {into} was already merged into {target}: merge {ticket_id} into {target} directly."
+    ),
+    "merge_target_merged_here": "Ticket {into} was already merged into {ticket_id}: nothing to merge.",
+    "merge_across_accounts": (
+        "{ticket_id} and {into} belong to different customers: only tickets of the same account "
+        "can be merged."
+    ),
     "email_taken": "{email} cannot be authorized on this account. If it is yours, contact Netz0 support.",
     "too_many_emails": "An account can authorize at most {limit} addresses; remove one first.",
     "invalid_email": "That is not a valid e-mail address: write it as name@domain, without a display name.",
@@ -200,6 +229,11 @@ EN: dict[str, str] = {
     "bad_characters": "contains characters that are not allowed",
     "not_a_version": "is not a ticket version",
     "not_a_cursor": "is not a cursor this listing returned",
+    "not_a_ticket_id": "is not a ticket number (e.g. NZ-12345678)",
+    "no_such_ticket": "no such ticket",
+    "merged_ticket": "that ticket was merged into another",
+    "other_account": "is another customer's ticket",
+    "same_ticket": "is the same ticket",
     "only_department_with_due": "only the department filter combines with sort=due",
     "not_an_email": "is not a valid e-mail address",
     "token_or_code": "send the token from the link, or the address and the code from the mail",

@@ -68,6 +68,14 @@ class AssignRequest(_Request):
     )
 
 
+class MergeRequest(_Request):
+    into: str = Field(
+        min_length=1,
+        max_length=40,
+        description="The ticket to merge this one into (same account), e.g. NZ-12345678.",
+    )
+
+
 class SlaOut(BaseModel):
     """The ticket's SLA as operators see it (customers never do)."""
 
@@ -141,7 +149,9 @@ class AttachmentOut(BaseModel):
 
 class MessageOut(BaseModel):
     id: str
-    ticket_id: str
+    ticket_id: str = Field(
+        description="The ticket it was written on: on a ticket others were merged into, theirs keep their id."
+    )
     author_role: str
     author: str
     body: str

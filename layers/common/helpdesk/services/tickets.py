@@ -282,8 +282,9 @@ class TicketService:
             if action is Action.CUSTOMER_REPLY
             else None,
         )
-        changes.write(self._store, self._settings, caller, canonical, action, now, expected_version, what)
-        return message
+        return changes.write_message(
+            self._store, self._settings, caller, canonical, action, now, expected_version, what
+        )
 
     def assign(
         self,

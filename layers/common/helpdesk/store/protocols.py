@@ -50,6 +50,18 @@ class ChangeRefused(Exception):
         self.current = current
 
 
+class MergeConflict(Exception):
+    """A merge's guards failed. `source` / `target`: the items as they are now, for the side(s)
+    whose guard failed (None otherwise, or when gone); `source_failed` says whether the source's
+    did."""
+
+    def __init__(self, source: Ticket | None, target: Ticket | None, *, source_failed: bool) -> None:
+        super().__init__("merge guards failed")
+        self.source = source
+        self.target = target
+        self.source_failed = source_failed
+
+
 class InvalidCursor(Exception):
     """A listing cursor this listing did not hand out (garbled, or another partition's)."""
 
@@ -123,6 +135,14 @@ class TicketChange:
 
 
 @dataclass(frozen=True)
+class MergeSide:
+    """A ticket as read for a merge, with its search words (the target takes the source's)."""
+
+    ticket: Ticket
+    words: frozenset[str]
+
+
+@dataclass(frozen=True)
 class DueTicket:
     ticket_id: str
     auto_close_at: datetime
@@ -165,6 +185,23 @@ class TicketStore(ThreadReader, TicketWriter, Protocol):
 
     def running_clocks(self, department: str) -> Iterator[tuple[list[Ticket], int]]:
         """Pages of the department's tickets with an SLA response target running."""
+
+
+class TicketMerges(Protocol):
+    """What merging needs: both tickets in one read, both changes in one write."""
+
+    def merge_pair(self, source_id: str, target_id: str) -> tuple[MergeSide | None, MergeSide | None]: ...
+
+    def merge(
+        self,
+        source: MergeSide,
+        target: MergeSide,
+        *,
+        now: datetime,
+        source_entry: HistoryEntry,
+        target_entry: HistoryEntry,
+    ) -> Ticket:
+        """The source as merged. Raises MergeConflict."""
 
 
 class DueTickets(Protocol):

@@ -1,13 +1,14 @@
 """The table's change stream -> domain events. Only this module reads stream images: a new
-message item is MessageAdded; a ticket item whose status became CLOSED is TicketClosed; every
-other change (index keys, markers, accounts) is no event at all."""
+message item is MessageAdded; a ticket item that got `merged_into` is TicketMerged; one whose
+status became CLOSED otherwise is TicketClosed; every other change (index keys, markers,
+accounts) is no event at all."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
-from helpdesk.domain.events import DomainEvent, MessageAdded, TicketClosed
+from helpdesk.domain.events import DomainEvent, MessageAdded, TicketClosed, TicketMerged
 from helpdesk.domain.models import ClosedReason, Role
 from helpdesk.domain.status_machine import Status
 from helpdesk.store.codec import load_item
@@ -32,6 +33,10 @@ def event_of(record: dict[str, Any], default_time: datetime) -> DomainEvent | No
         )
     if name == "MODIFY" and new.get("entity") == "ticket":
         old = load_item(images.get("OldImage", {}))
+        if new.get("merged_into") and not old.get("merged_into"):
+            return TicketMerged(
+                event_id=event_id, at=at, ticket_id=str(new["id"]), into=str(new["merged_into"])
+            )
         closed = Status.CLOSED.value
         if new.get("status") == closed and old.get("status") != closed and new.get("closed_reason"):
             return TicketClosed(

@@ -14,10 +14,11 @@ from datetime import datetime
 from typing import Any
 
 from helpdesk.clock import to_iso
+from helpdesk.domain.history import HistoryEntry
 from helpdesk.domain.models import ClosedReason, Message, Ticket, TicketFilters, TicketPage, TicketThread
 from helpdesk.domain.sla import AlertStage, ResponseClock, ResponseClockEffect, SlaTarget
 from helpdesk.domain.status_machine import Status, Timer
-from helpdesk.store import keys, listings, sla
+from helpdesk.store import keys, listings, merges, sla
 from helpdesk.store.codec import (
     dump_item,
     load_item,
@@ -35,6 +36,7 @@ from helpdesk.store.protocols import (
     DueTicket,
     IdempotencyKeyTaken,
     IdempotencyRecord,
+    MergeSide,
     TicketChange,
     TicketIdTaken,
 )
@@ -133,7 +135,52 @@ class DynamoTicketStore:
             if "LastEvaluatedKey" not in response:
                 break
             kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-        return TicketThread(ticket, messages) if ticket else None
+        if ticket is None:
+            return None
+        for merged in ticket.merged_from:  # their messages are part of this thread now
+            messages.extend(self._messages_of(merged))
+        if ticket.merged_from:
+            messages.sort(key=lambda m: (m.created_at, m.id))
+        return TicketThread(ticket, messages)
+
+    def _messages_of(self, ticket_id: str) -> list[Message]:
+        """The messages of a ticket merged into another (one Query; more only past 1 MB)."""
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :messages)",
+            "ExpressionAttributeValues": dump_item({":pk": keys.ticket_pk(ticket_id), ":messages": "MSG#"}),
+            "ConsistentRead": True,
+        }
+        found: list[Message] = []
+        while True:
+            response = self._client.query(**kwargs)
+            found += [message_from_item(load_item(raw)) for raw in response["Items"]]
+            if "LastEvaluatedKey" not in response:
+                return found
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    # ---------------------------------------------------------------- merge
+    def merge_pair(self, source_id: str, target_id: str) -> tuple[MergeSide | None, MergeSide | None]:
+        return merges.read_pair(self._client, self._table, source_id, target_id)
+
+    def merge(
+        self,
+        source: MergeSide,
+        target: MergeSide,
+        *,
+        now: datetime,
+        source_entry: HistoryEntry,
+        target_entry: HistoryEntry,
+    ) -> Ticket:
+        return merges.merge(
+            self._client,
+            self._table,
+            source,
+            target,
+            now=now,
+            source_entry=source_entry,
+            target_entry=target_entry,
+        )
 
     def list_tickets(
         self, filters: TicketFilters, *, account_id: str | None, limit: int, cursor: str | None
@@ -265,7 +312,12 @@ class DynamoTicketStore:
         for n, status in enumerate(sorted(s.value for s in change.allowed_from)):
             placeholders.append(f":from{n}")
             values[f":from{n}"] = status
-        conditions = ["attribute_exists(pk)", f"#status IN ({', '.join(placeholders)})"]
+        # A merged ticket changes no more: its replies go to the ticket it was merged into.
+        conditions = [
+            "attribute_exists(pk)",
+            f"#status IN ({', '.join(placeholders)})",
+            "attribute_not_exists(merged_into)",
+        ]
         if change.account_id is not None:
             conditions.append("account_id = :account")
             values[":account"] = change.account_id
