@@ -128,7 +128,19 @@ def run_scenario(stack: Stack) -> list[Row]:
     )
     _auto_close_one(s, first["id"])
     _merge(s, ticket)
+    _canned_replies(s)
     return s.rows
+
+
+def _canned_replies(s: Scenario) -> None:
+    body = {"title": "Resuelto", "body": "Hola {{customer_name}}: {{ticket_id}} está resuelto."}
+    reply = s.http("canned reply: create", WRITE, 201, "POST", "/canned-replies", OPERATOR, body=body)
+    s.http("canned replies: list", LIST_PAGE, 200, "GET", "/canned-replies", OPERATOR)
+    path = f"/canned-replies/{reply['id']}"
+    s.http(
+        "canned reply: change", WRITE, 200, "PUT", path, OPERATOR, body={**body, "title": "Resuelto (DNS)"}
+    )
+    s.http("canned reply: delete", WRITE, 204, "DELETE", path, OPERATOR)
 
 
 def _merge(s: Scenario, target: str) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from helpdesk.domain.canned import CannedReply
 from helpdesk.domain.history import HistoryEntry
 from helpdesk.domain.models import (
     AuthorizedEmail,
@@ -27,6 +28,7 @@ from helpdesk.store.protocols import (
     AddressNotFound,
     AddressTaken,
     AlreadyProcessed,
+    CannedReplyGone,
     ChangeRefused,
     ClaimNotFound,
     DueTicket,
@@ -39,6 +41,7 @@ from helpdesk.store.protocols import (
     TicketChange,
     TicketIdTaken,
     TooManyAddresses,
+    TooManyCannedReplies,
 )
 
 
@@ -466,3 +469,41 @@ class InMemoryAccounts:
     def owner_of(self, address: str) -> str | None:
         entry = self.owners.get(address)
         return entry.account_id if entry else None
+
+
+class InMemoryCannedReplies:
+    """CannedReplies: one entry per reply, a count guarded like the table's counter item."""
+
+    def __init__(self) -> None:
+        self.replies: dict[str, CannedReply] = {}
+        self.writes = 0
+
+    def all(self) -> list[CannedReply]:
+        return list(self.replies.values())
+
+    def create(self, reply: CannedReply, max_replies: int) -> None:
+        self.writes += 1
+        if len(self.replies) >= max_replies:
+            raise TooManyCannedReplies
+        self.replies[reply.id] = reply
+
+    def update(self, reply: CannedReply, expected_version: int | None) -> CannedReply:
+        self.writes += 1
+        current = self.replies.get(reply.id)
+        if current is None or (expected_version is not None and current.version != expected_version):
+            raise CannedReplyGone(current)
+        stored = replace(
+            current,
+            title=reply.title,
+            body=reply.body,
+            department=reply.department,
+            updated_at=reply.updated_at,
+            version=current.version + 1,
+        )
+        self.replies[reply.id] = stored
+        return stored
+
+    def delete(self, reply_id: str) -> None:
+        self.writes += 1
+        if self.replies.pop(reply_id, None) is None:
+            raise CannedReplyGone(None)

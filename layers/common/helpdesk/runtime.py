@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from helpdesk.services.accounts import AccountService
     from helpdesk.services.address_confirmation import AddressConfirmation
     from helpdesk.services.auto_close import AutoCloser
+    from helpdesk.services.canned_replies import CannedReplyService
     from helpdesk.services.escalation import Escalator
     from helpdesk.services.inbound_mail import InboundMail
     from helpdesk.services.merge import TicketMerger
@@ -42,6 +43,13 @@ def ticket_store() -> DynamoTicketStore:
 def ticket_service() -> TicketService:
     # The SLA document is parsed on first use: only the functions that show SLA state pay for it.
     return TicketService(ticket_store(), settings(), sla_policies=sla_policies)
+
+
+def canned_replies() -> CannedReplyService:
+    from helpdesk.services.canned_replies import CannedReplyService
+    from helpdesk.store.canned import DynamoCannedReplies
+
+    return CannedReplyService(DynamoCannedReplies(dynamodb(), settings().table_name), settings())
 
 
 def ticket_merger() -> TicketMerger:

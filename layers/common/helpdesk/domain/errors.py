@@ -80,6 +80,14 @@ class MergeRefused(HelpdeskError):
     code = "merge_refused"
 
 
+class CannedReplyNotFound(NotFound):
+    code = "canned_reply_not_found"
+
+
+class TooManyCannedReplies(Conflict):
+    code = "too_many_canned_replies"
+
+
 class EmailNotAuthorized(NotFound):
     code = "email_not_found"
 

@@ -24,3 +24,8 @@ CONFIRMATION_MAILS_PER_ADDRESS = (
     10  # to one address from all accounts per day (more than one account can use)
 )
 CONFIRMATION_ATTEMPTS_PER_ADDRESS = 10  # codes typed for one address per hour (40-bit codes)
+
+# Canned replies (services/canned_replies.py); the portal's editor repeats the text limits.
+MAX_CANNED_TITLE = 120  # characters of a canned reply's title
+MAX_CANNED_BODY = 10_000  # characters of its body (filled in, it still fits a message)
+MAX_CANNED_REPLIES = 500  # canned replies the desk keeps (a counter item guards it)

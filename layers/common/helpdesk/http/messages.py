@@ -34,6 +34,15 @@ ES: dict[str, str] = {
         "usted tenía la {expected}). Recárguelo para ver qué cambió: no se ha guardado nada de lo que envió."
     ),
     "changed_meanwhile": "El ticket {ticket_id} cambió en ese mismo momento; inténtelo de nuevo.",
+    # ---- canned replies
+    "canned_operators_only": "Solo los operadores usan respuestas predefinidas.",
+    "canned_reply_not_found": "No existe la respuesta predefinida {id}.",
+    "too_many_canned_replies": "Ya hay {limit} respuestas predefinidas, el máximo; elimine alguna primero.",
+    "canned_version_conflict": (
+        "La respuesta predefinida {id} cambió mientras la editaba (ahora versión {current}, usted "
+        "tenía la {expected}). Recárguela: no se ha guardado nada."
+    ),
+    "unknown_placeholder": "El texto usa marcadores que no existen ({placeholders}). Se admiten: {known}.",
     # ---- merging tickets
     "merge_operators_only": "Solo los operadores pueden unir tickets.",
     "already_merged": "El ticket {ticket_id} ya se unió a {into}; su conversación sigue allí.",
@@ -117,6 +126,7 @@ ES: dict[str, str] = {
     "not_a_cursor": "no es un cursor que haya devuelto este listado",
     "not_a_ticket_id": "no es un número de ticket (por ejemplo NZ-12345678)",
     "no_such_ticket": "no existe ese ticket",
+    "placeholder_unknown": "usa marcadores que no existen ({placeholders}); se admiten: {known}",
     "merged_ticket": "ese ticket ya se unió a otro",
     "other_account": "es un ticket de otro cliente",
     "same_ticket": "es el mismo ticket",
@@ -154,6 +164,14 @@ EN: dict[str, str] = {
         "you had version {expected}). Reload it to see what changed; nothing you sent was saved."
     ),
     "changed_meanwhile": "Ticket {ticket_id} changed at the same moment; please try again.",
+    "canned_operators_only": "Only operators use canned replies.",
+    "canned_reply_not_found": "There is no canned reply {id}.",
+    "too_many_canned_replies": "There are already {limit} canned replies (the most); delete one first.",
+    "canned_version_conflict": (
+        "Canned reply {id} changed while you were editing it (now version {current}, you had "
+        "{expected}). Reload it: nothing was saved."
+    ),
+    "unknown_placeholder": "The text uses placeholders that do not exist ({placeholders}). Allowed: {known}.",
     "merge_operators_only": "Only operators can merge tickets.",
     "already_merged": "Ticket {ticket_id} was already merged into {into}; its conversation continues there.",
     "ticket_merged": "Ticket {ticket_id} was merged into {into}: make your changes on {into}.",
@@ -231,6 +249,7 @@ EN: dict[str, str] = {
     "not_a_cursor": "is not a cursor this listing returned",
     "not_a_ticket_id": "is not a ticket number (e.g. NZ-12345678)",
     "no_such_ticket": "no such ticket",
+    "placeholder_unknown": "uses placeholders that do not exist ({placeholders}); allowed: {known}",
     "merged_ticket": "that ticket was merged into another",
     "other_account": "is another customer's ticket",
     "same_ticket": "is the same ticket",

@@ -12,9 +12,10 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from pydantic_core import PydanticCustomError
 
 from helpdesk.clock import to_iso
+from helpdesk.domain.canned import CannedReply
 from helpdesk.domain.history import HistoryEntry
 from helpdesk.domain.history_text import render
-from helpdesk.domain.limits import MAX_BODY, MAX_SUBJECT
+from helpdesk.domain.limits import MAX_BODY, MAX_CANNED_BODY, MAX_CANNED_TITLE, MAX_SUBJECT
 from helpdesk.domain.models import Message, Ticket, TicketPage, TicketThread
 from helpdesk.domain.sla import SlaView
 from helpdesk.domain.text import one_line
@@ -66,6 +67,57 @@ class AssignRequest(_Request):
         max_length=128,
         description="The operator to assign; the caller when omitted.",
     )
+
+
+CannedTitle = Annotated[str, Field(min_length=1, max_length=MAX_CANNED_TITLE), AfterValidator(_single_line)]
+CannedBody = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=MAX_CANNED_BODY,
+        description="May use {{ticket_id}}, {{customer_name}} and {{operator_name}}; no other placeholder.",
+    ),
+    AfterValidator(_text),
+]
+
+
+class CannedReplyRequest(_Request):
+    title: CannedTitle
+    body: CannedBody
+    department: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=40,
+        description="A department id; omitted or null: every department.",
+    )
+
+
+class CannedReplyOut(BaseModel):
+    id: str
+    title: str
+    body: str
+    department: str | None
+    created_at: str
+    updated_at: str
+    created_by: str
+    version: int
+
+    @classmethod
+    def of(cls, reply: CannedReply) -> CannedReplyOut:
+        return cls(
+            id=reply.id,
+            title=reply.title,
+            body=reply.body,
+            department=reply.department,
+            created_at=to_iso(reply.created_at),
+            updated_at=to_iso(reply.updated_at),
+            created_by=reply.created_by,
+            version=reply.version,
+        )
+
+
+class CannedRepliesOut(BaseModel):
+    items: list[CannedReplyOut]
 
 
 class MergeRequest(_Request):

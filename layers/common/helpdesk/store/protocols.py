@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from helpdesk.domain.canned import CannedReply
 from helpdesk.domain.history import HistoryEntry
 from helpdesk.domain.models import (
     AuthorizedEmail,
@@ -60,6 +61,18 @@ class MergeConflict(Exception):
         self.source = source
         self.target = target
         self.source_failed = source_failed
+
+
+class CannedReplyGone(Exception):
+    """No such canned reply (deleted), or, with `current`, it changed since the version asked."""
+
+    def __init__(self, current: CannedReply | None) -> None:
+        super().__init__("canned reply gone or changed")
+        self.current = current
+
+
+class TooManyCannedReplies(Exception):
+    pass
 
 
 class InvalidCursor(Exception):
@@ -202,6 +215,21 @@ class TicketMerges(Protocol):
         target_entry: HistoryEntry,
     ) -> Ticket:
         """The source as merged. Raises MergeConflict."""
+
+
+class CannedReplies(Protocol):
+    """The desk's canned replies: one item each."""
+
+    def all(self) -> list[CannedReply]: ...
+
+    def create(self, reply: CannedReply, max_replies: int) -> None:
+        """Raises TooManyCannedReplies."""
+
+    def update(self, reply: CannedReply, expected_version: int | None) -> CannedReply:
+        """Title, body and department as given; the reply as stored. Raises CannedReplyGone."""
+
+    def delete(self, reply_id: str) -> None:
+        """Raises CannedReplyGone."""
 
 
 class DueTickets(Protocol):
