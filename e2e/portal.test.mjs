@@ -571,3 +571,99 @@ test('a colleague\'s address is pending until its owner confirms it from the mai
   await customer.getByText(`${colleague} ya no está autorizada.`).waitFor();
   await customer.close();
 });
+
+test('operators keep canned replies and insert one with its placeholders filled, editable before sending', async () => {
+  const operator = await signedIn(/Operador de demostración/);
+  await operator.getByRole('link', { name: 'Respuestas predefinidas' }).click();
+  await operator.getByRole('heading', { level: 1, name: 'Respuestas predefinidas' }).waitFor();
+  await operator.getByText('Todavía no hay respuestas predefinidas.').waitFor();
+  await operator.getByLabel('Título').fill('Resuelto');
+  const text = operator.getByRole('textbox', { name: 'Texto' });
+  // An unknown placeholder is refused when saving, saying which.
+  await text.fill('Hola {{customer_name}}: el ticket {{ticket_id}} ya funciona. {{nombre}}');
+  await operator.getByRole('button', { name: 'Guardar' }).click();
+  await operator.getByText(/marcadores que no existen \(\{\{nombre\}\}\)/).first().waitFor();
+  await text.fill('Hola {{customer_name}}: el ticket {{ticket_id}} ya funciona.\nUn saludo, {{operator_name}}');
+  await operator.getByRole('button', { name: 'Guardar' }).click();
+  await operator.locator('#live').getByText('Respuesta «Resuelto» guardada.').waitFor();
+  await operator.getByRole('button', { name: 'Editar «Resuelto»' }).click();
+  await operator.getByLabel('Título').fill('Resuelto (webmail)');
+  await operator.getByRole('button', { name: 'Guardar' }).click();
+  await operator.locator('.canned-list').getByRole('heading', { name: 'Resuelto (webmail)' }).waitFor();
+  // One more, deleted after confirming.
+  await operator.getByLabel('Título').fill('Provisional');
+  await text.fill('Lo miramos.');
+  await operator.getByRole('button', { name: 'Guardar' }).click();
+  await operator.getByRole('button', { name: 'Eliminar «Provisional»' }).click();
+  const dialog = operator.getByRole('dialog', { name: '¿Eliminar la respuesta predefinida?' });
+  await dialog.getByRole('button', { name: 'Sí, eliminarla' }).click();
+  await operator.locator('#live').getByText('Respuesta «Provisional» eliminada.').waitFor();
+  assert.equal(await operator.locator('.canned-list li').count(), 1);
+  await accessible(operator, 'canned replies');
+  await shot(operator, 'canned-replies');
+
+  await operator.goto(`${base}/#/tickets/${ticketId}`);
+  const box = operator.getByRole('textbox', { name: 'Mensaje' });
+  await box.waitFor();
+  await operator.getByLabel('Respuesta predefinida').selectOption({ label: 'Resuelto (webmail)' });
+  await operator.getByRole('button', { name: 'Insertar' }).click();
+  const filled = `Hola cliente@demo.netz0.example: el ticket ${ticketId} ya funciona.\nUn saludo, operador@netz0.example`;
+  assert.equal(await box.inputValue(), filled);
+  await box.press('End');
+  await box.pressSequentially(' ¿Le funciona ya?');
+  await accessible(operator, 'operator ticket with a canned reply');
+  await shot(operator, 'canned-reply-inserted');
+  await operator.getByRole('button', { name: 'Enviar respuesta' }).click();
+  await operator.locator('#live').getByText('Respuesta enviada.').waitFor();
+  await operator.locator('ol.thread .message-body').last().getByText('Un saludo, operador@netz0.example ¿Le funciona ya?').waitFor();
+  await operator.close();
+});
+
+test('an operator merges a duplicate into the ticket after confirming; the customer sees where it went', async () => {
+  const customerToken = await token({ role: 'customer', account_id: 'acct-demo', email: 'cliente@demo.netz0.example' });
+  const opened = await api('POST', '/tickets', customerToken, { department: 'soporte', subject: 'Webmail otra vez', body: 'Abro otro por si acaso' });
+  assert.equal(opened.status, 201);
+  const duplicate = opened.data.id;
+
+  const operator = await signedIn(/Operador de demostración/);
+  await operator.goto(`${base}/#/tickets/${duplicate}`);
+  const into = operator.getByLabel('Unir este ticket a otro');
+  // A ticket that does not exist: the API says so, nothing merged.
+  await into.fill('NZ-99999999');
+  await operator.getByRole('button', { name: 'Unir…' }).click();
+  const dialog = operator.getByRole('dialog', { name: '¿Unir los tickets?' });
+  await dialog.getByText(`El ticket ${duplicate} se cerrará`).waitFor();
+  await dialog.getByRole('button', { name: 'Sí, unir los tickets' }).click();
+  await operator.getByText('No existe el ticket NZ-99999999').first().waitFor();
+  // Cancelled: nothing happens.
+  await into.fill(ticketId);
+  await operator.getByRole('button', { name: 'Unir…' }).click();
+  await accessible(operator, 'merge confirmation');
+  await shot(operator, 'merge-confirmation');
+  await dialog.getByRole('button', { name: 'Cancelar' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  assert.equal(await operator.getByText('Abierto', { exact: true }).count() > 0, true, 'cancelled: still open');
+  await operator.getByRole('button', { name: 'Unir…' }).click();
+  await dialog.getByRole('button', { name: 'Sí, unir los tickets' }).click();
+  await operator.waitForURL(new RegExp(`#/tickets/${ticketId}$`));
+  await operator.locator('#live').getByText(`El ticket ${duplicate} se ha unido a ${ticketId}.`).waitFor();
+  const moved = operator.locator('ol.thread li.message.merged');
+  await moved.getByText('Abro otro por si acaso').waitFor();
+  await moved.getByRole('link', { name: duplicate }).waitFor();
+  await operator.locator('ol.thread .history-entry').getByText(`unió aquí el ticket ${duplicate}`).waitFor();
+  await accessible(operator, 'merged thread');
+  await shot(operator, 'merged-thread');
+  await operator.close();
+
+  const customer = await signedIn(/Cliente de demostración/);
+  await customer.goto(`${base}/#/tickets/${duplicate}`);
+  await customer.getByText('Este ticket se unió a otro; la conversación sigue en').waitFor();
+  await customer.locator('.notice.merged').getByRole('link', { name: ticketId }).waitFor();
+  await customer.locator('.history-entry').getByText(`unió este ticket a ${ticketId}`).waitFor();
+  assert.equal(await customer.getByRole('textbox', { name: 'Mensaje' }).isVisible(), false, 'no reply box on a merged ticket');
+  await accessible(customer, 'merged ticket (customer)');
+  await shot(customer, 'merged-source-customer');
+  await customer.locator('.notice.merged').getByRole('link', { name: ticketId }).click();
+  await customer.locator('ol.thread li.message.merged').getByText('Abro otro por si acaso').waitFor();
+  await customer.close();
+});

@@ -13,6 +13,7 @@ export const ROUTES = [
   { re: /^#\/account$/, view: 'account', role: 'customer' },
   { re: /^#\/queue$/, view: 'queue', role: 'operator', mode: 'queue' },
   { re: /^#\/mine$/, view: 'queue', role: 'operator', mode: 'mine' },
+  { re: /^#\/canned$/, view: 'canned', role: 'operator' },
 ];
 
 export const SIGNIN = '#/signin';

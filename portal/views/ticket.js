@@ -4,7 +4,8 @@
 import { h, replace, keepDraft, saveDraft } from '../dom.js';
 import { t, formatTime, formatSize } from '../i18n/index.js';
 import { request, versionFromEtag, downloadAttachment } from '../api.js';
-import { statusBadge, slaBadge, field, counter, errorBox, departmentNames, linked } from './common.js';
+import { statusBadge, slaBadge, field, counter, errorBox, departmentNames, linked, select } from './common.js';
+import { fillPlaceholders } from './canned.js';
 
 const BODY_MAX = 32000;
 
@@ -35,8 +36,15 @@ export async function ticketView(root, ctx) {
   const composerHint = h('p', { class: 'hint' });
   const send = h('button', { type: 'submit' }, t('ticket.send'));
   const composerErrors = errorBox();
+  // Operators: a canned reply goes into the box with its placeholders filled, still editable.
+  const cannedField = isOperator ? field(t('ticket.canned'), select([['', t('ticket.cannedNone')]], '')) : null;
+  const cannedPicker = isOperator
+    ? h('div', { class: 'canned-picker' }, cannedField.wrap,
+      h('button', { type: 'button', class: 'secondary', onclick: () => insertCanned() }, t('ticket.cannedInsert')))
+    : null;
+  let cannedReplies = [];
   const composer = h('form', { class: 'composer card', novalidate: true, onsubmit: (e) => { e.preventDefault(); reply(); } },
-    h('h2', {}, t('ticket.replyTitle')), composerHint, noteToggle, bodyField.wrap, composerErrors.el, send);
+    h('h2', {}, t('ticket.replyTitle')), composerHint, noteToggle, cannedPicker, bodyField.wrap, composerErrors.el, send);
   const syncComposer = () => {
     const closed = ticket?.status === 'CLOSED';
     if (isOperator && closed) noteBox.checked = true; // operators reopen before answering the customer
@@ -88,7 +96,10 @@ export async function ticketView(root, ctx) {
       [t('ticket.updated'), formatTime(ticket.updated_at)],
     ].filter(Boolean);
     let notice = null;
-    if (ticket.status === 'WAITING' && ticket.auto_close_at) {
+    if (ticket.merged_into) {
+      notice = h('p', { class: 'notice merged' }, t('ticket.mergedInto'), ' ',
+        h('a', { href: `#/tickets/${encodeURIComponent(ticket.merged_into)}` }, ticket.merged_into), '.');
+    } else if (ticket.status === 'WAITING' && ticket.auto_close_at) {
       notice = h('p', { class: 'notice' }, t(isOperator ? 'ticket.autoCloseOperator' : 'ticket.autoClose', { when: formatTime(ticket.auto_close_at) }));
     } else if (ticket.status === 'CLOSED') {
       notice = h('p', { class: 'notice' }, t('ticket.closedOn', { when: formatTime(ticket.closed_at) }),
@@ -103,12 +114,18 @@ export async function ticketView(root, ctx) {
       notice);
 
     const closed = ticket.status === 'CLOSED';
-    replace(actions,
-      isOperator && !closed && ticket.assignee !== me.email
-        ? h('button', { type: 'button', onclick: () => act('assign', t('ticket.taken')) }, t('ticket.take')) : null,
-      closed
-        ? h('button', { type: 'button', onclick: () => act('reopen', t('ticket.reopened')) }, t('ticket.reopen'))
-        : h('button', { type: 'button', class: 'secondary', onclick: confirmClose }, t('ticket.close')));
+    if (ticket.merged_into) {
+      replace(actions); // a merged ticket changes no more: its conversation goes on where it went
+    } else {
+      replace(actions,
+        isOperator && !closed && ticket.assignee !== me.email
+          ? h('button', { type: 'button', onclick: () => act('assign', t('ticket.taken')) }, t('ticket.take')) : null,
+        closed
+          ? h('button', { type: 'button', onclick: () => act('reopen', t('ticket.reopened')) }, t('ticket.reopen'))
+          : h('button', { type: 'button', class: 'secondary', onclick: confirmClose }, t('ticket.close')),
+        isOperator ? mergeForm : null);
+    }
+    composer.hidden = Boolean(ticket.merged_into);
 
     replace(thread, timeline(ticket).map((item) => (item.code ? entryItem(item) : messageItem(item))));
     syncComposer();
@@ -133,9 +150,13 @@ export async function ticketView(root, ctx) {
 
   function messageItem(m) {
     const who = m.author_role === 'operator' ? t('role.operator') : m.author_role === 'system' ? t('role.system') : t('role.customer');
-    return h('li', { class: `message ${m.author_role === 'operator' ? 'from-operator' : 'from-customer'}${m.internal ? ' internal' : ''}` },
+    // A message of a ticket merged into this one says which ticket it was written on.
+    const merged = m.ticket_id !== ticket.id;
+    return h('li', { class: `message ${m.author_role === 'operator' ? 'from-operator' : 'from-customer'}${m.internal ? ' internal' : ''}${merged ? ' merged' : ''}` },
       h('article', { 'aria-label': t('ticket.messageFrom', { who: m.author || who }) },
         m.internal ? h('p', { class: 'note-flag' }, t('ticket.internalFlag')) : null,
+        merged ? h('p', { class: 'from-ticket' }, t('ticket.fromTicket'), ' ',
+          h('a', { href: `#/tickets/${encodeURIComponent(m.ticket_id)}` }, m.ticket_id)) : null,
         h('header', { class: 'message-meta' },
           h('strong', {}, m.author || who), ' ', h('span', { class: 'role' }, `(${who})`),
           h('span', { class: 'channel' }, t(`channel.${m.channel}`)),
@@ -175,6 +196,64 @@ export async function ticketView(root, ctx) {
       } }, t('ticket.reloadThread')));
     conflict.hidden = false;
     conflict.focus();
+  }
+
+  // ----------------------------------------------------------------- merge (operators)
+  const mergeErrors = errorBox();
+  const intoField = field(t('ticket.mergeInto'), h('input', { type: 'text', autocomplete: 'off', spellcheck: 'false', maxlength: 40 }), { hint: t('ticket.mergeHint') });
+  const mergeForm = h('form', { class: 'merge-form', novalidate: true, onsubmit: (e) => { e.preventDefault(); confirmMerge(); } },
+    intoField.wrap, h('button', { type: 'submit', class: 'secondary' }, t('ticket.merge')), mergeErrors.el);
+
+  async function confirmMerge() {
+    mergeErrors.clear({ into: intoField });
+    const into = intoField.control.value.trim();
+    if (!into) { intoField.setError(t('ticket.mergeIntoEmpty')); intoField.control.focus(); return; }
+    const yes = await ctx.confirm({
+      title: t('ticket.confirmMergeTitle'),
+      text: t('ticket.confirmMerge', { id: ticket.id, into }),
+      confirmLabel: t('ticket.confirmMergeYes'),
+    });
+    if (!yes) return;
+    try {
+      const { data } = await request('POST', `/tickets/${encodeURIComponent(ticket.id)}/merge`, { body: { into }, version });
+      ctx.navigate(`#/tickets/${encodeURIComponent(data.merged_into)}`, t('ticket.merged', { id: data.id, into: data.merged_into }));
+    } catch (error) {
+      if (error.code === 'version_conflict') { showConflict(); return; }
+      mergeErrors.show(error, { into: intoField });
+      intoField.control.focus();
+    }
+  }
+
+  // ----------------------------------------------------------------- canned replies (operators)
+  async function loadCanned() {
+    try {
+      const { data } = await request('GET', '/canned-replies', { query: { department: ticket.department } });
+      cannedReplies = data.items;
+    } catch {
+      cannedReplies = []; // the picker is a convenience: the reply box works without it
+    }
+    replace(cannedField.control, h('option', { value: '' }, t('ticket.cannedNone')),
+      cannedReplies.map((r) => h('option', { value: r.id }, r.title)));
+  }
+
+  function insertCanned() {
+    const chosen = cannedReplies.find((r) => r.id === cannedField.control.value);
+    if (!chosen) { cannedField.setError(t('ticket.cannedChoose')); cannedField.control.focus(); return; }
+    cannedField.setError(null);
+    const customer = ticket.messages.find((m) => m.author_role === 'customer' && m.ticket_id === ticket.id);
+    const text = fillPlaceholders(chosen.body, {
+      ticket_id: ticket.id,
+      customer_name: ticket.customer_name || customer?.author || '',
+      operator_name: me.name || me.email,
+    });
+    const box = bodyField.control;
+    const start = box.selectionStart ?? box.value.length;
+    const end = box.selectionEnd ?? box.value.length;
+    box.value = box.value.slice(0, start) + text + box.value.slice(end);
+    box.dispatchEvent(new Event('input')); // the counter and the draft follow
+    box.focus();
+    box.setSelectionRange(start + text.length, start + text.length);
+    ctx.announce(t('ticket.cannedInserted', { title: chosen.title }));
   }
 
   // Closing is the one change a slip of the finger should not make: it asks first.
@@ -231,6 +310,7 @@ export async function ticketView(root, ctx) {
 
   try {
     await load();
+    if (isOperator && !ticket.merged_into) await loadCanned();
   } catch (error) {
     if (!ctx.isCurrent()) return;
     heading.textContent = error.status === 404 ? t('ticket.notFound') : t('error.title');

@@ -34,6 +34,8 @@ def constant(view: str, name: str) -> int:
         ("new-ticket.js", "SUBJECT_MAX", limits.MAX_SUBJECT),
         ("new-ticket.js", "BODY_MAX", limits.MAX_BODY),
         ("ticket.js", "BODY_MAX", limits.MAX_BODY),
+        ("canned.js", "TITLE_MAX", limits.MAX_CANNED_TITLE),
+        ("canned.js", "BODY_MAX", limits.MAX_CANNED_BODY),
     ],
 )
 def test_the_portals_form_limits_are_the_layers(view, name, limit):
@@ -60,3 +62,12 @@ def test_the_spanish_mail_names_statuses_as_the_layer_does():
 def test_the_portals_subject_hint_states_the_limit():
     for language in ("es", "en"):
         assert str(limits.MAX_SUBJECT) in catalogue(language)["field.subject.invalid"]
+
+
+def test_the_portal_fills_the_placeholders_the_layer_accepts():
+    from helpdesk.domain.canned import PLACEHOLDERS
+
+    source = (PORTAL / "views" / "canned.js").read_text(encoding="utf-8")
+    found = re.search(r"export const PLACEHOLDERS = \[([^\]]*)\];", source)
+    assert found, "canned.js lists its placeholders"
+    assert tuple(re.findall(r"'(\w+)'", found.group(1))) == PLACEHOLDERS
