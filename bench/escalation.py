@@ -178,8 +178,8 @@ def report(out: TextIO, run: EscalationRun) -> None:
             "left (in the index, not read).",
             f"Contrast, a Scan-based run: {run.scan_items:,} items in {run.scan_requests} Scan requests "
             f"= {run.scan_items / max(items_read, 1):,.0f}x the items this run read.",
-            "One Query per department, target and alert stage; one transaction (clock stage, note, "
-            "marker) per alert.",
+            "One Query per department, target and alert stage; one transaction (clock stage with its "
+            "history entry, marker) per alert.",
             f"The first run took {run.seconds:.2f} s on {run.engine}.",
         ],
     )

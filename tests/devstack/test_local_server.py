@@ -287,9 +287,11 @@ def test_local_escalate_reports_a_breach_once(client: Client) -> None:
     assert first.status == 200, first.body
     assert first.body["breached"] >= 1
     assert client.call("POST", "/_local/escalate", body={"at": later}).body["breached"] == 0
-    notes = [m["body"] for m in client.call("GET", path, operator).body["messages"] if m["internal"]]
-    assert len(notes) == 1
-    assert notes[0].startswith("SLA: la primera respuesta venció")
+    alerts = [
+        e["text"] for e in client.call("GET", path, operator).body["history"] if e["code"].startswith("sla_")
+    ]
+    assert len(alerts) == 1
+    assert alerts[0].startswith("SLA: la primera respuesta venció")
 
 
 def test_concurrent_replies_all_land(client: Client, customer: str, operator: str) -> None:

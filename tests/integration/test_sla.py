@@ -92,12 +92,14 @@ def test_escalation_warns_then_reports_the_breach_once_each(api):
     assert api.escalate(at("2026-11-23 09:56"))["breached"] == 1
     assert api.escalate(at("2026-11-23 11:00"))["breached"] == 0
     api.at(at("2026-11-23 11:00"))
-    notes = [m["body"] for m in api.ticket(ticket["id"], LUIS)["messages"] if m["internal"]]
-    assert notes == [
+    alerts = [e["text"] for e in api.ticket(ticket["id"], LUIS)["history"] if e["code"].startswith("sla_")]
+    assert alerts == [
         "SLA: la primera respuesta vence el 23/11/2026 09:55 (quedan 30 min hábiles).",
         "SLA: la primera respuesta venció el 23/11/2026 09:55 sin respuesta.",
     ]
-    assert all(not m["internal"] for m in api.ticket(ticket["id"], ANA)["messages"])
+    english = api.get(f"/tickets/{ticket['id']}", LUIS, headers={"Accept-Language": "en"}).json()["history"]
+    assert english[-1]["text"] == "SLA: the first response was due on 23/11/2026 09:55 and was missed."
+    assert api.ticket(ticket["id"], ANA)["history"] == []  # customers never see them
     # The alerts changed nothing the operator loaded: If-Match with the opening version still works.
     reply = api.reply(ticket["id"], LUIS, "Perdone la espera", headers={"if-match": '"1"'})
     assert reply.status == 201, reply.body

@@ -280,7 +280,7 @@ class InMemoryTickets:
         *,
         found: ResponseClock,
         alerted: ResponseClock,
-        note: Message,
+        entry: HistoryEntry,
         marker: str,
         now: datetime,
     ) -> None:
@@ -291,8 +291,7 @@ class InMemoryTickets:
         if current is None or current.status is not Status.OPEN or current.response_clock != found:
             raise ChangeRefused(None)
         self.markers.claim((marker,))
-        self.tickets[ticket_id] = replace(current, response_clock=alerted)
-        self.messages[ticket_id].append(note)
+        self.tickets[ticket_id] = replace(current, response_clock=alerted, history=(*current.history, entry))
 
 
 def _guards_hold(ticket: Ticket, change: TicketChange) -> bool:

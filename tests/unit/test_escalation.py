@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from helpdesk.domain import history, history_text
 from helpdesk.domain.models import Role
 from helpdesk.domain.sla import AlertStage, SlaTarget
 from helpdesk.services.escalation import Escalator
@@ -33,11 +34,13 @@ def tickets(store: InMemoryTickets) -> TicketService:
 
 
 def escalator(store: InMemoryTickets) -> Escalator:
-    return Escalator(store, SETTINGS, POLICIES, message_ids=sequence("sla"))
+    return Escalator(store, SETTINGS, POLICIES)
 
 
-def alerts(store: InMemoryTickets, ticket_id: str) -> list[str]:
-    return [m.body for m in store.messages[ticket_id] if m.author_role is Role.SYSTEM and m.internal]
+def alerts(store: InMemoryTickets, ticket_id: str, language: str = "es") -> list[str]:
+    """The SLA alerts in the ticket's history, as an operator reading in `language` sees them."""
+    entries = store.tickets[ticket_id].history
+    return [history_text.render(e, language) for e in entries if e.code.startswith("sla_")]
 
 
 def test_friday_evening_ticket_is_warned_then_breached_on_monday_once_each(store, tickets) -> None:
@@ -57,6 +60,17 @@ def test_friday_evening_ticket_is_warned_then_breached_on_monday_once_each(store
         "SLA: la primera respuesta vence el 23/11/2026 09:55 (quedan 30 min hábiles).",
         "SLA: la primera respuesta venció el 23/11/2026 09:55 sin respuesta.",
     ]
+    assert alerts(store, ticket.id, "en") == [
+        "SLA: the first response is due on 23/11/2026 09:55 (30 business minutes left).",
+        "SLA: the first response was due on 23/11/2026 09:55 and was missed.",
+    ]
+    # Stored as codes, operators only; no message was written for them.
+    assert next((e.code, dict(e.params)) for e in store.tickets[ticket.id].history) == (
+        "sla_warning",
+        {"target": "first_response", "due": "23/11/2026 09:55", "minutes": "30"},
+    )
+    assert [m.author_role for m in store.messages[ticket.id]] == [Role.CUSTOMER]
+    assert all(not history.visible_to(e, ANA) for e in store.tickets[ticket.id].history)
     stored = store.tickets[ticket.id].response_clock
     assert stored is not None
     assert stored.stage is AlertStage.BREACHED

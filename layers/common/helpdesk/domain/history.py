@@ -32,6 +32,8 @@ class EntryCode(StrEnum):
     PRIORITY_CHANGED = "priority_changed"  # old, new: low | normal | high | urgent
     TAGS_CHANGED = "tags_changed"  # added, removed: comma-separated tags (either may be empty)
     OPENED_ON_BEHALF = "opened_on_behalf"  # channel: phone | chat
+    SLA_WARNING = "sla_warning"  # target: first_response | next_response; due (local time); minutes
+    SLA_BREACHED = "sla_breached"  # target, due
 
 
 # What customers see of the history; operators see every entry.

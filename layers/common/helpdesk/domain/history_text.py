@@ -28,6 +28,8 @@ ES: dict[str, str] = {
     "priority_changed": "{actor} cambió la prioridad de {old} a {new}.",
     "tags_changed": "{actor} cambió las etiquetas (añadidas: {added}; quitadas: {removed}).",
     "opened_on_behalf": "{actor} abrió este ticket en nombre del cliente ({channel}).",
+    "sla_warning": "SLA: la {target} vence el {due} (quedan {minutes} min hábiles).",
+    "sla_breached": "SLA: la {target} venció el {due} sin respuesta.",
     "unknown": "El ticket cambió ({code}).",
     # labels of parameter values
     "actor.system": "Netz0",
@@ -41,6 +43,8 @@ ES: dict[str, str] = {
     "channel.chat": "por chat",
     "channel.web": "en la web",
     "channel.email": "por correo",
+    "sla_target.first_response": "primera respuesta",
+    "sla_target.next_response": "siguiente respuesta",
 }
 
 EN: dict[str, str] = {
@@ -59,6 +63,8 @@ EN: dict[str, str] = {
     "priority_changed": "{actor} changed the priority from {old} to {new}.",
     "tags_changed": "{actor} changed the tags (added: {added}; removed: {removed}).",
     "opened_on_behalf": "{actor} opened this ticket on the customer's behalf ({channel}).",
+    "sla_warning": "SLA: the {target} is due on {due} ({minutes} business minutes left).",
+    "sla_breached": "SLA: the {target} was due on {due} and was missed.",
     "unknown": "The ticket changed ({code}).",
     "actor.system": "Netz0",
     "actor.customer": "The customer",
@@ -71,6 +77,8 @@ EN: dict[str, str] = {
     "channel.chat": "by chat",
     "channel.web": "on the web",
     "channel.email": "by e-mail",
+    "sla_target.first_response": "first response",
+    "sla_target.next_response": "next response",
 }
 
 CATALOGUES = {"es": ES, "en": EN}
@@ -78,7 +86,7 @@ CATALOGUES = {"es": ES, "en": EN}
 # Which parameter picks the sentence's variant, per code.
 _VARIANT_PARAM = {EntryCode.CLOSED.value: "reason", EntryCode.REOPENED.value: "by_reply"}
 # Parameters whose values are codes shown by their label (`<param>.<value>` in the catalogue).
-_LABELLED = {"old": "priority", "new": "priority", "channel": "channel"}
+_LABELLED = {"old": "priority", "new": "priority", "channel": "channel", "target": "sla_target"}
 
 
 def sentence_key(item: HistoryEntry) -> str:

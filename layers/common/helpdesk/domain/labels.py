@@ -23,7 +23,4 @@ def status_label(status: Status, language: str = "es") -> str:
     return STATUS_LABELS.get(language, STATUS_LABELS["es"])[status]
 
 
-# SLA alerts, written into the thread as internal notes (operators only).
-SLA_TARGET_NAMES = {"first_response": "primera respuesta", "next_response": "siguiente respuesta"}
-SLA_WARNING_NOTE = "SLA: la {target} vence el {due} (quedan {minutes} min hábiles)."
-SLA_BREACH_NOTE = "SLA: la {target} venció el {due} sin respuesta."
+# SLA alerts are history entries now (operators only), rendered by domain.history_text.

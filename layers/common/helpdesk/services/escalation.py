@@ -2,26 +2,27 @@
 warning window (in business minutes) or has passed, and alert once per target and stage ("due in
 N minutes", then "breached").
 
-Each alert moves the ticket's stored response clock to its new stage and adds an internal note
-in one transaction guarded by the clock it found (still OPEN, same start, same stage) and by a
-processing marker, so a reply that lands first wins and overlapping or repeated runs alert once.
-The SLA index is keyed by department and stage, and each Query asks only for clocks that started
-early enough to be at risk under the department's most urgent policy, so a run reads the tickets
-at risk (plus, with priorities of different targets, those at risk under a stricter one).
+Each alert moves the ticket's stored response clock to its new stage and adds a history entry
+(operators only, rendered in the reader's language) in one transaction guarded by the clock it
+found (still OPEN, same start, same stage) and by a processing marker, so a reply that lands
+first wins and overlapping or repeated runs alert once. The SLA index is keyed by department and
+stage, and each Query asks only for clocks that started early enough to be at risk under the
+department's most urgent policy, so a run reads the tickets at risk (plus, with priorities of
+different targets, those at risk under a stricter one).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
 from helpdesk.config import Settings
-from helpdesk.domain import ids
-from helpdesk.domain.labels import SLA_BREACH_NOTE, SLA_TARGET_NAMES, SLA_WARNING_NOTE, SYSTEM_AUTHOR
-from helpdesk.domain.models import Channel, Message, Role, Ticket
+from helpdesk.domain import history
+from helpdesk.domain.history import EntryCode, HistoryEntry
+from helpdesk.domain.models import Ticket
 from helpdesk.domain.sla import (
     DEFAULT_PRIORITY,
     TICKET_PRIORITIES,
@@ -50,7 +51,7 @@ class ResponseClocks(Protocol):
         *,
         found: ResponseClock,
         alerted: ResponseClock,
-        note: Message,
+        entry: HistoryEntry,
         marker: str,
         now: datetime,
     ) -> None:
@@ -84,14 +85,11 @@ class Escalator:
         store: ResponseClocks,
         settings: Settings,
         policies: SlaPolicies,
-        *,
-        message_ids: Callable[[], str] | None = None,
     ) -> None:
         self._store = store
         self._settings = settings
         self._policies = policies
         self._window = timedelta(minutes=settings.sla_warning_minutes)
-        self._message_ids = message_ids or (lambda: ids.new_message_id())
 
     def run(self, now: datetime) -> EscalationReport:
         counts = dict.fromkeys(AlertChoice, 0)
@@ -128,34 +126,24 @@ class Escalator:
         assert view.left is not None
         assert view.due_at is not None
         if view.breached:
-            stage, template = AlertStage.BREACHED, SLA_BREACH_NOTE
+            stage, code = AlertStage.BREACHED, EntryCode.SLA_BREACHED
         elif view.left <= self._window and clock.stage is AlertStage.NONE:
-            stage, template = AlertStage.WARNED, SLA_WARNING_NOTE
+            stage, code = AlertStage.WARNED, EntryCode.SLA_WARNING
         else:
             return AlertChoice.NOT_YET
         if clock.stage >= stage:
             return AlertChoice.NOT_YET
         local_due = view.due_at.astimezone(policy.calendar.time_zone)
-        note = Message(
-            id=self._message_ids(),
-            ticket_id=ticket.id,
-            author_role=Role.SYSTEM,
-            author=SYSTEM_AUTHOR,
-            body=template.format(
-                target=SLA_TARGET_NAMES[clock.target.value],
-                due=local_due.strftime("%d/%m/%Y %H:%M"),
-                minutes=max(0, int(view.left.total_seconds() // 60)),
-            ),
-            channel=Channel.WEB,
-            internal=True,
-            created_at=now,
-        )
+        params = {"target": clock.target.value, "due": local_due.strftime("%d/%m/%Y %H:%M")}
+        if code is EntryCode.SLA_WARNING:
+            params["minutes"] = str(max(0, int(view.left.total_seconds() // 60)))
+        entry = history.entry(code, now, None, **params)
         try:
             self._store.record_alert(
                 ticket.id,
                 found=clock,
                 alerted=replace(clock, stage=stage),
-                note=note,
+                entry=entry,
                 marker=alert_marker(ticket.id, clock, stage),
                 now=now,
             )

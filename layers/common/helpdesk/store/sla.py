@@ -10,11 +10,13 @@ from datetime import datetime
 from typing import Any
 
 from helpdesk.clock import to_iso
-from helpdesk.domain.models import Message, Ticket
+from helpdesk.domain.history import HistoryEntry
+from helpdesk.domain.models import Ticket
 from helpdesk.domain.sla import AlertStage, ResponseClock, SlaTarget
 from helpdesk.domain.status_machine import Status
 from helpdesk.store import keys
-from helpdesk.store.codec import dump_item, load_item, message_item, ticket_from_item
+from helpdesk.store.codec import dump_item, load_item, ticket_from_item
+from helpdesk.store.history import append_entries
 from helpdesk.store.markers import marker_put
 from helpdesk.store.protocols import AlreadyProcessed, ChangeRefused
 from helpdesk.store.transactions import Transaction
@@ -68,14 +70,21 @@ def record_alert(
     *,
     found: ResponseClock,
     alerted: ResponseClock,
-    note: Message,
+    entry: HistoryEntry,
     marker: str,
     now: datetime,
 ) -> None:
-    """Move the clock to its new alert stage and add the note to the thread, in one transaction,
+    """Move the clock to its new alert stage and add its history entry, in one transaction,
     only if the ticket is still OPEN with the clock escalation found (a reply that landed first
     removed it; another run moved it on) and the marker is new. The ticket's version and activity
     do not change: nobody edited the ticket, and an operator's If-Match stays valid."""
+    values: dict[str, Any] = {
+        ":alerted": keys.sla_clock_sk(alerted),
+        ":found": keys.sla_clock_sk(found),
+        ":open": Status.OPEN.value,
+    }
+    sets = ["sla_clock = :alerted"]
+    append_entries(sets, values, (entry,))
     transaction = Transaction()
     transaction.add(
         "ticket",
@@ -83,26 +92,10 @@ def record_alert(
             "Update": {
                 "TableName": table,
                 "Key": dump_item(keys.ticket_key(ticket_id)),
-                "UpdateExpression": "SET sla_clock = :alerted",
+                "UpdateExpression": "SET " + ", ".join(sets),
                 "ConditionExpression": "#status = :open AND sla_clock = :found",
                 "ExpressionAttributeNames": {"#status": "status"},
-                "ExpressionAttributeValues": dump_item(
-                    {
-                        ":alerted": keys.sla_clock_sk(alerted),
-                        ":found": keys.sla_clock_sk(found),
-                        ":open": Status.OPEN.value,
-                    }
-                ),
-            }
-        },
-    )
-    transaction.add(
-        "note",
-        {
-            "Put": {
-                "TableName": table,
-                "Item": dump_item(message_item(note)),
-                "ConditionExpression": "attribute_not_exists(pk)",
+                "ExpressionAttributeValues": dump_item(values),
             }
         },
     )

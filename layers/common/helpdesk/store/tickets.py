@@ -207,7 +207,7 @@ class DynamoTicketStore:
         *,
         found: ResponseClock,
         alerted: ResponseClock,
-        note: Message,
+        entry: HistoryEntry,
         marker: str,
         now: datetime,
     ) -> None:
@@ -217,7 +217,7 @@ class DynamoTicketStore:
             ticket_id,
             found=found,
             alerted=alerted,
-            note=note,
+            entry=entry,
             marker=marker,
             now=now,
         )
