@@ -116,7 +116,7 @@ def test_the_schedule_fixture_event_runs_the_handler(api, gateway):
     report = gateway.invoke(spec, fixture("scheduled_escalate.json"))
     assert (report["warned"], report["breached"], report["items_read"]) == (1, 0, 1)
     api.at(at("2026-11-23 10:00"))
-    assert "quedan 30 min" in api.ticket(ticket["id"], LUIS)["messages"][-1]["body"]
+    assert "quedan 30 min" in api.ticket(ticket["id"], LUIS)["history"][-1]["text"]
 
 
 def test_a_second_customer_message_keeps_the_oldest_unanswered_start(api):
@@ -146,7 +146,7 @@ def test_an_operator_reply_during_the_escalation_run_wins(api, gateway):
     report = api.escalate(at("2026-11-23 11:30"))
     assert reply[0].status == 201
     assert (report["breached"], report["skipped"]) == (0, 1)
-    assert [m for m in api.ticket(ticket["id"], LUIS)["messages"] if m["internal"]] == []
+    assert api.ticket(ticket["id"], LUIS)["history"] == []  # no alert: the reply won
 
 
 def test_overlapping_escalation_runs_alert_once(api, gateway):
@@ -159,4 +159,4 @@ def test_overlapping_escalation_runs_alert_once(api, gateway):
     assert other_run[0]["breached"] == 1
     assert (first_run["breached"], first_run["skipped"]) == (0, 1)
     api.at(at("2026-11-23 11:31"))
-    assert len([m for m in api.ticket(ticket["id"], LUIS)["messages"] if m["internal"]]) == 1
+    assert [e["code"] for e in api.ticket(ticket["id"], LUIS)["history"]] == ["sla_breached"]
