@@ -118,6 +118,7 @@ def test_a_reopen_racing_the_reopening_reply_keeps_the_reply_and_one_reopen(api,
         )
 
     before_next_write(replies, "TransactWriteItems", after_first_attempt)
+    api.later(minutes=1)  # after the opening message, so the thread's order is known
     result = api.reply(ticket["id"], ANA, "hola")
     assert result.status == 201
     assert first[0][0].status == 200  # the reopen landed
