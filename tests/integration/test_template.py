@@ -29,6 +29,11 @@ def test_the_api_routes_are_the_issues_table():
         "POST /tickets/{id}/assign": "assign",
         "POST /tickets/{id}/close": "close",
         "POST /tickets/{id}/reopen": "reopen",
+        "POST /tickets/{id}/merge": "merge",
+        "GET /canned-replies": "canned_replies",
+        "POST /canned-replies": "canned_replies",
+        "PUT /canned-replies/{id}": "canned_replies",
+        "DELETE /canned-replies/{id}": "canned_replies",
         "GET /departments": "departments",
         "GET /openapi.json": "openapi",
         "GET /account/emails": "account_emails",
@@ -106,7 +111,8 @@ def test_every_function_has_its_own_least_privilege_policy_and_no_scan():
                 assert services <= {"dynamodb", "s3", "ses", "secretsmanager", "sqs"}, name
                 assert not any(a.endswith("*") for a in actions), name
                 assert "dynamodb:Scan" not in actions, name
-                if name != "AccountEmailsFunction":  # removing an address deletes its items
+                # Removing an address deletes its items; deleting a canned reply deletes its item.
+                if name not in ("AccountEmailsFunction", "CannedRepliesFunction"):
                     assert "DeleteItem" not in str(actions), name
 
 
@@ -245,5 +251,10 @@ def test_the_openapi_document_says_what_every_route_answers():
         "POST /tickets/{id}/close": ["200"],
         "GET /tickets/{id}/messages/{message_id}/attachments/{index}": ["200", "302"],
         "POST /tickets/{id}/reopen": ["200"],
+        "POST /tickets/{id}/merge": ["200"],
         "POST /tickets/{id}/replies": ["201"],
+        "GET /canned-replies": ["200"],
+        "POST /canned-replies": ["201"],
+        "PUT /canned-replies/{id}": ["200"],
+        "DELETE /canned-replies/{id}": ["204"],
     }
