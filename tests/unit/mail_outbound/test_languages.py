@@ -15,7 +15,7 @@ import pytest
 
 from helpdesk.config import Settings
 from helpdesk.domain.events import MessageAdded, TicketClosed
-from helpdesk.domain.labels import AUTO_CLOSE_MESSAGE
+from helpdesk.domain.history_text import ES as HISTORY_ES
 from helpdesk.domain.models import ClosedReason
 from helpdesk.mail.catalog import CATALOGS
 from helpdesk.mail.compose import MailIdentity, NotificationKind
@@ -54,7 +54,7 @@ def foreign_words(language: str) -> set[str]:
     theirs = _words(" ".join(CATALOGS[other].values())) | _words(REPLY_ABOVE_MARKERS[other])
     ours = _words(" ".join(CATALOGS[language].values())) | _words(REPLY_ABOVE_MARKERS[language])
     if other == "es":
-        theirs |= _words(AUTO_CLOSE_MESSAGE)  # the desk's own Spanish, written into the thread
+        theirs |= _words(HISTORY_ES["closed.inactivity"])  # the desk's own Spanish auto-close sentence
     return (theirs - ours) | _words(DEPARTMENT[other]) - _words(DEPARTMENT[language])
 
 
@@ -133,8 +133,10 @@ class Desk:
             event = self.added(ticket_id)
         if kind is NotificationKind.AUTO_CLOSED:
             later = T0 + timedelta(hours=SETTINGS.auto_close_hours, minutes=6)
-            assert AutoCloser(self.store, SETTINGS, message_ids=sequence("sys")).run(later).closed == 1
-            event = self.added(ticket_id)
+            assert AutoCloser(self.store, SETTINGS).run(later).closed == 1
+            # The auto-close is mailed from the close itself (its history entry is no message).
+            self.events += 1
+            event = TicketClosed(f"ev{self.events}", later, ticket_id, ClosedReason.INACTIVITY)
         elif kind is NotificationKind.CLOSED:
             closed_at = T0 + timedelta(hours=1)
             self.tickets.close(ANA, ticket_id, now=closed_at)
