@@ -36,6 +36,8 @@ from devstack.functions import ensure_layer_on_path
 from devstack.gateway import HttpResult, LocalGateway
 from devstack.outbox import Outbox
 from devstack.provision import provision_mail, provision_table, resource_names
+from devstack.s3_proxy import PREFIX as S3_PREFIX
+from devstack.s3_proxy import LocalS3, UploadRequest
 from devstack.smtp import DEFAULT_SMTP_PORT, Arrival, ReceiptRule, SesReceiver, SmtpServer, receipt_rule
 from devstack.streams import StreamPoller, aws_stream_arn, stream_mappings
 from devstack.template import ROOT, parameter_defaults, ttl_attribute
@@ -53,6 +55,7 @@ STREAM_INTERVAL_SECONDS = 0.5  # how often the stream is polled between requests
 # The demo customer's account is seeded with this authorized address, so it can mail in.
 DEMO_CUSTOMER = Identity(Role.CUSTOMER, "cliente@demo.netz0.example", "acct-demo")
 # Response headers the HTTP server computes itself; copying the handler's could contradict it.
+_LOCAL_SECRET = "local"  # noqa: S105 - moto accepts any credentials; S3 POST policies are signed with it
 _HOP_HEADERS = frozenset({"content-length", "connection", "transfer-encoding"})
 # Settings that would point boto3 at real AWS or at other endpoints than the local ones.
 _FOREIGN_AWS_SETTINGS = (
@@ -60,6 +63,7 @@ _FOREIGN_AWS_SETTINGS = (
     "AWS_SESSION_TOKEN",
     "AWS_ENDPOINT_URL_DYNAMODB",
     "AWS_ENDPOINT_URL_DYNAMODB_STREAMS",
+    "AWS_ENDPOINT_URL_S3",
     "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
 )
 
@@ -104,11 +108,13 @@ class LocalApi:
         *,
         outbox: Outbox | None = None,
         drain: Callable[[], None] = lambda: None,
+        s3: LocalS3 | None = None,
     ) -> None:
         self.gateway = gateway
         self.issuer = issuer
         self.outbox = outbox
         self.drain = drain
+        self.s3 = s3
         self._helpers: dict[tuple[str, str], Callable[[Request], Response]] = {
             ("POST", "/_local/token"): self._token,
             ("POST", "/_local/auto-close"): self._auto_close,
@@ -122,6 +128,10 @@ class LocalApi:
         }
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = str(environ.get("PATH_INFO", ""))
+        if self.s3 is not None and (path == S3_PREFIX or path.startswith(S3_PREFIX + "/")):
+            # S3's own endpoint, on this origin: its size limits, not the API's; no stream to drain.
+            return self.s3.handle(UploadRequest(environ))(environ, start_response)
         return self.handle(LocalRequest(environ))(environ, start_response)
 
     def handle(self, request: Request) -> Response:
@@ -304,6 +314,7 @@ class LocalStack:
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self._moto: ThreadedMotoServer | None = None
+        self._moto_s3: Any = None
         self._containers: Containers | None = None
         self._warming: Future[None] | None = None
         self._server: BaseWSGIServer | None = None
@@ -358,7 +369,8 @@ class LocalStack:
             gateway = self._load_handlers()
             self._outbox = Outbox(REGION)
             issuer = LocalIssuer(self.url + ISSUER_PATH)
-            self._api = LocalApi(gateway, issuer, outbox=self._outbox, drain=self.drain)
+            s3 = LocalS3(self.aws_endpoint, self._moto_s3, _LOCAL_SECRET)
+            self._api = LocalApi(gateway, issuer, outbox=self._outbox, drain=self.drain, s3=s3)
             self._spawn("local-http", self._server.serve_forever)
             self._serving = True
             self._start_smtp()
@@ -431,12 +443,17 @@ class LocalStack:
             AWS_ENDPOINT_URL_DYNAMODB_STREAMS=self.dynamodb_endpoint,
             AWS_DEFAULT_REGION=REGION,
             AWS_ACCESS_KEY_ID="local",
-            AWS_SECRET_ACCESS_KEY="local",  # noqa: S106 - moto accepts any credentials
+            AWS_SECRET_ACCESS_KEY=_LOCAL_SECRET,
             # Keep ~/.aws out of it: a developer's profile must never decide where requests go.
             AWS_CONFIG_FILE=os.devnull,
             AWS_SHARED_CREDENTIALS_FILE=os.devnull,
         )
         self._names = self._provision_mail()
+        self._moto_s3 = boto3.client("s3", endpoint_url=self.aws_endpoint)
+        # From here on S3 is reached through this stack's origin (devstack.s3_proxy), as the
+        # browser reaches it: the functions' presigned upload forms and download links point there.
+        # Nothing calls S3 before the server serves.
+        os.environ["AWS_ENDPOINT_URL_S3"] = self.url + S3_PREFIX
         # The functions' environment, then their containers, which import them while DynamoDB
         # Local finishes starting (the mail functions read the signing secret at import).
         os.environ.update(LocalGateway(self._names).environment())

@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from helpdesk.http.api import ERROR_RESPONSES, create_api, current_caller, request_time
 from helpdesk.http.schemas import OpenTicketRequest, TicketOut
 from helpdesk.observability import logger, metrics
-from helpdesk.runtime import account_service, ticket_service
+from helpdesk.runtime import account_service, file_service, ticket_service
 
 app = create_api()
 service = ticket_service()
@@ -39,14 +39,16 @@ def open_ticket(
     caller = current_caller(app)
     # The verified sign-in e-mail becomes a confirmed address first, so the receipt reaches it.
     account_service().record_sign_in(caller, request_time(app), complete=False)
-    ticket = service.open_ticket(
-        caller,
-        department=request.department,
-        subject=request.subject,
-        body=request.body,
-        now=request_time(app),
-        idempotency_key=idempotency_key,
-    )
+    with file_service().attaching(caller, None, request.attachments) as attachments:
+        ticket = service.open_ticket(
+            caller,
+            department=request.department,
+            subject=request.subject,
+            body=request.body,
+            now=request_time(app),
+            idempotency_key=idempotency_key,
+            attachments=attachments,
+        )
     metrics.add_metric(name="TicketOpened", unit=MetricUnit.Count, value=1)
     return TicketOut.of(ticket), 201
 

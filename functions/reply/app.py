@@ -17,7 +17,7 @@ from helpdesk.http.api import (
 )
 from helpdesk.http.schemas import MessageOut, ReplyRequest
 from helpdesk.observability import logger, metrics
-from helpdesk.runtime import ticket_service
+from helpdesk.runtime import file_service, ticket_service
 
 app = create_api()
 service = ticket_service()
@@ -35,14 +35,16 @@ def reply(
     if_match: IfMatch = None,
 ) -> tuple[MessageOut, int]:
     caller = current_caller(app)
-    message = service.reply(
-        caller,
-        id,
-        body=request.body,
-        internal=request.internal,
-        now=request_time(app),
-        expected_version=expected_version(if_match),
-    )
+    with file_service().attaching(caller, id, request.attachments) as attachments:
+        message = service.reply(
+            caller,
+            id,
+            body=request.body,
+            internal=request.internal,
+            now=request_time(app),
+            expected_version=expected_version(if_match),
+            attachments=attachments,
+        )
     kind = "InternalNote" if request.internal else f"{caller.role.value.capitalize()}Reply"
     metrics.add_metric(name=kind, unit=MetricUnit.Count, value=1)
     return MessageOut.of(message), 201

@@ -43,6 +43,7 @@ def test_the_api_routes_are_the_issues_table():
         "GET /tickets/{id}/messages/{message_id}/attachments/{index}": "attachments",
         "GET /account": "account",
         "PUT /account": "account",
+        "POST /uploads": "uploads",
     }
 
 
@@ -257,4 +258,5 @@ def test_the_openapi_document_says_what_every_route_answers():
         "POST /canned-replies": ["201"],
         "PUT /canned-replies/{id}": ["200"],
         "DELETE /canned-replies/{id}": ["204"],
+        "POST /uploads": ["201"],
     }

@@ -61,6 +61,9 @@ class Settings(BaseModel):
     # What an inbound mail may bring; the rest is reported back to the sender.
     max_attachments: int = Field(default=10, ge=0)
     max_attachment_bytes: int = Field(default=15 * 1024 * 1024, ge=0)
+    # With a malware scanner on the bucket (GuardDuty Malware Protection for S3): only files it
+    # found clean are downloaded. Without, only files it marked infected are held.
+    malware_scan_required: bool = False
     # Escalation warns when a response target has this many business minutes left (or fewer).
     sla_warning_minutes: int = Field(default=30, ge=1, le=24 * 60)
 
@@ -87,6 +90,7 @@ class Settings(BaseModel):
                 max_request_bytes="MAX_REQUEST_BYTES",
                 max_attachments="MAX_ATTACHMENTS",
                 max_attachment_bytes="MAX_ATTACHMENT_BYTES",
+                malware_scan_required="MALWARE_SCAN_REQUIRED",
                 sla_warning_minutes="SLA_WARNING_MINUTES",
             )
         )

@@ -13,6 +13,7 @@ from helpdesk.services.tickets import TicketService
 from helpdesk.store.tickets import DynamoTicketStore
 
 if TYPE_CHECKING:
+    from helpdesk.adapters.files import FileBucket
     from helpdesk.adapters.mail_bucket import MailBucket
     from helpdesk.adapters.ses import Mailer
     from helpdesk.mail.compose import MailIdentity
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from helpdesk.services.auto_close import AutoCloser
     from helpdesk.services.canned_replies import CannedReplyService
     from helpdesk.services.escalation import Escalator
+    from helpdesk.services.files import FileService
     from helpdesk.services.inbound_mail import InboundMail
     from helpdesk.services.merge import TicketMerger
     from helpdesk.services.notifications import Notifier
@@ -101,6 +103,24 @@ def address_confirmation() -> AddressConfirmation:
         send=mailer().send,
         portal_url=mail_settings().portal_url,
     )
+
+
+# ---------------------------------------------------------------- files (web uploads, downloads)
+@cache
+def file_bucket() -> FileBucket:
+    from botocore.config import Config
+
+    from helpdesk.adapters.files import FileBucket
+
+    # SigV4 for the presigned POST and links (S3 refuses SigV2 on buckets made since 2020).
+    return FileBucket(boto3.client("s3", config=Config(signature_version="s3v4")), mail_settings().bucket)
+
+
+@cache
+def file_service() -> FileService:
+    from helpdesk.services.files import FileService
+
+    return FileService(ticket_service(), file_bucket(), settings())
 
 
 # ---------------------------------------------------------------- the e-mail channel

@@ -1,11 +1,10 @@
 """The S3 mail bucket: raw inbound mail as SES's receipt rule stored it, and the attachments kept
-from it (downloaded through short-lived links)."""
+from it (their downloads are helpdesk.adapters.files')."""
 
 from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
 from helpdesk.domain.models import AttachmentRef
 
@@ -38,17 +37,3 @@ class MailBucket:
             ContentDisposition="attachment",
         )
         return AttachmentRef(attachment.filename, attachment.content_type, attachment.size, key)
-
-    def download_url(self, key: str, filename: str, expires_in: int = 300) -> str:
-        """A short-lived link that downloads the file under its original name."""
-        return str(
-            self._client.generate_presigned_url(
-                "get_object",
-                Params={
-                    "Bucket": self._bucket,
-                    "Key": key,
-                    "ResponseContentDisposition": f"attachment; filename*=UTF-8''{quote(filename, safe='')}",
-                },
-                ExpiresIn=expires_in,
-            )
-        )

@@ -122,3 +122,9 @@ class ConfirmationInvalid(InvalidValue):
 
 class TooManyRequests(HelpdeskError):
     code = "rate_limited"
+
+
+class AttachmentHeld(Conflict):
+    """A file the malware scan marked infected, or has not scanned yet where a scan is required."""
+
+    code = "attachment_held"

@@ -29,3 +29,9 @@ CONFIRMATION_ATTEMPTS_PER_ADDRESS = 10  # codes typed for one address per hour (
 MAX_CANNED_TITLE = 120  # characters of a canned reply's title
 MAX_CANNED_BODY = 10_000  # characters of its body (filled in, it still fits a message)
 MAX_CANNED_REPLIES = 500  # canned replies the desk keeps (a counter item guards it)
+
+# Files from the web (services/files.py); how many and how large come from MaxAttachments and
+# MaxAttachmentBytes, the same as for mail.
+UPLOAD_GRANT_SECONDS = 600  # a presigned POST works this long after it is handed out
+UPLOAD_RETENTION_DAYS = 1  # an upload no message references is deleted (template.yaml lifecycle)
+DOWNLOAD_SECONDS = 300  # a download link works this long

@@ -101,6 +101,39 @@ ES: dict[str, str] = {
         "inténtelo dentro de una hora."
     ),
     "generic_rate_limited": "Demasiadas peticiones de este tipo por ahora; inténtelo más tarde.",
+    # files from the web (services/files.py)
+    "upload_name_invalid": (
+        "El nombre del archivo no es válido: debe tener entre 1 y {limit} caracteres, "
+        "sin caracteres de control."
+    ),
+    "upload_extension_refused": (
+        "No se admiten archivos .{extension} (programas, scripts o páginas web). Si el soporte los "
+        "necesita, envíelos comprimidos en un ZIP."
+    ),
+    "upload_type_refused": (
+        "No se admiten archivos de tipo {content_type}. Adjunte imágenes (PNG, JPEG, GIF, WebP), "
+        "PDF, texto, CSV, JSON, ZIP o documentos de Office o LibreOffice."
+    ),
+    "upload_size_refused": (
+        "El archivo ocupa {size} bytes: debe tener contenido y ocupar como máximo {limit_mb} MB "
+        "({limit} bytes)."
+    ),
+    "too_many_attachments": "Un mensaje puede llevar como máximo {limit} archivos.",
+    "attachments_too_large": (
+        "Los archivos suman {size} bytes; un mensaje admite como máximo {limit_mb} MB "
+        "({limit} bytes) en total."
+    ),
+    "upload_not_found": (
+        "No encontramos el archivo número {position} entre los que usted subió para este ticket: "
+        "puede que la subida no terminara o que haya caducado. Súbalo de nuevo."
+    ),
+    "attachment_infected": (
+        "«{name}» está retenido: el análisis antivirus encontró una amenaza. No se puede descargar; "
+        "consulte con el equipo de soporte."
+    ),
+    "attachment_not_scanned": (
+        "«{name}» aún se está analizando en busca de virus. Inténtelo de nuevo en un minuto."
+    ),
     # the sentence for a code when the reason is not in the catalogue
     "generic_not_authenticated": "Inicie sesión primero.",
     "generic_forbidden": "Su usuario no puede hacer esto.",
@@ -135,6 +168,10 @@ ES: dict[str, str] = {
     "token_or_code": "envíe el token del enlace, o la dirección y el código del correo",
     "no_searchable_word": "no contiene ninguna palabra que buscar",
     "not_valid": "no es válido",
+    "extension_refused": "es un tipo de archivo que no se admite",
+    "type_refused": "no es un tipo de archivo que se admita",
+    "too_many": "admite como máximo {limit}",
+    "no_such_upload": "no es un archivo que usted haya subido para este ticket",
     # ---- words inside sentences
     "status_OPEN": "Abierto",
     "status_WAITING": "Espera",
@@ -226,6 +263,31 @@ EN: dict[str, str] = {
         "Too many codes tried for this address (at most {limit} an hour); try again in an hour."
     ),
     "generic_rate_limited": "Too many requests of this kind for now; try again later.",
+    "upload_name_invalid": "The file name is not valid: 1 to {limit} characters, no control characters.",
+    "upload_extension_refused": (
+        ".{extension} files are not accepted (programs, scripts or web pages). If support needs "
+        "one, send it inside a ZIP file."
+    ),
+    "upload_type_refused": (
+        "Files of type {content_type} are not accepted. Attach pictures (PNG, JPEG, GIF, WebP), PDF, "
+        "text, CSV, JSON, ZIP or Office or LibreOffice documents."
+    ),
+    "upload_size_refused": (
+        "The file is {size} bytes: it must not be empty and may be at most {limit_mb} MB ({limit} bytes)."
+    ),
+    "too_many_attachments": "A message can carry at most {limit} files.",
+    "attachments_too_large": (
+        "The files add up to {size} bytes; a message takes at most {limit_mb} MB ({limit} bytes) in all."
+    ),
+    "upload_not_found": (
+        "File number {position} is not among the files you uploaded for this ticket: the upload may "
+        "not have finished, or it expired. Upload it again."
+    ),
+    "attachment_infected": (
+        "'{name}' is held: the virus scan found a threat. It cannot be downloaded; ask the support "
+        "team about it."
+    ),
+    "attachment_not_scanned": "'{name}' is still being scanned for viruses. Try again in a minute.",
     "generic_not_authenticated": "Sign in first.",
     "generic_forbidden": "Your user may not do this.",
     "generic_not_found": "Not found.",
@@ -258,6 +320,10 @@ EN: dict[str, str] = {
     "token_or_code": "send the token from the link, or the address and the code from the mail",
     "no_searchable_word": "has no word to search for",
     "not_valid": "is not valid",
+    "extension_refused": "is a kind of file that is not accepted",
+    "type_refused": "is not a type of file that is accepted",
+    "too_many": "takes at most {limit}",
+    "no_such_upload": "is not a file you uploaded for this ticket",
     "status_OPEN": "Open",
     "status_WAITING": "Waiting",
     "status_CLOSED": "Closed",

@@ -13,9 +13,10 @@ from pydantic_core import PydanticCustomError
 
 from helpdesk.clock import to_iso
 from helpdesk.domain.canned import CannedReply
+from helpdesk.domain.files import UploadGrant, previewable
 from helpdesk.domain.history import HistoryEntry
 from helpdesk.domain.history_text import render
-from helpdesk.domain.limits import MAX_BODY, MAX_CANNED_BODY, MAX_CANNED_TITLE, MAX_SUBJECT
+from helpdesk.domain.limits import MAX_BODY, MAX_CANNED_BODY, MAX_CANNED_TITLE, MAX_FILENAME, MAX_SUBJECT
 from helpdesk.domain.models import Message, Ticket, TicketPage, TicketThread
 from helpdesk.domain.sla import SlaView
 from helpdesk.domain.text import one_line
@@ -49,15 +50,61 @@ class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
 
 
+UploadId = Annotated[
+    str, Field(pattern=r"^[A-Za-z0-9_-]{22}$", description="An upload_id from POST /uploads.")
+]
+Attachments = Annotated[
+    list[UploadId],
+    Field(
+        default_factory=list,
+        max_length=50,
+        description="Files uploaded for this message (POST /uploads); at most MaxAttachments, "
+        "MaxAttachmentBytes in all.",
+    ),
+]
+
+
 class OpenTicketRequest(_Request):
     department: str = Field(min_length=1, max_length=40, description="A department id, see GET /departments.")
     subject: Subject
     body: Body
+    attachments: Attachments
 
 
 class ReplyRequest(_Request):
     body: Body
     internal: bool = Field(default=False, description="An operator's note, never shown to customers.")
+    attachments: Attachments
+
+
+class UploadRequest(_Request):
+    """One file to upload: for a ticket the caller may see, or (no ticket_id) a ticket the
+    customer is about to open."""
+
+    name: str = Field(min_length=1, max_length=MAX_FILENAME, description="The file's name, e.g. captura.png.")
+    content_type: str = Field(min_length=3, max_length=127, description="e.g. image/png, application/pdf.")
+    size: int = Field(ge=0, description="Bytes; S3 refuses an upload over MaxAttachmentBytes anyway.")
+    ticket_id: str | None = Field(default=None, min_length=1, max_length=40)
+
+
+class UploadGrantOut(BaseModel):
+    upload_id: str = Field(description="What the message's attachments list names.")
+    url: str = Field(
+        description="POST a multipart/form-data form here: these fields, then the file as `file`."
+    )
+    fields: dict[str, str]
+    expires_in: int = Field(description="Seconds the form stays valid.")
+    max_bytes: int
+
+    @classmethod
+    def of(cls, grant: UploadGrant) -> UploadGrantOut:
+        return cls(
+            upload_id=grant.upload_id,
+            url=grant.url,
+            fields=grant.fields,
+            expires_in=grant.expires_in,
+            max_bytes=grant.max_bytes,
+        )
 
 
 class AssignRequest(_Request):
@@ -197,6 +244,7 @@ class AttachmentOut(BaseModel):
     content_type: str
     size: int
     download_path: str  # GET it (with the token) to be redirected to a short-lived download link
+    preview: bool = Field(description="A PNG, JPEG, GIF or WebP picture the thread may show.")
 
 
 class MessageOut(BaseModel):
@@ -229,6 +277,7 @@ class MessageOut(BaseModel):
                     content_type=a.content_type,
                     size=a.size,
                     download_path=f"/tickets/{message.ticket_id}/messages/{message.id}/attachments/{n}",
+                    preview=previewable(a.content_type),
                 )
                 for n, a in enumerate(message.attachments)
             ],
