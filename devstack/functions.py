@@ -52,5 +52,7 @@ def reset_layer_caches() -> None:
         runtime.mail_identity,
         runtime.mailer,
         runtime.mail_bucket,
+        runtime.file_bucket,
+        runtime.file_service,
     ):
         cached.cache_clear()

@@ -506,3 +506,51 @@ class InMemoryCannedReplies:
         self.writes += 1
         if self.replies.pop(reply_id, None) is None:
             raise CannedReplyGone(None)
+
+
+class InMemoryFileBucket:
+    """The bucket services.files uses: uploads land through `post` as S3 would store a form's
+    file (the fields the grant fixed), tags are set by a test as the malware scanner would."""
+
+    def __init__(self) -> None:
+        from helpdesk.domain.files import StoredUpload
+
+        self._stored_type = StoredUpload
+        self.objects: dict[str, tuple[bytes, str, dict[str, str]]] = {}
+        self.tags: dict[str, dict[str, str]] = {}
+        self.forms: dict[str, dict[str, str]] = {}  # key -> the fields handed out
+
+    def presigned_post(
+        self, key: str, *, content_type: str, metadata: dict[str, str], max_bytes: int, expires_in: int
+    ) -> tuple[str, dict[str, str]]:
+        fields = {
+            "key": key,
+            "Content-Type": content_type,
+            **{f"x-amz-meta-{k}": v for k, v in metadata.items()},
+        }
+        self.forms[key] = {**fields, "max_bytes": str(max_bytes)}
+        return "https://bucket.example/", fields
+
+    def post(self, fields: dict[str, str], body: bytes) -> None:
+        meta = {k.removeprefix("x-amz-meta-"): v for k, v in fields.items() if k.startswith("x-amz-meta-")}
+        self.objects[fields["key"]] = (body, fields["Content-Type"], meta)
+
+    def head(self, key: str) -> object | None:
+        if key not in self.objects:
+            return None
+        body, content_type, meta = self.objects[key]
+        return self._stored_type(size=len(body), content_type=content_type, metadata=dict(meta))
+
+    def copy(self, source: str, destination: str) -> None:
+        self.objects[destination] = self.objects[source]
+        if source in self.tags:
+            self.tags[destination] = dict(self.tags[source])
+
+    def delete(self, key: str) -> None:
+        self.objects.pop(key, None)
+
+    def scan_status(self, key: str) -> str | None:
+        return self.tags.get(key, {}).get("GuardDutyMalwareScanStatus")
+
+    def download_url(self, key: str, filename: str, content_type: str, expires_in: int = 300) -> str:
+        return f"https://bucket.example/{key}?name={filename}&type={content_type}"
