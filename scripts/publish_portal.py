@@ -39,14 +39,20 @@ def config(out: dict[str, str]) -> dict[str, object]:
 
 def with_connect_sources(page: str, out: dict[str, str]) -> str:
     """The page's Content-Security-Policy lets it call only its own origin; in AWS the API and the
-    Cognito token endpoint live on other origins, so they are added to connect-src."""
+    Cognito token endpoint live on other origins, so they are added to connect-src, and so is the
+    mail bucket, where uploads are POSTed; its previews (img-src) come from there too."""
     origins = " ".join(
         urlsplit(out[k])._replace(path="", query="", fragment="").geturl()
         for k in ("ApiUrl", "UserPoolDomain")
     )
-    updated = page.replace("connect-src 'self'", f"connect-src 'self' {origins}", 1)
-    if updated == page:
-        raise SystemExit("portal/index.html has no \"connect-src 'self'\" to extend")
+    # The origin boto3 signs upload forms and download links for (virtual-hosted, global name).
+    files = f"https://{out['MailBucketName']}.s3.amazonaws.com"
+    updated = page.replace("connect-src 'self'", f"connect-src 'self' {origins} {files}", 1)
+    updated = updated.replace("img-src 'self' data:", f"img-src 'self' data: {files}", 1)
+    if updated.count(files) != 2:
+        raise SystemExit(
+            "portal/index.html has no \"connect-src 'self'\" or \"img-src 'self' data:\" to extend"
+        )
     return updated
 
 

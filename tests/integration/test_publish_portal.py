@@ -14,6 +14,7 @@ OUTPUTS = {
     "UserPoolClientId": "client123",
     "PortalUrl": "https://d111.cloudfront.net/",
     "PortalBucketName": "portal-bucket",
+    "MailBucketName": "netz0-mail-bucket",
 }
 
 
@@ -23,8 +24,10 @@ def test_the_page_may_call_the_api_and_cognito_and_nothing_else():
     connect = next(p for p in policy.split("; ") if p.startswith("connect-src"))
     assert connect == (
         "connect-src 'self' https://abc123.execute-api.eu-west-1.amazonaws.com "
-        "https://netz0-123.auth.eu-west-1.amazoncognito.com"
+        "https://netz0-123.auth.eu-west-1.amazoncognito.com https://netz0-mail-bucket.s3.amazonaws.com"
     )
+    # Upload forms go to the mail bucket; previews of pictures load from it, and nothing else.
+    assert "img-src 'self' data: https://netz0-mail-bucket.s3.amazonaws.com;" in policy
     assert "script-src 'self';" in policy
 
 
