@@ -667,3 +667,97 @@ test('an operator merges a duplicate into the ticket after confirming; the custo
   await customer.locator('ol.thread li.message.merged').getByText('Abro otro por si acaso').waitFor();
   await customer.close();
 });
+
+// A real PDF (one empty page), as an operator would attach a guide.
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n'
+  + '3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
+
+/** The headers storage answers a download link with (the link the API hands out). */
+async function linkHeaders(path, bearer) {
+  const asked = await fetch(`${base}${path}`, { headers: { Authorization: `Bearer ${bearer}`, Accept: 'application/json' } });
+  assert.equal(asked.headers.get('x-content-type-options'), 'nosniff');
+  const data = await asked.json();
+  const response = await fetch(data.url);
+  return { url: data.url, status: response.status, disposition: response.headers.get('content-disposition'),
+    type: response.headers.get('content-type'), body: Buffer.from(await response.arrayBuffer()) };
+}
+
+test('a screenshot uploaded on a new ticket reaches the operator, who answers with a PDF the customer downloads', async () => {
+  const customer = await signedIn(/Cliente de demostración/);
+  await customer.getByRole('link', { name: 'Nuevo ticket' }).first().click();
+  await customer.getByLabel('Departamento').selectOption('soporte');
+  await customer.getByLabel('Asunto').fill('El panel da error 500');
+  await customer.getByLabel('Describa su consulta').fill('Adjunto una captura del error.');
+  const screenshot = await customer.screenshot(); // a real PNG
+  const picker = customer.getByLabel('Adjuntar archivos (opcional)');
+  // A page is refused at once, with the reason, in the portal's language.
+  await picker.setInputFiles({ name: 'pagina.html', mimeType: 'text/html', buffer: Buffer.from('<script>alert(1)</script>') });
+  const refused = customer.locator('li.upload', { hasText: 'pagina.html' });
+  await refused.getByText('No se admiten archivos .html', { exact: false }).waitFor();
+  await customer.getByRole('button', { name: 'Abrir ticket' }).click();
+  await customer.getByText('Algún archivo no se pudo subir', { exact: false }).waitFor();
+  await accessible(customer, 'new ticket with a refused file');
+  await shot(customer, 'new-ticket-refused-file');
+  await refused.getByRole('button', { name: 'Quitar pagina.html' }).click();
+  await picker.setInputFiles({ name: 'captura del error.png', mimeType: 'image/png', buffer: screenshot });
+  await customer.locator('li.upload', { hasText: 'captura del error.png' }).getByText('Subido.').waitFor();
+  await accessible(customer, 'new ticket with a file');
+  await shot(customer, 'new-ticket-attachment');
+  await customer.getByRole('button', { name: 'Abrir ticket' }).click();
+  await customer.waitForURL(/#\/tickets\/NZ-\d{8}$/);
+  const withFile = customer.url().split('/').pop();
+  await customer.getByRole('img', { name: 'Vista previa de captura del error.png' }).waitFor();
+  await customer.close();
+
+  const operator = await signedIn(/Operador de demostración/);
+  await operator.goto(`${base}/#/tickets/${withFile}`);
+  const picture = operator.getByRole('img', { name: 'Vista previa de captura del error.png' });
+  await picture.waitFor();
+  await operator.waitForFunction(() => [...document.querySelectorAll('img.preview')].every((i) => i.complete && i.naturalWidth > 0));
+  assert.equal(await picture.evaluate((i) => i.naturalWidth), screenshot.readUInt32BE(16)); // the PNG's own width
+  await accessible(operator, 'operator ticket with a preview');
+  await shot(operator, 'operator-preview');
+  const [download] = await Promise.all([
+    operator.waitForEvent('download'),
+    operator.getByRole('button', { name: /Descargar captura del error\.png/ }).click(),
+  ]);
+  assert.equal(download.suggestedFilename(), 'captura del error.png');
+  assert.deepEqual(readFileSync(await download.path()), screenshot);
+
+  await operator.getByRole('button', { name: 'Tomar ticket' }).click();
+  await operator.getByText('Ahora el ticket es suyo.').waitFor();
+  await operator.getByRole('textbox', { name: 'Mensaje' }).fill('Siga los pasos de la guía adjunta.');
+  await operator.getByLabel('Adjuntar archivos (opcional)').setInputFiles({ name: 'guía de solución.pdf', mimeType: 'application/pdf', buffer: PDF });
+  await operator.locator('li.upload', { hasText: 'guía de solución.pdf' }).getByText('Subido.').waitFor();
+  await operator.getByRole('button', { name: 'Enviar respuesta' }).click();
+  await operator.getByText('Respuesta enviada.').waitFor();
+  await operator.getByRole('button', { name: /Descargar guía de solución\.pdf/ }).waitFor();
+  await operator.close();
+
+  const again = await signedIn(/Cliente de demostración/);
+  await again.goto(`${base}/#/tickets/${withFile}`);
+  await again.getByText('Siga los pasos de la guía adjunta.').waitFor();
+  // A PDF has no preview: the one picture is the screenshot.
+  assert.equal(await again.locator('img.preview').count(), 1);
+  await accessible(again, 'customer ticket with attachments');
+  await shot(again, 'customer-attachments');
+  const [pdf] = await Promise.all([
+    again.waitForEvent('download'),
+    again.getByRole('button', { name: /Descargar guía de solución\.pdf/ }).click(),
+  ]);
+  assert.equal(pdf.suggestedFilename(), 'guía de solución.pdf');
+  assert.deepEqual(readFileSync(await pdf.path()), PDF);
+  await again.close();
+
+  // What storage answers the link with: a download under its name, the stored type.
+  const customerToken = await token({ role: 'customer', account_id: 'acct-demo', email: 'cliente@demo.netz0.example' });
+  const { data: thread } = await api('GET', `/tickets/${withFile}`, customerToken);
+  const answer = thread.messages.find((m) => m.author_role === 'operator');
+  const served = await linkHeaders(answer.attachments[0].download_path, customerToken);
+  assert.equal(served.status, 200);
+  assert.equal(served.type, 'application/pdf');
+  assert.match(served.disposition, /^attachment; filename="guia de solucion\.pdf"; filename\*=UTF-8''gu%C3%ADa%20de%20soluci%C3%B3n\.pdf$/);
+  // Another account neither sees the ticket nor gets a link.
+  const other = await token({ role: 'customer', account_id: 'acct-otra', email: 'x@otra.example' });
+  assert.equal((await api('GET', answer.attachments[0].download_path, other)).status, 404);
+});

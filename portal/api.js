@@ -89,6 +89,8 @@ export function fieldErrors(error) {
   const out = {};
   const apiWords = error instanceof ApiError && speaksOurLanguage(error);
   for (const d of error?.details || []) {
+    // A refused file: the error's sentence already says which one and why.
+    if (/^attachments(\.|$)/.test(String(d.field ?? ''))) continue;
     const field = String(d.field ?? '').split('.').pop();
     const key = `field.${field}.invalid`;
     if (apiWords && d.message) out[field] = has(key) ? String(d.message) : `${field}: ${d.message}`;
@@ -98,21 +100,26 @@ export function fieldErrors(error) {
 }
 
 /**
- * Download an attachment. Asked for JSON, the API answers with a short-lived presigned link
- * instead of redirecting to it; the browser then navigates to the link, which downloads the file
- * under its own name (set by the link) without the storage having to allow cross-origin fetches.
+ * A short-lived link to an attachment. Asked for JSON, the API answers with the presigned link
+ * instead of redirecting to it (fetch cannot follow a redirect to storage's origin). A refusal
+ * (held by the virus scan, gone) comes back as the API's error, so it can be shown as a sentence.
+ */
+export async function attachmentLink(path) {
+  try {
+    const { data } = await request('GET', path);
+    return String(data.url);
+  } catch (error) {
+    if (error.status === 0) throw new ApiError(0, 'download_failed', 'download failed');
+    if (error.status === 404) throw new ApiError(404, 'attachment_not_found', error.message, [], error.language);
+    throw error;
+  }
+}
+
+/**
+ * Download an attachment: the browser navigates to its link, which downloads the file under its
+ * own name (Content-Disposition: attachment, set by the link) without storage having to allow
+ * cross-origin fetches.
  */
 export async function downloadAttachment(path) {
-  const token = session()?.token;
-  let response;
-  try {
-    response = await fetch(apiUrl(path), {
-      headers: { ...common(), ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    });
-  } catch {
-    throw new ApiError(0, 'download_failed', 'download failed');
-  }
-  if (!response.ok) throw new ApiError(response.status, response.status === 404 ? 'attachment_not_found' : 'download_failed', response.statusText);
-  const { url } = await response.json();
-  window.location.assign(url);
+  window.location.assign(await attachmentLink(path));
 }

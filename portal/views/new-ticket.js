@@ -4,6 +4,7 @@ import { h, replace, keepDraft, saveDraft, draft } from '../dom.js';
 import { t } from '../i18n/index.js';
 import { request } from '../api.js';
 import { field, counter, errorBox, select } from './common.js';
+import { filePicker } from './files.js';
 
 const SUBJECT_MAX = 200;
 const BODY_MAX = 32000;
@@ -32,6 +33,8 @@ export async function newTicketView(root, ctx) {
   counter(fields.subject, SUBJECT_MAX);
   counter(fields.body, BODY_MAX);
 
+  // Files are uploaded as they are chosen, for the ticket about to be opened (not kept as a draft).
+  const files = filePicker();
   const submit = h('button', { type: 'submit' }, t('new.submit'));
   const onSubmit = async (e) => {
     e.preventDefault();
@@ -52,6 +55,13 @@ export async function newTicketView(root, ctx) {
       fields[missing[0][0]].control.focus();
       return;
     }
+    const uploads = files.ready();
+    if (!uploads.ok) {
+      errors.text(h('p', {}, uploads.reason));
+      errors.el.focus();
+      return;
+    }
+    if (uploads.ids.length) body.attachments = uploads.ids;
     const key = draft('new.key') || crypto.randomUUID();
     saveDraft('new.key', key);
     submit.disabled = true;
@@ -59,6 +69,7 @@ export async function newTicketView(root, ctx) {
     try {
       const { data } = await request('POST', '/tickets', { body, headers: { 'Idempotency-Key': key } });
       for (const k of ['new.key', 'new.subject', 'new.body', 'new.department']) saveDraft(k, '');
+      files.clear();
       ctx.navigate(`#/tickets/${encodeURIComponent(data.id)}`, t('new.created', { id: data.id }));
     } catch (error) {
       // Keep the key only when the ticket may exist (no answer): then a retry must not duplicate it.
@@ -71,6 +82,6 @@ export async function newTicketView(root, ctx) {
   };
   replace(root, heading, errors.el,
     h('form', { class: 'card', novalidate: true, onsubmit: onSubmit },
-      fields.department.wrap, fields.subject.wrap, fields.body.wrap,
+      fields.department.wrap, fields.subject.wrap, fields.body.wrap, files.wrap,
       h('div', { class: 'actions' }, submit, h('a', { href: '#/tickets', class: 'button secondary' }, t('common.cancel')))));
 }

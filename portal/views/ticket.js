@@ -6,6 +6,7 @@ import { t, formatTime, formatSize } from '../i18n/index.js';
 import { request, versionFromEtag, downloadAttachment } from '../api.js';
 import { statusBadge, slaBadge, field, counter, errorBox, departmentNames, linked, select } from './common.js';
 import { fillPlaceholders } from './canned.js';
+import { filePicker, preview } from './files.js';
 
 const BODY_MAX = 32000;
 
@@ -34,6 +35,7 @@ export async function ticketView(root, ctx) {
     ? h('div', { class: 'check' }, noteBox, h('label', { for: 'note-toggle' }, t('ticket.noteToggle')))
     : null;
   const composerHint = h('p', { class: 'hint' });
+  const files = filePicker({ ticketId: () => ticket?.id ?? null });
   const send = h('button', { type: 'submit' }, t('ticket.send'));
   const composerErrors = errorBox();
   // Operators: a canned reply goes into the box with its placeholders filled, still editable.
@@ -44,7 +46,7 @@ export async function ticketView(root, ctx) {
     : null;
   let cannedReplies = [];
   const composer = h('form', { class: 'composer card', novalidate: true, onsubmit: (e) => { e.preventDefault(); reply(); } },
-    h('h2', {}, t('ticket.replyTitle')), composerHint, noteToggle, cannedPicker, bodyField.wrap, composerErrors.el, send);
+    h('h2', {}, t('ticket.replyTitle')), composerHint, noteToggle, cannedPicker, bodyField.wrap, files.wrap, composerErrors.el, send);
   const syncComposer = () => {
     const closed = ticket?.status === 'CLOSED';
     if (isOperator && closed) noteBox.checked = true; // operators reopen before answering the customer
@@ -163,8 +165,9 @@ export async function ticketView(root, ctx) {
           h('time', { datetime: m.created_at }, formatTime(m.created_at))),
         h('div', { class: 'message-body' }, linked(m.body)),
         m.attachments?.length ? h('ul', { class: 'attachments', 'aria-label': t('ticket.attachments') },
-          m.attachments.map((a) => h('li', {}, h('button', { type: 'button', class: 'link', onclick: (e) => download(a, e.currentTarget) },
-            t('ticket.download', { name: a.name }), ' ', h('span', { class: 'size' }, `(${formatSize(a.size)})`))))) : null));
+          m.attachments.map((a) => h('li', {}, preview(a),
+            h('button', { type: 'button', class: 'link', onclick: (e) => download(a, e.currentTarget) },
+              t('ticket.download', { name: a.name }), ' ', h('span', { class: 'size' }, `(${formatSize(a.size)})`))))) : null));
   }
 
   async function download(attachment, button) {
@@ -290,9 +293,17 @@ export async function ticketView(root, ctx) {
       return;
     }
     const internal = isOperator && noteBox.checked;
+    const uploads = files.ready();
+    if (!uploads.ok) {
+      composerErrors.text(h('p', {}, uploads.reason));
+      composerErrors.el.focus();
+      return;
+    }
     send.disabled = true;
     try {
-      await request('POST', `/tickets/${encodeURIComponent(ticket.id)}/replies`, { body: { body: text, internal }, version });
+      const body = { body: text, internal, ...(uploads.ids.length ? { attachments: uploads.ids } : {}) };
+      await request('POST', `/tickets/${encodeURIComponent(ticket.id)}/replies`, { body, version });
+      files.clear();
       bodyField.control.value = '';
       saveDraft(draftKey, '');
       bodyField.control.dispatchEvent(new Event('input'));

@@ -120,7 +120,7 @@ def test_the_form_fixes_key_type_metadata_and_size(api):
 def test_refused_files_get_a_sentence_in_each_language(api, name, content_type, size, reason_word):
     es = grant(api, ANA, name, content_type, size)
     assert es.status == 422, es.body
-    assert es.json()["error"]["code"] == "invalid_value"
+    assert es.json()["error"]["code"] == "attachment_refused"
     assert reason_word in es.json()["error"]["message"]
     en = api.post(
         "/uploads",
@@ -192,6 +192,7 @@ def test_uploads_of_another_caller_or_ticket_are_not_found_without_saying_whose(
     ):
         refused = open_with(api, ANA, ids)
         assert refused.status == 422, refused.body
+        assert refused.json()["error"]["code"] == "attachment_refused"
         assert refused.json()["error"]["details"][0]["field"] == field
         assert "bruno" not in refused.body.lower()
         assert "acct-2002" not in refused.body

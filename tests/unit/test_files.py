@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import pytest
 
-from helpdesk.domain.errors import AttachmentHeld, InvalidValue, TicketNotFound
+from helpdesk.domain.errors import AttachmentHeld, AttachmentRefused, InvalidValue, TicketNotFound
 from helpdesk.domain.files import content_disposition, download_type, previewable, uploader_of
 from helpdesk.domain.models import Caller, Role
 from helpdesk.services.files import FileService
@@ -117,7 +117,7 @@ def test_the_key_names_the_uploader_and_the_ticket(files, tickets):
     ],
 )
 def test_grants_refuse_what_the_desk_does_not_take(files, name, content_type, size, reason):
-    with pytest.raises(InvalidValue) as refused:
+    with pytest.raises(AttachmentRefused) as refused:
         files.grant(ANA, ticket_id=None, name=name, content_type=content_type, size=size)
     assert refused.value.reason == reason
 
@@ -131,11 +131,11 @@ def test_only_the_callers_own_uploads_for_that_ticket_resolve(files, bucket):
     assert [(r.name, r.content_type, r.size) for r in refs] == [("captura.png", "image/png", 10)]
     assert created == [f"attachments/web/{mine}"]
     for other in (theirs, colleague, unfinished, "A" * 22):
-        with pytest.raises(InvalidValue) as refused:
+        with pytest.raises(AttachmentRefused) as refused:
             files.resolve(ANA, None, [mine, other])
         assert refused.value.reason == "upload_not_found"
         assert refused.value.params == {"position": 2}
-    with pytest.raises(InvalidValue):
+    with pytest.raises(AttachmentRefused):
         files.resolve(ANA, "NZ-10000001", [mine])  # a new-ticket upload is not for a reply
 
 
@@ -144,21 +144,21 @@ def test_an_object_whose_metadata_disagrees_with_its_key_is_refused(files, bucke
     key = next(k for k in bucket.objects if k.endswith(upload_id))
     body, content_type, meta = bucket.objects[key]
     bucket.objects[key] = (body, content_type, {**meta, "ticket": "NZ-10000001"})
-    with pytest.raises(InvalidValue):
+    with pytest.raises(AttachmentRefused):
         files.resolve(ANA, None, [upload_id])
     bucket.objects[key] = (body, "text/html", meta)  # stored as another type than the allowed ones
-    with pytest.raises(InvalidValue):
+    with pytest.raises(AttachmentRefused):
         files.resolve(ANA, None, [upload_id])
 
 
 def test_count_and_total_size_are_the_mail_limits(files, bucket):
     ids = [uploaded(files, bucket, ANA) for _ in range(SETTINGS.max_attachments + 1)]
-    with pytest.raises(InvalidValue) as refused:
+    with pytest.raises(AttachmentRefused) as refused:
         files.resolve(ANA, None, ids)
     assert refused.value.reason == "too_many_attachments"
     small = FileService(files._tickets, bucket, replace_settings(max_attachment_bytes=15))
     pair = [uploaded(small, bucket, ANA) for _ in range(2)]  # 10 bytes each
-    with pytest.raises(InvalidValue) as refused:
+    with pytest.raises(AttachmentRefused) as refused:
         small.resolve(ANA, None, pair)
     assert refused.value.reason == "attachments_too_large"
 

@@ -124,6 +124,12 @@ class TooManyRequests(HelpdeskError):
     code = "rate_limited"
 
 
+class AttachmentRefused(InvalidValue):
+    """A file the desk does not take (type, name, size), or an upload a message may not name."""
+
+    code = "attachment_refused"
+
+
 class AttachmentHeld(Conflict):
     """A file the malware scan marked infected, or has not scanned yet where a scan is required."""
 

@@ -18,7 +18,7 @@ from urllib.parse import quote, unquote
 
 from helpdesk.config import Settings
 from helpdesk.domain import ids
-from helpdesk.domain.errors import AttachmentHeld, FieldProblem, InvalidValue, TicketNotFound
+from helpdesk.domain.errors import AttachmentHeld, AttachmentRefused, FieldProblem, TicketNotFound
 from helpdesk.domain.files import (
     REFUSED_EXTENSIONS,
     UPLOAD_TYPES,
@@ -76,24 +76,24 @@ class FileService:
         media = type_of(content_type)
         name = name.strip()
         if not name or len(name) > MAX_FILENAME or any(ord(c) < 32 or ord(c) == 127 for c in name):
-            raise InvalidValue(
+            raise AttachmentRefused(
                 "upload_name_invalid", limit=MAX_FILENAME, details=[FieldProblem("name", "not_valid")]
             )
         if extension(name) in REFUSED_EXTENSIONS:
-            raise InvalidValue(
+            raise AttachmentRefused(
                 "upload_extension_refused",
                 extension=extension(name),
                 details=[FieldProblem("name", "extension_refused")],
             )
         if media not in UPLOAD_TYPES:
-            raise InvalidValue(
+            raise AttachmentRefused(
                 "upload_type_refused",
                 content_type=media[:80],
                 details=[FieldProblem("content_type", "type_refused")],
             )
         limit = self._settings.max_attachment_bytes
         if not 0 < size <= limit:
-            raise InvalidValue(
+            raise AttachmentRefused(
                 "upload_size_refused",
                 size=size,
                 limit=limit,
@@ -146,7 +146,7 @@ class FileService:
         if not unique:
             return (), []
         if len(unique) > self._settings.max_attachments:
-            raise InvalidValue(
+            raise AttachmentRefused(
                 "too_many_attachments",
                 limit=self._settings.max_attachments,
                 details=[FieldProblem("attachments", "too_many", {"limit": self._settings.max_attachments})],
@@ -159,7 +159,7 @@ class FileService:
             stored = self._bucket.head(place.key(self._prefixes.uploads))
             if stored is None or not _belongs(stored, place) or not self._acceptable(stored):
                 # The same words whether it never existed, expired, or is someone else's.
-                raise InvalidValue(
+                raise AttachmentRefused(
                     "upload_not_found",
                     position=position + 1,
                     details=[FieldProblem(f"attachments.{position}", "no_such_upload")],
@@ -168,7 +168,7 @@ class FileService:
         total = sum(stored.size for _place, stored in checked)
         if total > self._settings.max_attachment_bytes:
             limit = self._settings.max_attachment_bytes
-            raise InvalidValue(
+            raise AttachmentRefused(
                 "attachments_too_large",
                 size=total,
                 limit=limit,
