@@ -33,7 +33,7 @@ def tickets() -> TicketService:
 
 @pytest.fixture
 def files(tickets: TicketService, bucket: InMemoryFileBucket) -> FileService:
-    return FileService(tickets, bucket, SETTINGS)
+    return FileService(tickets, lambda: bucket, SETTINGS)
 
 
 def uploaded(
@@ -156,7 +156,7 @@ def test_count_and_total_size_are_the_mail_limits(files, bucket):
     with pytest.raises(AttachmentRefused) as refused:
         files.resolve(ANA, None, ids)
     assert refused.value.reason == "too_many_attachments"
-    small = FileService(files._tickets, bucket, replace_settings(max_attachment_bytes=15))
+    small = FileService(files._tickets, lambda: bucket, replace_settings(max_attachment_bytes=15))
     pair = [uploaded(small, bucket, ANA) for _ in range(2)]  # 10 bytes each
     with pytest.raises(AttachmentRefused) as refused:
         small.resolve(ANA, None, pair)
@@ -201,7 +201,7 @@ def test_the_scan_verdict_decides_the_download(files, bucket, tickets):
     with pytest.raises(AttachmentHeld) as held:
         files.download_link(ANA, ticket.id, message_id, 0)
     assert held.value.reason == "attachment_infected"
-    strict = FileService(tickets, bucket, replace_settings(malware_scan_required=True))
+    strict = FileService(tickets, lambda: bucket, replace_settings(malware_scan_required=True))
     for status, allowed in (
         ("NO_THREATS_FOUND", True),
         ("FAILED", False),

@@ -120,7 +120,7 @@ def file_bucket() -> FileBucket:
 def file_service() -> FileService:
     from helpdesk.services.files import FileService
 
-    return FileService(ticket_service(), file_bucket(), settings())
+    return FileService(ticket_service(), file_bucket, settings())
 
 
 # ---------------------------------------------------------------- the e-mail channel

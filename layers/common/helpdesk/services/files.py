@@ -10,9 +10,10 @@ rule deletes unreferenced uploads) before the message's one conditional write.""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Protocol
 from urllib.parse import quote, unquote
 
@@ -59,14 +60,19 @@ class FileService:
     def __init__(
         self,
         tickets: TicketService,
-        bucket: Bucket,
+        bucket: Callable[[], Bucket],
         settings: Settings,
         prefixes: Prefixes = Prefixes(),
     ) -> None:
         self._tickets = tickets
-        self._bucket = bucket
+        # Made on first use: a reply without files never loads the S3 client (its model is large).
+        self._make_bucket = bucket
         self._settings = settings
         self._prefixes = prefixes
+
+    @cached_property
+    def _bucket(self) -> Bucket:
+        return self._make_bucket()
 
     # ---------------------------------------------------------------- uploading
     def grant(
