@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import pytest
 
-from helpdesk.domain.errors import AttachmentHeld, AttachmentRefused, InvalidValue, TicketNotFound
+from helpdesk.domain.errors import AttachmentHeld, AttachmentRefused, InvalidValue, NotAllowed, TicketNotFound
 from helpdesk.domain.files import content_disposition, download_type, previewable, uploader_of
 from helpdesk.domain.models import Caller, Role
 from helpdesk.services.files import FileService
@@ -100,6 +100,8 @@ def test_the_key_names_the_uploader_and_the_ticket(files, tickets):
     assert uploader_of(ANA) != uploader_of(replace(ANA, name="otra@cliente.example"))
     with pytest.raises(TicketNotFound):
         files.grant(BRUNO, ticket_id=ticket.id, name="a.png", content_type="image/png", size=3)
+    with pytest.raises(NotAllowed):  # operators open no tickets, so they upload only for one
+        files.grant(LUIS, ticket_id=None, name="a.png", content_type="image/png", size=3)
 
 
 @pytest.mark.parametrize(
@@ -114,6 +116,7 @@ def test_the_key_names_the_uploader_and_the_ticket(files, tickets):
         ("x.png", "image/png", 15 * 1024 * 1024 + 1, "upload_size_refused"),
         ("a\x00b.png", "image/png", 5, "upload_name_invalid"),
         ("   ", "image/png", 5, "upload_name_invalid"),
+        ("\ud800.png", "image/png", 5, "upload_name_invalid"),
     ],
 )
 def test_grants_refuse_what_the_desk_does_not_take(files, name, content_type, size, reason):

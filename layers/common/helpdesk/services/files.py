@@ -19,7 +19,13 @@ from urllib.parse import quote, unquote
 
 from helpdesk.config import Settings
 from helpdesk.domain import ids
-from helpdesk.domain.errors import AttachmentHeld, AttachmentRefused, FieldProblem, TicketNotFound
+from helpdesk.domain.errors import (
+    AttachmentHeld,
+    AttachmentRefused,
+    FieldProblem,
+    NotAllowed,
+    TicketNotFound,
+)
 from helpdesk.domain.files import (
     REFUSED_EXTENSIONS,
     UPLOAD_TYPES,
@@ -79,9 +85,11 @@ class FileService:
         self, caller: Caller, *, ticket_id: str | None, name: str, content_type: str, size: int
     ) -> UploadGrant:
         """A presigned POST for one file, for a ticket the caller may see (or a new ticket)."""
+        if ticket_id is None and caller.is_operator:
+            raise NotAllowed("operators_do_not_open")  # an operator's file is for a ticket
         media = type_of(content_type)
         name = name.strip()
-        if not name or len(name) > MAX_FILENAME or any(ord(c) < 32 or ord(c) == 127 for c in name):
+        if not name or len(name) > MAX_FILENAME or not _printable(name):
             raise AttachmentRefused(
                 "upload_name_invalid", limit=MAX_FILENAME, details=[FieldProblem("name", "not_valid")]
             )
@@ -218,6 +226,17 @@ class FileService:
         return self._bucket.download_url(
             attachment.key, attachment.name, attachment.content_type, expires_in=DOWNLOAD_SECONDS
         )
+
+
+def _printable(name: str) -> bool:
+    """No control character, and text UTF-8 can carry (JSON may bring a lone surrogate)."""
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        return False
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _belongs(stored: StoredUpload, place: UploadPlace) -> bool:
