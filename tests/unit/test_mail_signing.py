@@ -81,3 +81,10 @@ def test_normalize_address(text, expected):
 )
 def test_parse_mailbox(header, expected):
     assert parse_mailbox(header) == expected
+
+
+@pytest.mark.parametrize("signature", ["é" * 26, "ª", "aaaa\u00ff"])
+def test_a_signature_with_non_ascii_characters_is_forged_not_an_error(signature):
+    # hmac.compare_digest raises TypeError on non-ASCII text; the fuzzer sent such a token.
+    assert SIGNER.read_confirmation_token(f"eyJ4IjoxfQ.{signature}") is None
+    assert SIGNER.ticket_from_reply_address(f"soporte+NZ-12345678.{signature}@soporte.netz0.example") is None

@@ -31,6 +31,9 @@ class MailSigner:
         return base64.b32encode(digest).decode().lower()[:_SIGNATURE_CHARS]
 
     def _valid(self, purpose: str, value: str, signature: str) -> bool:
+        # compare_digest refuses non-ASCII text (TypeError): such a signature is simply not ours.
+        if not signature.isascii():
+            return False
         return hmac.compare_digest(self._sign(purpose, value), signature.lower())
 
     # ---------------------------------------------------------------- reply address
