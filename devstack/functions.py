@@ -46,6 +46,7 @@ def reset_layer_caches() -> None:
         runtime.dynamodb,
         runtime.ticket_store,
         runtime.ticket_service,
+        runtime.report_store,
         runtime.account_store,
         runtime.account_service,
         runtime.address_confirmation,

@@ -44,6 +44,7 @@ def test_the_api_routes_are_the_issues_table():
         "GET /account": "account",
         "PUT /account": "account",
         "POST /uploads": "uploads",
+        "GET /reports": "reports",
     }
 
 

@@ -196,7 +196,7 @@ class Postman:
     pending stream record, as Lambda's event source mapping would; sent() lists the mail (newest
     first), parsed."""
 
-    def __init__(self, gateway: LocalGateway) -> None:
+    def __init__(self, gateway: LocalGateway, function_id: str = "NotifyFunction") -> None:
         import threading
         from functools import partial
 
@@ -204,7 +204,7 @@ class Postman:
         from devstack.streams import StreamPoller, stream_mappings
 
         table = boto3.client("dynamodb").describe_table(TableName=TABLE)["Table"]
-        [mapping] = stream_mappings()
+        [mapping] = [m for m in stream_mappings() if m.function_id == function_id]
         spec = next(s for s in gateway.specs if s.logical_id == mapping.function_id)
         self.events: list[dict[str, Any]] = []  # every batch handed to the function
         self.invoke = partial(gateway.invoke, spec)

@@ -26,8 +26,10 @@ if TYPE_CHECKING:
     from helpdesk.services.inbound_mail import InboundMail
     from helpdesk.services.merge import TicketMerger
     from helpdesk.services.notifications import Notifier
+    from helpdesk.services.reports import ReportAggregator, ReportService
     from helpdesk.store.accounts import DynamoAccountStore
     from helpdesk.store.markers import DynamoMarkerStore
+    from helpdesk.store.reports import DynamoReportStore
 
 
 @cache
@@ -70,6 +72,25 @@ def escalator() -> Escalator:
     from helpdesk.services.escalation import Escalator
 
     return Escalator(ticket_store(), settings(), sla_policies())
+
+
+@cache
+def report_store() -> DynamoReportStore:
+    from helpdesk.store.reports import DynamoReportStore
+
+    return DynamoReportStore(dynamodb(), settings().table_name)
+
+
+def report_aggregator() -> ReportAggregator:
+    from helpdesk.services.reports import ReportAggregator
+
+    return ReportAggregator(report_store(), sla_policies())
+
+
+def report_service() -> ReportService:
+    from helpdesk.services.reports import ReportService
+
+    return ReportService(report_store(), settings(), sla_policies)
 
 
 def marker_store() -> DynamoMarkerStore:

@@ -65,6 +65,15 @@ ES: dict[str, str] = {
     "search_needs_a_word": "Busque al menos una palabra de dos o más letras o cifras.",
     "cursor_invalid": "El cursor no vale para este listado: empiece de nuevo sin él.",
     "due_sort_operators_only": "Solo los operadores pueden listar los tickets por vencimiento del SLA.",
+    "reports_operators_only": "Los informes son solo para operadores.",
+    "report_date_invalid": (
+        "La fecha «{field}» no es válida: escríbala como AAAA-MM-DD, por ejemplo 2026-11-25."
+    ),
+    "report_range_reversed": (
+        "El periodo termina antes de empezar: «from» debe ser anterior o igual a «to»."
+    ),
+    "report_in_future": "El periodo no puede terminar después de hoy ({today}).",
+    "report_range_too_long": "Un informe abarca como máximo {limit} días; pida un periodo más corto.",
     "due_sort_department_only": (
         "sort=due lista los tickets que esperan respuesta; solo se puede filtrar por departamento."
     ),
@@ -164,6 +173,10 @@ ES: dict[str, str] = {
     "other_account": "es un ticket de otro cliente",
     "same_ticket": "es el mismo ticket",
     "only_department_with_due": "con sort=due solo se admite el filtro department",
+    "not_a_date": "no es una fecha AAAA-MM-DD",
+    "not_after_to": "debe ser anterior o igual a «to»",
+    "not_after_today": "no puede ser posterior a hoy",
+    "range_too_long": "el periodo abarca más de {limit} días",
     "not_an_email": "no es una dirección de correo válida",
     "token_or_code": "envíe el token del enlace, o la dirección y el código del correo",
     "no_searchable_word": "no contiene ninguna palabra que buscar",
@@ -229,6 +242,11 @@ EN: dict[str, str] = {
     "search_needs_a_word": "Search for at least one word of two or more letters or digits.",
     "cursor_invalid": "The cursor is not valid for this listing: start again without it.",
     "due_sort_operators_only": "Only operators can list tickets by SLA due time.",
+    "reports_operators_only": "Reports are for operators only.",
+    "report_date_invalid": "The date '{field}' is not valid: write it as YYYY-MM-DD, e.g. 2026-11-25.",
+    "report_range_reversed": "The period ends before it starts: 'from' must be on or before 'to'.",
+    "report_in_future": "The period cannot end after today ({today}).",
+    "report_range_too_long": "A report covers at most {limit} days; ask for a shorter period.",
     "due_sort_department_only": (
         "sort=due lists the tickets awaiting an answer; it can be filtered by department only."
     ),
@@ -316,6 +334,10 @@ EN: dict[str, str] = {
     "other_account": "is another customer's ticket",
     "same_ticket": "is the same ticket",
     "only_department_with_due": "only the department filter combines with sort=due",
+    "not_a_date": "is not a YYYY-MM-DD date",
+    "not_after_to": "must be on or before 'to'",
+    "not_after_today": "cannot be after today",
+    "range_too_long": "the period covers more than {limit} days",
     "not_an_email": "is not a valid e-mail address",
     "token_or_code": "send the token from the link, or the address and the code from the mail",
     "no_searchable_word": "has no word to search for",

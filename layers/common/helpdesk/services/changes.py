@@ -115,6 +115,7 @@ def _write_once(
         closed_reason=what.closed_reason,
         assignee=what.assignee,
         response_clock=response_clock_effect(action),
+        first_response=action is Action.OPERATOR_REPLY,
         message=what.message,
         words=what.words,
         account_id=None if caller.is_operator else account_of(caller),

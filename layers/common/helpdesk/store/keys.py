@@ -3,7 +3,7 @@ and access patterns are listed in docs/architecture.md and the README."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from helpdesk.clock import from_iso, to_iso
 from helpdesk.domain.sla import AlertStage, ResponseClock, SlaTarget
@@ -117,3 +117,17 @@ def account_email_key(account_id: str, address: str) -> dict[str, str]:
 
 def profile_key(account_id: str) -> dict[str, str]:
     return {"pk": account_pk(account_id), "sk": PROFILE_SK}
+
+
+# The reports' aggregates: one partition per scope (a department, or an operator in it), a day
+# item per local day ("DAY#2026-11-25") and the running backlog ("TOTAL", sorting after the days,
+# so one Query from a day on reads the days since and the total).
+REPORT_TOTAL_SK = "TOTAL"
+
+
+def report_pk(department: str, operator: str | None = None) -> str:
+    return f"REPORT#{department}" if operator is None else f"REPORT#{department}#OP#{operator}"
+
+
+def report_day_sk(day: date) -> str:
+    return f"DAY#{day.isoformat()}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from helpdesk.domain.canned import CannedReply
@@ -20,6 +20,7 @@ from helpdesk.domain.models import (
     TicketPage,
     TicketThread,
 )
+from helpdesk.domain.reports import Tally
 from helpdesk.domain.sla import ResponseClock, ResponseClockEffect
 from helpdesk.domain.status_machine import Status, Timer
 
@@ -130,6 +131,7 @@ class TicketChange:
     closed_reason: ClosedReason | None = None  # with to=CLOSED
     assignee: str | None = None  # set when not None
     response_clock: ResponseClockEffect = ResponseClockEffect.KEEP
+    first_response: bool = False  # a public operator reply: keep its time if it is the first
     # Escalation: the response clock's new alert stage, written only if the clock is still the
     # one it found (`expected_response_clock`).
     set_response_clock: ResponseClock | None = None
@@ -153,6 +155,16 @@ class MergeSide:
 
     ticket: Ticket
     words: frozenset[str]
+
+
+@dataclass(frozen=True)
+class ScopeDays:
+    """The reports' aggregates of one scope: its day tallies from a day on (up to the latest),
+    its backlog now, and the items DynamoDB read to answer."""
+
+    days: dict[date, Tally]
+    backlog_now: int
+    items_read: int
 
 
 @dataclass(frozen=True)

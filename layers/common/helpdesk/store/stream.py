@@ -1,16 +1,21 @@
 """The table's change stream -> domain events. Only this module reads stream images: a new
 message item is MessageAdded; a ticket item that got `merged_into` is TicketMerged; one whose
 status became CLOSED otherwise is TicketClosed; every other change (index keys, markers,
-accounts) is no event at all."""
+accounts) is no event at all. The reports read every ticket write, as its facts before and
+after (ticket_change_of)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
+from helpdesk.clock import from_iso
 from helpdesk.domain.events import DomainEvent, MessageAdded, TicketClosed, TicketMerged
-from helpdesk.domain.models import ClosedReason, Role
+from helpdesk.domain.models import Channel, ClosedReason, Role
+from helpdesk.domain.reports import TicketChanged, TicketFacts
+from helpdesk.domain.sla import DEFAULT_PRIORITY
 from helpdesk.domain.status_machine import Status
+from helpdesk.store import keys
 from helpdesk.store.codec import load_item
 
 
@@ -43,3 +48,35 @@ def event_of(record: dict[str, Any], default_time: datetime) -> DomainEvent | No
                 event_id=event_id, at=at, ticket_id=str(new["id"]), reason=ClosedReason(new["closed_reason"])
             )
     return None
+
+
+def ticket_change_of(record: dict[str, Any]) -> TicketChanged | None:
+    """A ticket item's creation or update as the reports read it: the facts of both images."""
+    images = record.get("dynamodb", {})
+    new = load_item(images.get("NewImage", {}))
+    if record.get("eventName") not in ("INSERT", "MODIFY") or new.get("entity") != "ticket":
+        return None
+    old = load_item(images.get("OldImage", {})) if record.get("eventName") == "MODIFY" else {}
+    return TicketChanged(
+        event_id=str(record.get("eventID", "")),
+        before=_facts(old) if old.get("entity") == "ticket" else None,
+        after=_facts(new),
+    )
+
+
+def _facts(item: dict[str, Any]) -> TicketFacts:
+    return TicketFacts(
+        id=str(item["id"]),
+        status=Status(item["status"]),
+        department=str(item["department"]),
+        # Tickets written before the item carried its channel were opened on the web or by mail;
+        # the web is the likelier one.
+        channel=str(item.get("channel") or Channel.WEB.value),
+        created_at=from_iso(item["created_at"]),
+        updated_at=from_iso(item["updated_at"]),
+        assignee=item.get("assignee") or None,
+        priority=str(item.get("priority") or DEFAULT_PRIORITY),
+        closed_reason=ClosedReason(item["closed_reason"]) if item.get("closed_reason") else None,
+        first_response_at=from_iso(item["first_response_at"]) if item.get("first_response_at") else None,
+        response_clock=keys.response_clock_of(item["sla_clock"]) if item.get("sla_clock") else None,
+    )

@@ -63,7 +63,9 @@ class DynamoTicketStore:
         """Write a new ticket and its first message (and the idempotency record, and processing
         markers) atomically."""
         transaction = Transaction()
-        transaction.add("ticket", self._put(ticket_item(ticket, words)))
+        # The channel it came by is written for the reports (opened, by channel).
+        item = {**ticket_item(ticket, words), "channel": first_message.channel.value}
+        transaction.add("ticket", self._put(item))
         transaction.add("first_message", self._put(message_item(first_message)))
         if idempotency is not None:
             record = {
@@ -284,6 +286,9 @@ class DynamoTicketStore:
             values[":sla_clock"] = keys.sla_clock_sk(ResponseClock(SlaTarget.NEXT_RESPONSE, change.now))
         elif change.response_clock is ResponseClockEffect.STOP:
             removes.append("sla_clock")
+        if change.first_response:
+            # Kept once, by the first public reply's own write: the reports' first-response time.
+            sets.append("first_response_at = if_not_exists(first_response_at, :now)")
         if change.assignee is not None:
             sets += ["assignee = :assignee", "assignee_pk = :assignee_pk"]
             values[":assignee"] = change.assignee
