@@ -22,9 +22,11 @@ DynamoDB), time and tracemalloc peak, as ratios to the standard library parsing 
 decoding every part; table 5b checks that no attachment was dropped under the configured limits.
 Table 6 runs every message of the shared real-world mail corpus through the parser: crashes,
 empty bodies and lost text, U+FFFD, quote stripping right against the expected replies.
+Table 7 is one SLA escalation run at 20,000 tickets with 50 at risk; table 8 a 30-day report
+(GET /reports) at 20,000 tickets, both on DynamoDB Local beside what a Scan would read.
 
 `python -m bench [section ...]` runs only the named sections (requests, latency, coldstart,
-autoclose, inbound, mailcorpus, escalation); with none, every one, as `make bench` does. The
+autoclose, inbound, mailcorpus, escalation, reports); with none, every one, as `make bench` does. The
 load on `make run`'s stack over HTTP is its own command: `make load` (bench/load.py).
 """
 
@@ -46,6 +48,7 @@ from bench import (
     latency,
     listings,
     mail_corpus,
+    reports,
     request_count,
 )
 from bench.report import header
@@ -90,6 +93,11 @@ def _escalation(out: TextIO) -> None:
         escalation.report(out, escalation.run(stack))
 
 
+def _reports(out: TextIO) -> None:
+    with embedded_stack(dynamodb_local=True) as stack:
+        reports.report(out, reports.run(stack))
+
+
 def _inbound(out: TextIO) -> None:
     inbound_mail.report(out, inbound_mail.run())
 
@@ -107,6 +115,7 @@ SECTIONS: dict[str, tuple[str, Callable[[TextIO], None]]] = {
     "inbound": ("inbound mail", _inbound),
     "mailcorpus": ("mail corpus", _mail_corpus),
     "escalation": ("escalation", _escalation),
+    "reports": ("reports", _reports),
 }
 
 

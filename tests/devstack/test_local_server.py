@@ -112,6 +112,21 @@ def test_ticket_lifecycle_over_http(client: Client, customer: str, operator: str
     assert client.call("GET", path, stranger).status == 404
 
 
+def test_the_local_stream_keeps_the_report_aggregates(client: Client, customer: str, operator: str) -> None:
+    before = client.call("GET", "/reports", operator)
+    assert before.status == 200, before.body
+    opened = client.call("POST", "/tickets", customer, TICKET)
+    assert opened.status == 201, opened.body
+    reply = {"body": "Hecho"}
+    assert client.call("POST", f"/tickets/{opened.body['id']}/replies", operator, reply).status == 201
+    after = client.call("GET", "/reports", operator).body["total"]
+    # The poller delivers the table's stream to AggregateReportsFunction (its FilterCriteria
+    # applied) before answering each request, as the function would shortly after the write.
+    assert after["opened"]["total"] == before.body["total"]["opened"]["total"] + 1
+    assert after["first_response"]["count"] == before.body["total"]["first_response"]["count"] + 1
+    assert client.call("GET", "/reports", customer).status == 403
+
+
 def test_customers_see_only_their_account(client: Client, customer: str) -> None:
     mine = client.call("POST", "/tickets", customer, TICKET).body["id"]
     other = client.token("customer", account_id="acct-3003", email="carla@tercero.example")

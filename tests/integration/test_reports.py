@@ -95,11 +95,16 @@ def test_only_operators_see_reports(api):
 @pytest.mark.parametrize(
     ("query", "field", "english"),
     [
-        ({"from": "2026-13-01"}, "from", "The date 'from' is not valid: write it as YYYY-MM-DD, e.g. 2026-11-25."),
+        (
+            {"from": "2026-13-01"},
+            "from",
+            "The date 'from' is not valid: write it as YYYY-MM-DD, e.g. 2026-11-25.",
+        ),
         ({"to": "30/11/2026"}, "to", "The date 'to' is not valid: write it as YYYY-MM-DD, e.g. 2026-11-25."),
         ({"from": "2026-11-30", "to": "2026-11-01"}, "from", "The period ends before it starts"),
         ({"from": "2026-08-01", "to": "2026-11-30"}, "to", "A report covers at most 92 days"),
         ({"to": "2026-12-25"}, "to", "The period cannot end after today (2026-11-30)."),
+        ({"from": "0000-01-01"}, "from", "The date 'from' is not valid"),
     ],
 )
 def test_bad_periods_are_refused_in_the_readers_language(api, query, field, english):
@@ -110,7 +115,13 @@ def test_bad_periods_are_refused_in_the_readers_language(api, query, field, engl
     assert error["message"].startswith(english)
     assert [d["field"] for d in error["details"]] == [field]
     spanish = api.get("/reports", LUIS, query=query).json()["error"]
-    assert spanish["message"] != error["message"] and spanish["details"][0]["field"] == field
+    assert spanish["message"] != error["message"]
+    assert spanish["details"][0]["field"] == field
+
+
+def test_a_period_at_the_start_of_the_calendar_is_no_error(api):
+    body = report(api, to="0001-01-02")  # no 30 days before it: from the first day there is
+    assert (body["start"], body["end"]) == ("0001-01-01", "0001-01-02")
 
 
 def test_an_unknown_department_is_refused(api):

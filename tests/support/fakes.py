@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from helpdesk.domain.canned import CannedReply
 from helpdesk.domain.history import HistoryEntry
@@ -22,6 +22,7 @@ from helpdesk.domain.models import (
     TicketPage,
     TicketThread,
 )
+from helpdesk.domain.reports import BACKLOG, Scope, Tally
 from helpdesk.domain.sla import AlertStage, ResponseClock, ResponseClockEffect, SlaTarget
 from helpdesk.domain.status_machine import Status, Timer
 from helpdesk.store.protocols import (
@@ -38,6 +39,7 @@ from helpdesk.store.protocols import (
     MergeConflict,
     MergeSide,
     PendingClaim,
+    ScopeDays,
     TicketChange,
     TicketIdTaken,
     TooManyAddresses,
@@ -554,3 +556,25 @@ class InMemoryFileBucket:
 
     def download_url(self, key: str, filename: str, content_type: str, expires_in: int = 300) -> str:
         return f"https://bucket.example/{key}?name={filename}&type={content_type}"
+
+
+class InMemoryReportStore:
+    """The reports' aggregates: day tallies and running backlogs per scope, each record's
+    additions all or nothing and once (its marker)."""
+
+    def __init__(self) -> None:
+        self.days: dict[Scope, dict[date, Tally]] = {}
+        self.backlog: dict[Scope, int] = {}
+        self.marked: set[str] = set()
+
+    def record(self, event_id: str, tallies: Mapping[tuple[Scope, date], Tally], now: datetime) -> None:
+        if event_id in self.marked:
+            raise AlreadyProcessed
+        self.marked.add(event_id)
+        for (scope, day), tally in tallies.items():
+            self.days.setdefault(scope, {}).setdefault(day, Tally()).add(tally)
+            self.backlog[scope] = self.backlog.get(scope, 0) + tally.counts.get(BACKLOG, 0)
+
+    def days_from(self, scope: Scope, start: date) -> ScopeDays:
+        days = {day: tally for day, tally in self.days.get(scope, {}).items() if day >= start}
+        return ScopeDays(days, self.backlog.get(scope, 0), len(days) + 1)

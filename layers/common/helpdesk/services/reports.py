@@ -87,7 +87,9 @@ class ReportService:
         zone = self._policies().for_ticket(departments[0], DEFAULT_PRIORITY).calendar.time_zone
         today = now.astimezone(zone).date()
         last = _day(end, "to") if end else today
-        first = _day(start, "from") if start else last - timedelta(days=DEFAULT_REPORT_DAYS - 1)
+        # (bounded: a "to" in year 1 has no 30 days before it)
+        default_days = min(DEFAULT_REPORT_DAYS - 1, (last - date.min).days)
+        first = _day(start, "from") if start else last - timedelta(days=default_days)
         _check_range(first, last, today)
         days = days_between(first, last)
         per_day = {day: Tally() for day in days}
