@@ -81,3 +81,10 @@ test('nothing but http, https and mailto becomes a link', () => {
   // a link whose text says one thing is still only what it is
   assert.deepEqual(links('https://a.example/"onmouseover="alert(1)'), [['https://a.example/', 'https://a.example/']]);
 });
+
+test('the reports are an operator\'s screen', () => {
+  assert.equal(resolve('#/reports?from=2026-11-01&to=2026-11-30', operator).view, 'reports');
+  assert.equal(resolve('#/reports', operator).query.get('from'), null);
+  assert.deepEqual(resolve('#/reports', customer), { redirect: '#/tickets' });
+  assert.equal(resolve('#/reports', null).redirect, '#/signin?next=%23%2Freports');
+});

@@ -475,6 +475,50 @@ test('every API call says the portal\'s language, and the errors shown are in th
   await customer.close();
 });
 
+test('operators read the period\'s figures with charts and a CSV; customers never reach them', async () => {
+  const luis = await token({ role: 'operator', email: 'informes@netz0.example' });
+  const expected = await api('GET', '/reports', luis);
+  assert.equal(expected.status, 200);
+  assert.ok(expected.data.total.opened.total >= 1, 'the earlier tests opened tickets today');
+  const operator = await signedIn(/Operador de demostración/);
+  await operator.getByRole('link', { name: 'Informes' }).click();
+  await operator.getByRole('heading', { level: 1, name: 'Informes' }).waitFor();
+  const totals = operator.getByRole('table', { name: /^Totales del/ });
+  await totals.waitFor();
+  const opened = totals.getByRole('row', { name: /^Abiertos/ }).getByRole('cell').first();
+  assert.equal(await opened.textContent(), String(expected.data.total.opened.total));
+  assert.equal(await operator.locator('figure.chart svg[role="img"]').count(), 2);
+  assert.match(await operator.locator('figure.chart svg').first().getAttribute('aria-label'), /^Tickets abiertos y cerrados por día\. Abiertos: /);
+  await operator.getByRole('table', { name: 'Cifras por día' }).waitFor();
+  const [download] = await Promise.all([
+    operator.waitForEvent('download'),
+    operator.getByRole('link', { name: 'Descargar CSV' }).click(),
+  ]);
+  const csv = readFileSync(await download.path(), 'utf8').split('\r\n');
+  assert.match(csv[0], /^date,opened,opened_web,opened_email,closed,/);
+  assert.equal(csv.length, expected.data.days.length + 3); // header, the days, the total, the final line end
+  assert.equal(csv[csv.length - 2].split(',')[1], String(expected.data.total.opened.total));
+  await accessible(operator, 'reports');
+  await shot(operator, 'operator-reports');
+
+  // A reversed period: the API's words next to the field, in the portal's language.
+  await operator.getByLabel('Desde').fill('2026-11-20');
+  await operator.getByLabel('Hasta').fill('2026-11-10');
+  await operator.getByRole('button', { name: 'Ver informe' }).click();
+  await operator.getByText('Algún dato no es válido; revise los campos marcados.').waitFor();
+  await operator.getByText('debe ser anterior o igual a «to»').waitFor();
+  await operator.getByLabel('Idioma').selectOption('en');
+  await operator.getByText("must be on or before 'to'").waitFor();
+  await operator.getByLabel('Language').selectOption('es');
+  await operator.close();
+
+  const customer = await signedIn(/Cliente de demostración/);
+  await customer.goto(`${base}/#/reports`);
+  await customer.getByRole('heading', { level: 1, name: 'Mis tickets' }).waitFor();
+  assert.equal(await customer.getByRole('link', { name: 'Informes' }).count(), 0);
+  await customer.close();
+});
+
 test('the main screens pass axe-core with no serious or critical violation', async () => {
   const signin = await freshPage();
   await signin.goto(`${base}/`);

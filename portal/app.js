@@ -16,6 +16,7 @@ import { accountView } from './views/account.js';
 import { confirmView } from './views/confirm.js';
 import { queueView } from './views/queue.js';
 import { cannedView } from './views/canned.js';
+import { reportsView } from './views/reports.js';
 
 const main = document.getElementById('main');
 const live = document.getElementById('live');
@@ -42,11 +43,11 @@ export function navigate(hash, message) {
   if (location.hash === hash) render(); else location.hash = hash;
 }
 
-const VIEWS = { signin: signinView, tickets: ticketsView, ticket: ticketView, new: newTicketView, account: accountView, confirm: confirmView, queue: queueView, canned: cannedView, notFound: notFoundView };
+const VIEWS = { signin: signinView, tickets: ticketsView, ticket: ticketView, new: newTicketView, account: accountView, confirm: confirmView, queue: queueView, canned: cannedView, reports: reportsView, notFound: notFoundView };
 
 function renderNav(who, path) {
   const links = !who ? [] : who.role === 'operator'
-    ? [['#/queue', t('nav.queue')], ['#/mine', t('nav.mine')], ['#/canned', t('nav.canned')]]
+    ? [['#/queue', t('nav.queue')], ['#/mine', t('nav.mine')], ['#/canned', t('nav.canned')], ['#/reports', t('nav.reports')]]
     : [['#/tickets', t('nav.tickets')], ['#/new', t('nav.new')], ['#/account', t('nav.account')]];
   const langId = 'ui-lang';
   replace(nav,

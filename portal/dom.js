@@ -63,3 +63,20 @@ export function keepDraft(el, key) {
   el.addEventListener('input', () => saveDraft(key, el.value));
   return el;
 }
+
+// SVG for the charts, under the same rules as h(): text only as text nodes, attributes from an
+// allow-list of presentation attributes (no href, no event handlers, no style).
+const SVG_NS = 'http://www.w3.org/2000/svg';
+const SVG_ATTRS = new Set(['viewBox', 'width', 'height', 'x', 'y', 'x1', 'y1', 'x2', 'y2', 'cx', 'cy', 'r',
+  'points', 'd', 'class', 'role', 'aria-label', 'aria-hidden', 'focusable', 'text-anchor', 'dominant-baseline',
+  'preserveAspectRatio', 'id', 'aria-labelledby']);
+
+export function svg(tag, attrs, ...children) {
+  const el = document.createElementNS(SVG_NS, tag);
+  for (const [name, value] of Object.entries(attrs || {})) {
+    if (value === null || value === undefined || value === false || !SVG_ATTRS.has(name)) continue;
+    el.setAttribute(name, String(value));
+  }
+  append(el, children);
+  return el;
+}

@@ -14,6 +14,7 @@ export const ROUTES = [
   { re: /^#\/queue$/, view: 'queue', role: 'operator', mode: 'queue' },
   { re: /^#\/mine$/, view: 'queue', role: 'operator', mode: 'mine' },
   { re: /^#\/canned$/, view: 'canned', role: 'operator' },
+  { re: /^#\/reports$/, view: 'reports', role: 'operator' },
 ];
 
 export const SIGNIN = '#/signin';
