@@ -3,7 +3,7 @@
 // SVG through dom.js svg() (text nodes only), the same figures as a table (what the charts show,
 // for screen readers and for reading exact values), and a CSV download built here from the JSON.
 import { h, replace, svg } from '../dom.js';
-import { t, getLang } from '../i18n/index.js';
+import { t, has, getLang } from '../i18n/index.js';
 import { request } from '../api.js';
 import { field, errorBox, departmentNames, select } from './common.js';
 
@@ -22,30 +22,32 @@ export function duration(seconds) {
   return t('reports.hours', { h: number(hours), m: String(minutes % 60).padStart(2, '0') });
 }
 
-// The CSV's columns: header key and how each day's (or the total's) value is read.
-const COLUMNS = [
-  ['date', (d) => d.date],
-  ['opened', (d) => d.opened.total],
-  ...['web', 'email'].map((c) => [`opened_${c}`, (d) => d.opened.by[c] ?? 0]),
-  ['closed', (d) => d.closed.total],
-  ...['customer', 'operator', 'inactivity'].map((r) => [`closed_${r}`, (d) => d.closed.by[r] ?? 0]),
-  ['reopened', (d) => d.reopened],
-  ['first_response_median_business_s', (d) => d.first_response.business.median_seconds],
-  ['first_response_p90_business_s', (d) => d.first_response.business.p90_seconds],
-  ['first_response_median_calendar_s', (d) => d.first_response.calendar.median_seconds],
-  ['first_response_p90_calendar_s', (d) => d.first_response.calendar.p90_seconds],
-  ['resolution_median_business_s', (d) => d.resolution.business.median_seconds],
-  ['resolution_p90_business_s', (d) => d.resolution.business.p90_seconds],
-  ['resolution_median_calendar_s', (d) => d.resolution.calendar.median_seconds],
-  ['resolution_p90_calendar_s', (d) => d.resolution.calendar.p90_seconds],
-  ['sla_first_response_met', (d) => d.sla.first_response.met],
-  ['sla_first_response_missed', (d) => d.sla.first_response.missed],
-  ['sla_next_response_met', (d) => d.sla.next_response.met],
-  ['sla_next_response_missed', (d) => d.sla.next_response.missed],
-  ['satisfaction_good', (d) => d.satisfaction.good],
-  ['satisfaction_bad', (d) => d.satisfaction.bad],
-  ['backlog', (d) => d.backlog],
-];
+// The CSV's columns: header and how each day's (or the total's) value is read. The channels and
+// closing reasons are the ones the API lists (new ones appear without a change here).
+function columns(report) {
+  const channels = Object.keys(report.total.opened.by);
+  const reasons = Object.keys(report.total.closed.by);
+  const times = ['first_response', 'resolution'].flatMap((m) => ['business', 'calendar'].flatMap((kind) => [
+    [`${m}_median_${kind}_s`, (d) => d[m][kind].median_seconds],
+    [`${m}_p90_${kind}_s`, (d) => d[m][kind].p90_seconds],
+  ]));
+  return [
+    ['date', (d) => d.date],
+    ['opened', (d) => d.opened.total],
+    ...channels.map((c) => [`opened_${c}`, (d) => d.opened.by[c] ?? 0]),
+    ['closed', (d) => d.closed.total],
+    ...reasons.map((r) => [`closed_${r}`, (d) => d.closed.by[r] ?? 0]),
+    ['reopened', (d) => d.reopened],
+    ...times,
+    ...Object.keys(report.total.sla).flatMap((target) => [
+      [`sla_${target}_met`, (d) => d.sla[target].met],
+      [`sla_${target}_missed`, (d) => d.sla[target].missed],
+    ]),
+    ['satisfaction_good', (d) => d.satisfaction.good],
+    ['satisfaction_bad', (d) => d.satisfaction.bad],
+    ['backlog', (d) => d.backlog],
+  ];
+}
 
 /** A CSV cell: quoted when needed; text that a spreadsheet would run as a formula is defused. */
 function cell(value) {
@@ -57,9 +59,10 @@ function cell(value) {
 
 /** The report as CSV: one row per day, then the period's total. */
 export function reportCsv(report) {
-  const rows = [COLUMNS.map(([name]) => name)];
-  for (const day of report.days) rows.push(COLUMNS.map(([, read]) => read(day)));
-  rows.push(COLUMNS.map(([name, read]) => (name === 'date' ? `${report.start}/${report.end}` : read(report.total))));
+  const cols = columns(report);
+  const rows = [cols.map(([name]) => name)];
+  for (const day of report.days) rows.push(cols.map(([, read]) => read(day)));
+  rows.push(cols.map(([name, read]) => (name === 'date' ? `${report.start}/${report.end}` : read(report.total))));
   return `${rows.map((row) => row.map(cell).join(',')).join('\r\n')}\r\n`;
 }
 
@@ -99,14 +102,16 @@ function barChart(title, days, series) {
       series.map((s) => h('span', { class: `legend ${s.className}` }, s.label))));
 }
 
+/** "web 3 · correo 1": each channel's (or reason's) count, named by the catalogue when it knows it. */
+function shares(by, prefix) {
+  return Object.entries(by).map(([name, n]) => `${has(`${prefix}.${name}`) ? t(`${prefix}.${name}`) : name} ${number(n)}`).join(' · ');
+}
+
 function totals(report) {
   const total = report.total;
   const rows = [
-    [t('reports.opened'), number(total.opened.total), t('reports.byChannel', {
-      web: number(total.opened.by.web ?? 0), email: number(total.opened.by.email ?? 0) })],
-    [t('reports.closed'), number(total.closed.total), t('reports.byReason', {
-      customer: number(total.closed.by.customer ?? 0), operator: number(total.closed.by.operator ?? 0),
-      inactivity: number(total.closed.by.inactivity ?? 0) })],
+    [t('reports.opened'), number(total.opened.total), shares(total.opened.by, 'reports.channel')],
+    [t('reports.closed'), number(total.closed.total), shares(total.closed.by, 'reports.reason')],
     [t('reports.reopened'), number(total.reopened), ''],
     [t('reports.firstResponse'), duration(total.first_response.business.median_seconds), t('reports.timesDetail', {
       p90: duration(total.first_response.business.p90_seconds),

@@ -57,11 +57,13 @@ class DynamoReportStore:
 
     def _day_update(self, scope: Scope, day: date, tally: Tally) -> dict[str, Any]:
         names: dict[str, str] = {"#entity": "entity", "#day": "day"}
-        values: dict[str, Any] = {":entity": "report_day", ":day": day.isoformat(), ":empty": []}
+        values: dict[str, Any] = {":entity": "report_day", ":day": day.isoformat()}
         adds, sets = [], ["#entity = :entity", "#day = :day"]
         for n, (counter, delta) in enumerate(sorted(tally.counts.items())):
             names[f"#n{n}"], values[f":n{n}"] = _COUNTER + counter, delta
             adds.append(f"#n{n} :n{n}")
+        if tally.durations:  # DynamoDB refuses a value the expression does not use
+            values[":empty"] = []
         for n, (measure, seconds) in enumerate(sorted(tally.durations.items())):
             names[f"#d{n}"], values[f":d{n}"] = _DURATIONS + measure.value, list(seconds)
             sets.append(f"#d{n} = list_append(if_not_exists(#d{n}, :empty), :d{n})")
