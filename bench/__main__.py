@@ -26,8 +26,8 @@ Table 7 is one SLA escalation run at 20,000 tickets with 50 at risk; table 8 a 3
 (GET /reports) at 20,000 tickets, both on DynamoDB Local beside what a Scan would read.
 
 `python -m bench [section ...]` runs only the named sections (requests, latency, coldstart,
-autoclose, inbound, mailcorpus, escalation, reports); with none, every one, as `make bench` does. The
-load on `make run`'s stack over HTTP is its own command: `make load` (bench/load.py).
+autoclose, inbound, mailcorpus, escalation, reports, reminders); with none, every one, as
+`make bench` does. The load on `make run`'s stack over HTTP is its own command: `make load` (bench/load.py).
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ from bench import (
     latency,
     listings,
     mail_corpus,
+    reminders,
     reports,
     request_count,
 )
@@ -98,6 +99,11 @@ def _reports(out: TextIO) -> None:
         reports.report(out, reports.run(stack))
 
 
+def _reminders(out: TextIO) -> None:
+    with embedded_stack(dynamodb_local=True) as stack:
+        reminders.report(out, reminders.run(stack))
+
+
 def _inbound(out: TextIO) -> None:
     inbound_mail.report(out, inbound_mail.run())
 
@@ -116,6 +122,7 @@ SECTIONS: dict[str, tuple[str, Callable[[TextIO], None]]] = {
     "mailcorpus": ("mail corpus", _mail_corpus),
     "escalation": ("escalation", _escalation),
     "reports": ("reports", _reports),
+    "reminders": ("reminders", _reminders),
 }
 
 

@@ -36,7 +36,8 @@ class AutoCloseRun:
 
     @property
     def target_requests(self) -> int:
-        return self.due + 1  # one index page, then one conditional write per due ticket
+        # one index page, then one conditional write per due ticket; the run's reminder index page
+        return self.due + 2
 
     @property
     def passed(self) -> bool:

@@ -14,7 +14,8 @@ from bench.stack import Stack
 WRITE = 1  # every state change is one request
 SINGLE_READ = 1  # a ticket with its thread is one Query
 LIST_PAGE = 1  # a listing answers from one index page (on a table this small)
-AUTO_CLOSE_ONE = 2  # one index page, then one conditional write per due ticket
+# one index page, then one conditional write per due ticket; and the reminder index's page
+AUTO_CLOSE_ONE = 3
 # A reply is guarded to an active ticket; only when that write's refusal says the ticket is
 # closed is it written again, reopening it with its history entry (docs/decisions.md).
 REPLY_REOPENING = 2
@@ -129,6 +130,7 @@ def run_scenario(stack: Stack) -> list[Row]:
     _auto_close_one(s, first["id"])
     _merge(s, ticket)
     _canned_replies(s)
+    _remind_one(s, first["id"])
     return s.rows
 
 
@@ -189,6 +191,20 @@ def _auto_close_one(s: Scenario, ticket: str) -> None:
     )
 
 
+def _remind_one(s: Scenario, ticket: str) -> None:
+    """The closed ticket is reopened and answered; a day before its close one run reminds."""
+    s.api.expect(200, "POST", f"/tickets/{ticket}/reopen", CUSTOMER)
+    s.api.expect(201, "POST", f"/tickets/{ticket}/replies", OPERATOR, body={"body": "¿Lo ha probado?"})
+    environment = s.stack.gateway.environment()
+    hours = int(environment["AUTO_CLOSE_HOURS"]) - int(environment["AUTO_CLOSE_REMINDER_HOURS"])
+    run = s.api.schedule(s.api.tick(timedelta(hours=hours, minutes=1)))
+    result, operations = s.counted(lambda: s.api.invoke(run))
+    reminded = result["reminders"]["reminded"]
+    worked = reminded == 1 and result["closed"] == 0
+    row = Row("auto-close reminder, one due", operations, AUTO_CLOSE_ONE, f"reminded {reminded}", worked)
+    s.rows.append(row)
+
+
 def report(out: TextIO, rows: list[Row]) -> None:
     table(
         out,
@@ -208,6 +224,7 @@ def report(out: TextIO, rows: list[Row]) -> None:
         align="lrllll",
         notes=[
             "target: 1 per write, 1 per single-ticket read, 1 index page per listing;",
-            "auto-close: 1 index page + 1 write per due ticket. ok? also requires the expected answer.",
+            "auto-close: 1 index page + 1 write per due ticket, and 1 page of the reminder index",
+            "(+ 1 write per reminder due). ok? also requires the expected answer.",
         ],
     )

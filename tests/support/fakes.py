@@ -32,6 +32,7 @@ from helpdesk.store.protocols import (
     CannedReplyGone,
     ChangeRefused,
     ClaimNotFound,
+    DueReminder,
     DueTicket,
     IdempotencyKeyTaken,
     IdempotencyRecord,
@@ -96,6 +97,7 @@ class InMemoryTickets:
         self.messages: dict[str, list[Message]] = {}
         self.words: dict[str, set[str]] = {}
         self.idempotency: dict[tuple[str, str], IdempotencyRecord] = {}
+        self.reminded: list[tuple[str, datetime]] = []  # (ticket, closes at) per reminder recorded
         self.writes = 0
         self._before_write: list[object] = []
 
@@ -253,6 +255,31 @@ class InMemoryTickets:
         ]
         yield due, len(due)
 
+    # ---------------------------------------------------------------- DueReminders
+    def reminders_due(self, now: datetime) -> Iterator[tuple[list[DueReminder], int]]:
+        due = [
+            DueReminder(t.id, t.remind_at, t.auto_close_at)
+            for t in sorted(self.tickets.values(), key=lambda t: (t.remind_at or now, t.id))
+            if t.status is Status.WAITING
+            and t.remind_at is not None
+            and t.auto_close_at is not None
+            and t.remind_at <= now
+        ]
+        yield due, len(due)
+
+    def record_reminder(self, reminder: DueReminder, now: datetime) -> None:
+        self._write()
+        current = self.tickets.get(reminder.ticket_id)
+        if (
+            current is None
+            or current.status is not Status.WAITING
+            or current.remind_at != reminder.remind_at
+            or current.auto_close_at != reminder.auto_close_at
+        ):
+            raise ChangeRefused(None)
+        self.tickets[reminder.ticket_id] = replace(current, remind_at=None)
+        self.reminded.append((reminder.ticket_id, reminder.auto_close_at))
+
     # ---------------------------------------------------------------- SLA (ResponseClocks)
     def clocks_started_by(
         self, department: str, target: SlaTarget, stage: AlertStage, moment: datetime
@@ -320,9 +347,9 @@ def _changed(ticket: Ticket, change: TicketChange) -> Ticket:
             closed_reason=(change.closed_reason or ClosedReason.OPERATOR) if closing else None,
         )
     if change.timer is Timer.START:
-        updated = replace(updated, auto_close_at=change.auto_close_at)
+        updated = replace(updated, auto_close_at=change.auto_close_at, remind_at=change.remind_at)
     elif change.timer is Timer.CLEAR:
-        updated = replace(updated, auto_close_at=None)
+        updated = replace(updated, auto_close_at=None, remind_at=None)
     if change.set_response_clock is not None:
         updated = replace(updated, response_clock=change.set_response_clock)
     elif change.response_clock is ResponseClockEffect.START_NEXT and updated.response_clock is None:

@@ -7,8 +7,9 @@ import json
 import os
 from collections.abc import Mapping
 from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from helpdesk.domain.sla import SlaPolicies
 
@@ -66,6 +67,32 @@ class Settings(BaseModel):
     malware_scan_required: bool = False
     # Escalation warns when a response target has this many business minutes left (or fewer).
     sla_warning_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    # The customer is reminded this many hours before the automatic close (0: no reminder).
+    auto_close_reminder_hours: int = Field(default=24, ge=0)
+    # Netz0's time zone: the times mail tells customers are on this clock.
+    time_zone: str = "Europe/Madrid"
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (an IANA name such as Europe/Madrid)") from None
+        return value
+
+    @model_validator(mode="after")
+    def _reminder_before_the_close(self) -> Settings:
+        if self.auto_close_reminder_hours >= self.auto_close_hours:
+            raise ValueError(
+                f"auto_close_reminder_hours ({self.auto_close_reminder_hours}) must be less than "
+                f"auto_close_hours ({self.auto_close_hours}), or 0 for no reminder"
+            )
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
 
     @field_validator("departments", mode="before")
     @classmethod
@@ -92,6 +119,8 @@ class Settings(BaseModel):
                 max_attachment_bytes="MAX_ATTACHMENT_BYTES",
                 malware_scan_required="MALWARE_SCAN_REQUIRED",
                 sla_warning_minutes="SLA_WARNING_MINUTES",
+                auto_close_reminder_hours="AUTO_CLOSE_REMINDER_HOURS",
+                time_zone="TIME_ZONE",
             )
         )
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from helpdesk.services.accounts import AccountService
     from helpdesk.services.address_confirmation import AddressConfirmation
     from helpdesk.services.auto_close import AutoCloser
+    from helpdesk.services.auto_close_reminder import AutoCloseReminder
     from helpdesk.services.canned_replies import CannedReplyService
     from helpdesk.services.escalation import Escalator
     from helpdesk.services.files import FileService
@@ -66,6 +67,12 @@ def auto_closer() -> AutoCloser:
     from helpdesk.services.auto_close import AutoCloser
 
     return AutoCloser(ticket_store(), settings())
+
+
+def auto_close_reminder() -> AutoCloseReminder:
+    from helpdesk.services.auto_close_reminder import AutoCloseReminder
+
+    return AutoCloseReminder(ticket_store(), settings())
 
 
 def escalator() -> Escalator:

@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 import pytest
 
 from helpdesk.config import Settings
-from helpdesk.domain.events import MessageAdded, TicketClosed
+from helpdesk.domain.events import AutoCloseReminded, DomainEvent, MessageAdded, TicketClosed
 from helpdesk.domain.history_text import ES as HISTORY_ES
 from helpdesk.domain.models import ClosedReason
 from helpdesk.mail.catalog import CATALOGS
@@ -23,6 +23,7 @@ from helpdesk.mail.notices import MailNotices
 from helpdesk.mail.quoting import REPLY_ABOVE_MARKERS
 from helpdesk.mail.signing import MailSigner
 from helpdesk.services.auto_close import AutoCloser
+from helpdesk.services.auto_close_reminder import AutoCloseReminder
 from helpdesk.services.notifications import NotificationOutcome, Notifier
 from helpdesk.services.tickets import TicketService
 from tests.support.domain import ANA, LUIS, T0, sequence
@@ -127,7 +128,7 @@ class Desk:
     def mail_of(self, kind: NotificationKind) -> tuple[str, EmailMessage]:
         """Drive the ticket to the event that sends `kind`, and return the mail sent for it."""
         ticket_id = self.tickets.open_ticket(ANA, department="soporte", subject=SUBJECT, body=BODY, now=T0).id
-        event: MessageAdded | TicketClosed = self.added(ticket_id)
+        event: DomainEvent = self.added(ticket_id)
         if kind is not NotificationKind.RECEIPT:
             self.tickets.reply(LUIS, ticket_id, body=ANSWER, now=T0 + timedelta(minutes=5))
             event = self.added(ticket_id)
@@ -137,6 +138,12 @@ class Desk:
             # The auto-close is mailed from the close itself (its history entry is no message).
             self.events += 1
             event = TicketClosed(f"ev{self.events}", later, ticket_id, ClosedReason.INACTIVITY)
+        elif kind is NotificationKind.AUTO_CLOSE_REMINDER:
+            closes = T0 + timedelta(minutes=5, hours=SETTINGS.auto_close_hours)
+            remind = closes - timedelta(hours=SETTINGS.auto_close_reminder_hours)
+            assert AutoCloseReminder(self.store, SETTINGS).run(remind).reminded == 1
+            self.events += 1
+            event = AutoCloseReminded(f"ev{self.events}", remind, ticket_id, closes)
         elif kind is NotificationKind.CLOSED:
             closed_at = T0 + timedelta(hours=1)
             self.tickets.close(ANA, ticket_id, now=closed_at)

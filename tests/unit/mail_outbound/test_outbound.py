@@ -51,7 +51,10 @@ ALL_KINDS = list(NotificationKind)
 
 def notification(kind: NotificationKind, **changes: object) -> Notification:
     message = {NotificationKind.RECEIPT: FIRST, NotificationKind.OPERATOR_REPLY: REPLY}.get(kind)
-    base = Notification(kind, TICKET, "Soporte técnico", ("ana@cliente.example",), message=message)
+    closes = NOW + timedelta(hours=24) if kind is NotificationKind.AUTO_CLOSE_REMINDER else None
+    base = Notification(
+        kind, TICKET, "Soporte técnico", ("ana@cliente.example",), message=message, closes_at=closes
+    )
     return replace(base, **changes)
 
 

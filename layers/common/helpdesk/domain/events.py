@@ -38,4 +38,15 @@ class TicketMerged:
     into: str
 
 
-DomainEvent = MessageAdded | TicketClosed | TicketMerged
+@dataclass(frozen=True)
+class AutoCloseReminded:
+    """The reminder of a waiting period was recorded: the customer is to be told that the ticket
+    closes at `closes_at` unless they answer."""
+
+    event_id: str
+    at: datetime
+    ticket_id: str
+    closes_at: datetime
+
+
+DomainEvent = MessageAdded | TicketClosed | TicketMerged | AutoCloseReminded

@@ -65,6 +65,9 @@ class Ticket:
     history: tuple[HistoryEntry, ...] = ()  # what happened to it, oldest first (domain.history)
     merged_into: str | None = None  # merged: the ticket its conversation continues on
     merged_from: tuple[str, ...] = ()  # the tickets merged into this one (their messages are its thread's)
+    # WAITING: when the customer is reminded that the ticket will close (None once reminded, or
+    # without a reminder). See services.auto_close_reminder.
+    remind_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,14 @@ class AutoCloseReport:
     due: int  # tickets the index said were due
     closed: int  # tickets this run closed
     skipped: int  # changed since the index was read (a customer reply won, another run closed it)
+    items_read: int  # index items DynamoDB read to find them
+
+
+@dataclass(frozen=True)
+class ReminderReport:
+    due: int  # reminders the index said were due
+    reminded: int  # reminders this run recorded (each mails the customer once, from the stream)
+    skipped: int  # changed since the index was read (the customer answered, another run reminded)
     items_read: int  # index items DynamoDB read to find them
 
 

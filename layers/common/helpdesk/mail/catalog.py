@@ -20,6 +20,12 @@ ES: dict[str, str] = {
         "respuesta suya en {hours} horas."
     ),
     "closed_intro": "Le confirmamos que su ticket {ticket_id} ha quedado cerrado.",
+    "reminder_intro": "Su ticket {ticket_id} está a la espera de su respuesta.",
+    "reminder_when": "Si no nos responde, se cerrará como resuelto {when}.",
+    "reminder_how": (
+        "Si todavía necesita ayuda, responda a este correo escribiendo por encima de la línea que "
+        "aparece al principio del mensaje, y el ticket seguirá abierto."
+    ),
     "label_ticket": "Ticket",
     "label_subject": "Asunto",
     "label_department": "Departamento",
@@ -90,6 +96,12 @@ EN: dict[str, str] = {
         "you in {hours} hours."
     ),
     "closed_intro": "This is to confirm that your ticket {ticket_id} has been closed.",
+    "reminder_intro": "Your ticket {ticket_id} is waiting for your answer.",
+    "reminder_when": "Unless you answer, it will be closed as resolved on {when}.",
+    "reminder_how": (
+        "If you still need help, reply to this e-mail, writing above the line at the top of the "
+        "message, and the ticket will stay open."
+    ),
     "label_ticket": "Ticket",
     "label_subject": "Subject",
     "label_department": "Department",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -20,6 +20,7 @@ from email.policy import SMTP
 from email.utils import format_datetime
 from enum import StrEnum
 from urllib.parse import quote, urlsplit
+from zoneinfo import ZoneInfo
 
 from helpdesk.domain.ids import normalize_ticket_id
 from helpdesk.domain.models import Message, Role, Ticket
@@ -28,6 +29,7 @@ from helpdesk.domain.text import one_line
 from helpdesk.mail.addresses import normalize_address
 from helpdesk.mail.automatic import LOOP_HEADER
 from helpdesk.mail.catalog import CATALOGS, DEFAULT_LANGUAGE
+from helpdesk.mail.dates import spoken_time
 from helpdesk.mail.quoting import REPLY_ABOVE_MARKERS
 from helpdesk.mail.signing import MailSigner
 
@@ -40,6 +42,7 @@ class NotificationKind(StrEnum):
     OPERATOR_REPLY = "operator_reply"
     AUTO_CLOSED = "auto_closed"
     CLOSED = "closed"
+    AUTO_CLOSE_REMINDER = "auto_close_reminder"  # it closes at closes_at unless the customer answers
 
 
 # The status each notification announces: the event's outcome, whatever a stale Ticket says.
@@ -48,6 +51,7 @@ _STATUS = {
     NotificationKind.OPERATOR_REPLY: Status.WAITING,
     NotificationKind.AUTO_CLOSED: Status.CLOSED,
     NotificationKind.CLOSED: Status.CLOSED,
+    NotificationKind.AUTO_CLOSE_REMINDER: Status.WAITING,
 }
 # The kinds that quote a message of the thread (a person's words, as typed).
 QUOTED_KINDS = frozenset({NotificationKind.RECEIPT, NotificationKind.OPERATOR_REPLY})
@@ -71,6 +75,9 @@ class Notification:
     message: Message | None = None  # receipt: the customer's first message; operator reply: the reply
     # (the closing kinds quote nothing: what closed the ticket is said in the reader's language)
     auto_close_hours: int = 72
+    # AUTO_CLOSE_REMINDER: when the ticket closes, told on Netz0's clock (`zone`).
+    closes_at: datetime | None = None
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Madrid"))
     # RECEIPT of a ticket opened by mail: the customer's own Message-ID, so that the receipt also
     # threads under the mail it answers. Ignored when it does not look like a Message-ID.
     customer_message_id: str | None = None
@@ -83,6 +90,10 @@ class Notification:
             raise ValueError("a notification needs one or more plain e-mail addresses as recipients")
         if self.auto_close_hours < 1:
             raise ValueError("auto_close_hours must be at least 1")
+        if self.kind is NotificationKind.AUTO_CLOSE_REMINDER and (
+            self.closes_at is None or self.closes_at.utcoffset() is None
+        ):
+            raise ValueError("an auto_close_reminder needs the (timezone-aware) time the ticket closes")
         message = self.message
         if message is not None:
             if message.internal:
@@ -274,6 +285,10 @@ def _body(
         b.para(b.line("operator_reply_intro", ticket_id=ticket_id))
     elif kind is NotificationKind.AUTO_CLOSED:
         b.para(b.line("auto_closed_intro", ticket_id=ticket_id, hours=hours))
+    elif kind is NotificationKind.AUTO_CLOSE_REMINDER:
+        assert notification.closes_at is not None  # checked on creation
+        when = spoken_time(notification.closes_at, language, notification.zone)
+        b.para(b.line("reminder_intro", ticket_id=ticket_id), b.line("reminder_when", when=when))
     else:
         b.para(b.line("closed_intro", ticket_id=ticket_id))
     b.facts(
@@ -292,6 +307,9 @@ def _body(
         web = b.line("reply_web", url=url) if url else b.line("reply_web_generic")
         b.para(b.line("reply_how"), web)
         b.para(b.line("auto_close_warning", hours=hours))
+    elif kind is NotificationKind.AUTO_CLOSE_REMINDER:
+        web = b.line("reply_web", url=url) if url else b.line("reply_web_generic")
+        b.para(b.line("reminder_how"), web)
     else:
         web = b.line("reopen_web", url=url) if url else b.line("reopen_web_generic")
         b.para(b.line("reopen_how"), web)

@@ -14,6 +14,7 @@ from helpdesk.domain.history import HistoryEntry
 from helpdesk.domain.models import Caller, ClosedReason, Message, Ticket
 from helpdesk.domain.sla import response_clock_effect
 from helpdesk.domain.status_machine import Action, Status, Timer, check_allowed, transition_for
+from helpdesk.services.auto_close_reminder import reminder_time
 from helpdesk.store.protocols import ChangeRefused, TicketChange, TicketWriter
 
 _REPLY_ATTEMPTS = 3  # active?, else closed (reopen), else reopened meanwhile (plain again)
@@ -104,14 +105,14 @@ def _write_once(
 ) -> Ticket | None:
     transition = transition_for(action)
     allowed = transition.allowed_from - {Status.CLOSED} if what.reopening else transition.allowed_from
+    closes_at = now + timedelta(hours=settings.auto_close_hours) if transition.timer is Timer.START else None
     change = TicketChange(
         now=now,
         allowed_from=allowed,
         to=transition.to,
         timer=transition.timer,
-        auto_close_at=(
-            now + timedelta(hours=settings.auto_close_hours) if transition.timer is Timer.START else None
-        ),
+        auto_close_at=closes_at,
+        remind_at=reminder_time(closes_at, settings),
         closed_reason=what.closed_reason,
         assignee=what.assignee,
         response_clock=response_clock_effect(action),

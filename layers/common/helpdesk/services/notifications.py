@@ -6,6 +6,8 @@ not lost.
     MessageAdded, an operator reply (not a note)-> the reply, "Espera", how to answer, the 72-hour rule
     TicketClosed for inactivity (auto-close)    -> resolved for lack of reply, how to reopen
     TicketClosed by the customer or an operator -> close confirmation
+    AutoCloseReminded (the reminder run)        -> it closes at <time> unless you answer (only
+                                                   while that waiting period lasts)
 
 Recipients: every confirmed address of the account that took part in the ticket (wrote by mail,
 or is the login that wrote on the web), else the account's primary address (the oldest confirmed
@@ -23,9 +25,10 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
 from helpdesk.config import Settings
-from helpdesk.domain.events import DomainEvent, MessageAdded, TicketClosed
+from helpdesk.domain.events import AutoCloseReminded, DomainEvent, MessageAdded, TicketClosed
 from helpdesk.domain.limits import AUTOMATIC_MAILS_PER_HOUR
 from helpdesk.domain.models import ClosedReason, Message, Role, TicketThread
+from helpdesk.domain.status_machine import Status
 from helpdesk.mail.compose import (
     QUOTED_KINDS,
     MailIdentity,
@@ -46,6 +49,9 @@ _BY_AUTHOR = {
     Role.OPERATOR: NotificationKind.OPERATOR_REPLY,
 }
 _CLOSED_BY_PERSON = frozenset({ClosedReason.CUSTOMER, ClosedReason.OPERATOR})
+# Message-ID parts of mails about no message: the reminder keeps the version it found (it does
+# not edit the ticket), so it needs a prefix of its own.
+_UNIQUE_PREFIX = {NotificationKind.AUTO_CLOSE_REMINDER: "remind"}
 
 
 class NotificationOutcome(StrEnum):
@@ -107,6 +113,11 @@ class Notifier:
         own = [m for m in thread.messages if m.ticket_id == ticket_id]  # not those of merged tickets
         if kind is NotificationKind.RECEIPT and own[0].id != message_id:
             return NotificationDecision(NotificationOutcome.NOT_NOTIFIED, ticket_id)  # a later reply: no mail
+        if isinstance(event, AutoCloseReminded) and (
+            thread.ticket.status is not Status.WAITING or thread.ticket.auto_close_at != event.closes_at
+        ):
+            # The customer answered (or an operator did, or it closed) since: the reminder is moot.
+            return NotificationDecision(NotificationOutcome.NOT_NOTIFIED, ticket_id, "reminder_outdated")
         recipients = self._recipients(thread)
         if not recipients:
             logger.warning(
@@ -148,13 +159,15 @@ class Notifier:
             language=language,
             message=message if kind in QUOTED_KINDS else None,
             auto_close_hours=self._settings.auto_close_hours,
+            closes_at=event.closes_at if isinstance(event, AutoCloseReminded) else None,
+            zone=self._settings.zone,
             customer_message_id=message.email.message_id if message and message.email else None,
         )
         mail = compose(
             notification,
             self._identity,
             department_mailbox=(department or self._settings.departments[0]).mailbox_name,
-            unique=message.id if message else f"v{thread.ticket.version}",
+            unique=message.id if message else f"{_UNIQUE_PREFIX.get(kind, 'v')}{thread.ticket.version}",
             now=event.at,
         )
         self._mailer.send(mail)
@@ -180,6 +193,8 @@ def _kind(event: DomainEvent | None) -> tuple[NotificationKind, str | None] | No
     # whose stream record now calls for no mail: the close's record sends it, once).
     if isinstance(event, TicketClosed) and event.reason is ClosedReason.INACTIVITY:
         return NotificationKind.AUTO_CLOSED, None
+    if isinstance(event, AutoCloseReminded):
+        return NotificationKind.AUTO_CLOSE_REMINDER, None
     return None
 
 

@@ -38,6 +38,7 @@ def ticket_item(ticket: Ticket, words: frozenset[str]) -> dict[str, Any]:
         "all_pk": keys.ALL_TICKETS,
         "activity_sk": keys.activity_sk(ticket.updated_at, ticket.id),
         "due_pk": keys.DUE if ticket.status is Status.WAITING and ticket.auto_close_at else None,
+        "remind_pk": keys.REMIND if ticket.status is Status.WAITING and ticket.remind_at else None,
         "sla_pk": keys.sla_pk(ticket.department),
         "sla_clock": keys.sla_clock_sk(ticket.response_clock) if ticket.response_clock else None,
     }
@@ -60,6 +61,7 @@ def ticket_snapshot(ticket: Ticket) -> dict[str, Any]:
         "created_at": to_iso(ticket.created_at),
         "updated_at": to_iso(ticket.updated_at),
         "auto_close_at": to_iso(ticket.auto_close_at) if ticket.auto_close_at else None,
+        "remind_at": to_iso(ticket.remind_at) if ticket.remind_at else None,
         "closed_at": to_iso(ticket.closed_at) if ticket.closed_at else None,
         "closed_reason": ticket.closed_reason.value if ticket.closed_reason else None,
         "merged_into": ticket.merged_into,
@@ -78,6 +80,7 @@ def ticket_from_item(item: dict[str, Any]) -> Ticket:
         created_at=from_iso(item["created_at"]),
         updated_at=from_iso(item["updated_at"]),
         auto_close_at=from_iso(item["auto_close_at"]) if item.get("auto_close_at") else None,
+        remind_at=from_iso(item["remind_at"]) if item.get("remind_at") else None,
         closed_at=from_iso(item["closed_at"]) if item.get("closed_at") else None,
         closed_reason=ClosedReason(item["closed_reason"]) if item.get("closed_reason") else None,
         version=int(item["version"]),

@@ -11,6 +11,7 @@ from helpdesk.domain.sla import AlertStage, ResponseClock, SlaTarget
 TICKET_SK = "TICKET"
 ALL_TICKETS = "TICKETS"
 DUE = "DUE"
+REMIND = "REMIND"
 IDEMPOTENCY_SK = "IDEMPOTENCY"
 PROFILE_SK = "PROFILE"
 
@@ -20,6 +21,7 @@ INDEX_BY_ASSIGNEE = "assignee_activity"
 INDEX_ALL = "all_activity"
 INDEX_DUE = "auto_close_due"
 INDEX_SLA = "sla_response"
+INDEX_REMINDER = "auto_close_reminder"
 INDEX_PARTITION_ATTR = {
     INDEX_BY_ACCOUNT: "account_pk",
     INDEX_BY_STATUS: "status_pk",

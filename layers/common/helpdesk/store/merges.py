@@ -16,7 +16,7 @@ from helpdesk.clock import to_iso
 from helpdesk.domain.history import HistoryEntry
 from helpdesk.domain.models import ClosedReason, Ticket
 from helpdesk.domain.status_machine import Status
-from helpdesk.store import keys
+from helpdesk.store import keys, reminders
 from helpdesk.store.codec import dump_item, load_item, ticket_from_item
 from helpdesk.store.history import append_entries
 from helpdesk.store.protocols import MergeConflict, MergeSide
@@ -73,6 +73,7 @@ def merge(
         updated_at=now,
         version=source_ticket.version + 1,
         auto_close_at=None,
+        remind_at=None,
         response_clock=None,
         history=(*source_ticket.history, source_entry),
     )
@@ -105,8 +106,11 @@ def _close_source(
     return {
         "TableName": table,
         "Key": dump_item(keys.ticket_key(source.id)),
-        # Closed: no auto-close deadline, no SLA response owed.
-        "UpdateExpression": "SET " + ", ".join(sets) + " REMOVE auto_close_at, due_pk, sla_clock",
+        # Closed: no auto-close deadline (nor its reminder), no SLA response owed.
+        "UpdateExpression": "SET "
+        + ", ".join(sets)
+        + " REMOVE "
+        + ", ".join(["auto_close_at", "due_pk", "sla_clock", *reminders.CLEARED]),
         "ConditionExpression": (
             "attribute_exists(pk) AND #version = :version AND attribute_not_exists(merged_into)"
         ),

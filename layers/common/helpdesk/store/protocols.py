@@ -128,6 +128,7 @@ class TicketChange:
     to: Status | None = None
     timer: Timer = Timer.KEEP
     auto_close_at: datetime | None = None  # with Timer.START
+    remind_at: datetime | None = None  # with Timer.START: when to remind the customer (None: never)
     closed_reason: ClosedReason | None = None  # with to=CLOSED
     assignee: str | None = None  # set when not None
     response_clock: ResponseClockEffect = ResponseClockEffect.KEEP
@@ -172,6 +173,15 @@ class DueTicket:
     ticket_id: str
     auto_close_at: datetime
     version: int
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    """A WAITING ticket whose customer is due a reminder that it will close at `auto_close_at`."""
+
+    ticket_id: str
+    remind_at: datetime
+    auto_close_at: datetime
 
 
 # ------------------------------------------------------------------ protocols
@@ -250,6 +260,17 @@ class DueTickets(Protocol):
     def due_tickets(self, now: datetime) -> Iterator[tuple[list[DueTicket], int]]: ...
 
     def apply(self, ticket_id: str, change: TicketChange) -> Ticket | None: ...
+
+
+class DueReminders(Protocol):
+    """What the reminder run needs: the reminders due, page by page with the items read, and the
+    guarded write that records one."""
+
+    def reminders_due(self, now: datetime) -> Iterator[tuple[list[DueReminder], int]]: ...
+
+    def record_reminder(self, reminder: DueReminder, now: datetime) -> None:
+        """Mark the waiting period reminded, only if the ticket is still WAITING with the same
+        reminder time. Raises ChangeRefused when it is not (answered, closed, reminded already)."""
 
 
 class Markers(Protocol):

@@ -1,8 +1,8 @@
 """The table's change stream -> domain events. Only this module reads stream images: a new
 message item is MessageAdded; a ticket item that got `merged_into` is TicketMerged; one whose
-status became CLOSED otherwise is TicketClosed; every other change (index keys, markers,
-accounts) is no event at all. The reports read every ticket write, as its facts before and
-after (ticket_change_of)."""
+status became CLOSED otherwise is TicketClosed; a WAITING ticket item that gained `reminded_at` is
+AutoCloseReminded; every other change (index keys, markers, accounts) is no event at all. The
+reports read every ticket write, as its facts before and after (ticket_change_of)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from helpdesk.clock import from_iso
-from helpdesk.domain.events import DomainEvent, MessageAdded, TicketClosed, TicketMerged
+from helpdesk.domain.events import AutoCloseReminded, DomainEvent, MessageAdded, TicketClosed, TicketMerged
 from helpdesk.domain.models import Channel, ClosedReason, Role
 from helpdesk.domain.reports import TicketChanged, TicketFacts
 from helpdesk.domain.sla import DEFAULT_PRIORITY
@@ -46,6 +46,11 @@ def event_of(record: dict[str, Any], default_time: datetime) -> DomainEvent | No
         if new.get("status") == closed and old.get("status") != closed and new.get("closed_reason"):
             return TicketClosed(
                 event_id=event_id, at=at, ticket_id=str(new["id"]), reason=ClosedReason(new["closed_reason"])
+            )
+        reminded = new.get("reminded_at") and not old.get("reminded_at")
+        if reminded and new.get("status") == Status.WAITING.value and new.get("auto_close_at"):
+            return AutoCloseReminded(
+                event_id=event_id, at=at, ticket_id=str(new["id"]), closes_at=from_iso(new["auto_close_at"])
             )
     return None
 

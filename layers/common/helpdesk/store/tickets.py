@@ -18,7 +18,7 @@ from helpdesk.domain.history import HistoryEntry
 from helpdesk.domain.models import ClosedReason, Message, Ticket, TicketFilters, TicketPage, TicketThread
 from helpdesk.domain.sla import AlertStage, ResponseClock, ResponseClockEffect, SlaTarget
 from helpdesk.domain.status_machine import Status, Timer
-from helpdesk.store import keys, listings, merges, sla
+from helpdesk.store import keys, listings, merges, reminders, sla
 from helpdesk.store.codec import (
     dump_item,
     load_item,
@@ -33,6 +33,7 @@ from helpdesk.store.markers import marker_put
 from helpdesk.store.protocols import (
     AlreadyProcessed,
     ChangeRefused,
+    DueReminder,
     DueTicket,
     IdempotencyKeyTaken,
     IdempotencyRecord,
@@ -194,6 +195,13 @@ class DynamoTicketStore:
     def due_tickets(self, now: datetime) -> Iterator[tuple[list[DueTicket], int]]:
         return listings.due_tickets(self._client, self._table, now)
 
+    # ---------------------------------------------------------------- auto-close reminders
+    def reminders_due(self, now: datetime) -> Iterator[tuple[list[DueReminder], int]]:
+        return reminders.due(self._client, self._table, now)
+
+    def record_reminder(self, reminder: DueReminder, now: datetime) -> None:
+        reminders.record(self._client, self._table, reminder, now)
+
     # ---------------------------------------------------------------- SLA
     def clocks_started_by(
         self, department: str, target: SlaTarget, stage: AlertStage, moment: datetime
@@ -275,8 +283,9 @@ class DynamoTicketStore:
             sets += ["auto_close_at = :due_at", "due_pk = :due"]
             values[":due_at"] = to_iso(change.auto_close_at)
             values[":due"] = keys.DUE
+            removes += reminders.restart(sets, values, change.remind_at)
         elif change.timer is Timer.CLEAR:
-            removes += ["auto_close_at", "due_pk"]
+            removes += ["auto_close_at", "due_pk", *reminders.CLEARED]
         if change.set_response_clock is not None:
             sets.append("sla_clock = :sla_clock")
             values[":sla_clock"] = keys.sla_clock_sk(change.set_response_clock)
