@@ -100,7 +100,7 @@ def test_ticket_lifecycle_over_http(client: Client, customer: str, operator: str
     run = client.call("POST", "/_local/auto-close", body={"at": at})
     assert run.status == 200, run.body
     assert run.body["closed"] >= 1
-    assert set(run.body) == {"closed", "skipped", "due", "items_read"}
+    assert set(run.body) == {"closed", "skipped", "due", "items_read", "reminders"}
     closed = client.call("GET", path, customer).body
     assert (closed["status"], closed["closed_reason"]) == ("CLOSED", "inactivity")
 
