@@ -1,7 +1,8 @@
 """The reminder before the automatic close, through the handlers on moto with the table from
 template.yaml: the auto-close schedule records it 24 hours before the close (one UpdateItem,
 one index item read), the table's stream mails it in the account's language with the time on
-Netz0's clock, a reply to that mail answers the ticket, a repeated or overlapping run mails
+Netz0's clock, the thread shows it as a history entry (the same write) to the customer and to
+operators in their languages, a reply to that mail answers the ticket, a repeated or overlapping run mails
 nothing more, and a customer reply that lands just before the reminder's write cancels it."""
 
 from __future__ import annotations
@@ -31,6 +32,12 @@ def waiting(api, postman, *, language="es"):
     return ticket["id"]
 
 
+def history(api, ticket_id, who, language):
+    result = api.get(f"/tickets/{ticket_id}", who, headers={"Accept-Language": language})
+    assert result.status == 200, result.body
+    return [(e["code"], e["actor_role"], e["at"], e["text"]) for e in result.json()["history"]]
+
+
 def dynamodb_calls(client) -> list[str]:
     """The names of the DynamoDB operations this client sends from now on."""
     calls: list[str] = []
@@ -51,8 +58,28 @@ def test_the_reminder_is_mailed_once_a_day_before_the_close_and_a_reply_to_it_an
     calls = dynamodb_calls(client_of(gateway, "AutoCloseFunction"))
     run = api.auto_close(REMIND)
     assert run["reminders"] == {"due": 1, "reminded": 1, "skipped": 0, "items_read": 1}
-    # the closes' index Query, the reminders' index Query, one guarded UpdateItem
+    # the closes' index Query, the reminders' index Query, one guarded UpdateItem (with the entry)
     assert calls == ["Query", "Query", "UpdateItem"]
+    # The thread says it, to the customer and to operators, each in the language they read in.
+    at = "2026-11-27T12:05:00.000Z"
+    assert history(api, ticket_id, ANA, "en") == [
+        (
+            "auto_close_reminded",
+            "system",
+            at,
+            "Reminder sent: the ticket will close as resolved on 28/11/2026 13:05 (CET) "
+            "unless we receive an answer.",
+        )
+    ]
+    assert history(api, ticket_id, LUIS, "es") == [
+        (
+            "auto_close_reminded",
+            "system",
+            at,
+            "Recordatorio enviado: el ticket se cerrará como resuelto el 28/11/2026 13:05 (CET) "
+            "si no recibimos respuesta.",
+        )
+    ]
     [reminder] = postman.new()
     assert reminder["To"] == ANA_MAIL
     assert reminder["Subject"] == f"[#{ticket_id}] El DNS no resuelve"
@@ -65,6 +92,7 @@ def test_the_reminder_is_mailed_once_a_day_before_the_close_and_a_reply_to_it_an
     for again in (REMIND, REMIND + timedelta(minutes=5)):  # a repeated event, the next run
         assert api.auto_close(again)["reminders"]["due"] == 0
     assert postman.new() == []
+    assert [code for code, *_ in history(api, ticket_id, ANA, "en")] == ["auto_close_reminded"]
 
     reply_to = reminder["Reply-To"].addresses[0].addr_spec
     api.at(REMIND + timedelta(hours=1))
@@ -102,6 +130,7 @@ def test_a_customer_reply_just_before_the_reminders_write_wins(api, gateway, pos
     assert customer[0].status == 201
     assert run["reminders"] == {"due": 1, "reminded": 0, "skipped": 1, "items_read": 1}
     assert postman.new() == []  # no reminder of a ticket the customer just answered
+    assert history(api, ticket_id, LUIS, "es") == []  # nor an entry saying one was sent
     assert api.ticket(ticket_id, ANA)["status"] == "OPEN"
 
 
@@ -116,3 +145,11 @@ def test_overlapping_runs_remind_once(api, gateway, postman):
     assert first["reminders"] == {"due": 1, "reminded": 0, "skipped": 1, "items_read": 1}
     [reminder] = postman.new()
     assert reminder["Subject"].startswith(f"[#{ticket_id}]")
+    assert [code for code, *_ in history(api, ticket_id, LUIS, "es")] == ["auto_close_reminded"]
+
+
+def test_a_waiting_ticket_merged_into_another_is_not_reminded(api, postman):
+    ticket_id = waiting(api, postman)
+    target = api.open(ANA, subject="El DNS sigue sin resolver")
+    assert api.post(f"/tickets/{ticket_id}/merge", LUIS, body={"into": target["id"]}).status == 200
+    assert api.auto_close(REMIND)["reminders"] == {"due": 0, "reminded": 0, "skipped": 0, "items_read": 0}

@@ -267,7 +267,9 @@ class InMemoryTickets:
         ]
         yield due, len(due)
 
-    def record_reminder(self, reminder: DueReminder, now: datetime) -> None:
+    def record_reminder(
+        self, reminder: DueReminder, now: datetime, entries: tuple[HistoryEntry, ...] = ()
+    ) -> None:
         self._write()
         current = self.tickets.get(reminder.ticket_id)
         if (
@@ -277,7 +279,9 @@ class InMemoryTickets:
             or current.auto_close_at != reminder.auto_close_at
         ):
             raise ChangeRefused(None)
-        self.tickets[reminder.ticket_id] = replace(current, remind_at=None)
+        self.tickets[reminder.ticket_id] = replace(
+            current, remind_at=None, history=(*current.history, *entries)
+        )
         self.reminded.append((reminder.ticket_id, reminder.auto_close_at))
 
     # ---------------------------------------------------------------- SLA (ResponseClocks)

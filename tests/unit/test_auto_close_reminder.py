@@ -14,6 +14,8 @@ from pydantic import ValidationError
 
 from helpdesk.config import Settings
 from helpdesk.domain.events import AutoCloseReminded
+from helpdesk.domain.history import visible_to
+from helpdesk.domain.history_text import render
 from helpdesk.mail.compose import MailIdentity
 from helpdesk.mail.signing import MailSigner
 from helpdesk.services.auto_close import AutoCloser
@@ -90,6 +92,18 @@ def test_the_reminder_is_recorded_once_when_due_however_often_the_run_repeats(de
         assert (again.due, again.reminded) == (0, 0)
     assert desk.store.reminded == [(ticket_id, CLOSES)]
     assert desk.store.tickets[ticket_id].status.value == "WAITING"
+    # One history entry, by the system, at the run's time, saying when on Netz0's clock.
+    [entry] = desk.store.tickets[ticket_id].history
+    assert (entry.code, entry.at, entry.actor_role.value) == ("auto_close_reminded", REMIND, "system")
+    assert render(entry, "en") == (
+        "Reminder sent: the ticket will close as resolved on 28/11/2026 13:05 (CET) "
+        "unless we receive an answer."
+    )
+    assert render(entry, "es") == (
+        "Recordatorio enviado: el ticket se cerrará como resuelto el 28/11/2026 13:05 (CET) "
+        "si no recibimos respuesta."
+    )
+    assert visible_to(entry, ANA)  # customers see it, operators see every entry
 
 
 def test_overlapping_runs_remind_once(desk):

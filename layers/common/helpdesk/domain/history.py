@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from helpdesk.domain.models import Caller, ClosedReason, Role
 
@@ -34,6 +35,8 @@ class EntryCode(StrEnum):
     OPENED_ON_BEHALF = "opened_on_behalf"  # channel: phone | chat
     SLA_WARNING = "sla_warning"  # target: first_response | next_response; due (local time); minutes
     SLA_BREACHED = "sla_breached"  # target, due
+    # The reminder before the automatic close: closes_at (local time, with the zone's abbreviation)
+    AUTO_CLOSE_REMINDED = "auto_close_reminded"
 
 
 # What customers see of the history; operators see every entry.
@@ -44,6 +47,7 @@ CUSTOMER_VISIBLE = frozenset(
         EntryCode.MERGED_INTO,
         EntryCode.MERGED_FROM,
         EntryCode.OPENED_ON_BEHALF,
+        EntryCode.AUTO_CLOSE_REMINDED,
     }
 )
 
@@ -77,6 +81,15 @@ def closed(
 
 def reopened(at: datetime, by: Caller, *, by_reply: bool = False) -> HistoryEntry:
     return entry(EntryCode.REOPENED, at, by, **({"by_reply": "yes"} if by_reply else {}))
+
+
+def auto_close_reminded(at: datetime, closes_at: datetime, zone: ZoneInfo) -> HistoryEntry:
+    """The system reminded the customer that the ticket closes at `closes_at` (shown on `zone`'s
+    clock, as the SLA entries show their due times)."""
+    local = closes_at.astimezone(zone)
+    return entry(
+        EntryCode.AUTO_CLOSE_REMINDED, at, None, closes_at=f"{local:%d/%m/%Y %H:%M} ({local.tzname()})"
+    )
 
 
 def visible_to(item: HistoryEntry, caller: Caller) -> bool:

@@ -30,6 +30,9 @@ ES: dict[str, str] = {
     "opened_on_behalf": "{actor} abrió este ticket en nombre del cliente ({channel}).",
     "sla_warning": "SLA: la {target} vence el {due} (quedan {minutes} min hábiles).",
     "sla_breached": "SLA: la {target} venció el {due} sin respuesta.",
+    "auto_close_reminded": (
+        "Recordatorio enviado: el ticket se cerrará como resuelto el {closes_at} si no recibimos respuesta."
+    ),
     "unknown": "El ticket cambió ({code}).",
     # labels of parameter values
     "actor.system": "Netz0",
@@ -65,6 +68,9 @@ EN: dict[str, str] = {
     "opened_on_behalf": "{actor} opened this ticket on the customer's behalf ({channel}).",
     "sla_warning": "SLA: the {target} is due on {due} ({minutes} business minutes left).",
     "sla_breached": "SLA: the {target} was due on {due} and was missed.",
+    "auto_close_reminded": (
+        "Reminder sent: the ticket will close as resolved on {closes_at} unless we receive an answer."
+    ),
     "unknown": "The ticket changed ({code}).",
     "actor.system": "Netz0",
     "actor.customer": "The customer",

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from helpdesk.config import Settings
+from helpdesk.domain import history
 from helpdesk.domain.models import ReminderReport
 from helpdesk.observability import logger
 from helpdesk.store.protocols import ChangeRefused, DueReminder, DueReminders
@@ -59,8 +60,11 @@ class AutoCloseReminder:
             # The schedule was late: the close itself is due, and a reminder of a moment already
             # past would only confuse. The close clears the reminder with the deadline.
             return ReminderChoice.SKIPPED, "closing"
+        # The thread says it too (customers and operators, each in their language), written by
+        # the reminder's own update.
+        entry = history.auto_close_reminded(now, candidate.auto_close_at, self._settings.zone)
         try:
-            self._store.record_reminder(candidate, now)
+            self._store.record_reminder(candidate, now, (entry,))
         except ChangeRefused:
             return ReminderChoice.SKIPPED, "changed"
         return ReminderChoice.REMINDED, None

@@ -268,9 +268,12 @@ class DueReminders(Protocol):
 
     def reminders_due(self, now: datetime) -> Iterator[tuple[list[DueReminder], int]]: ...
 
-    def record_reminder(self, reminder: DueReminder, now: datetime) -> None:
-        """Mark the waiting period reminded, only if the ticket is still WAITING with the same
-        reminder time. Raises ChangeRefused when it is not (answered, closed, reminded already)."""
+    def record_reminder(
+        self, reminder: DueReminder, now: datetime, entries: tuple[HistoryEntry, ...] = ()
+    ) -> None:
+        """Mark the waiting period reminded and append `entries` to the ticket's history, in one
+        write, only if the ticket is still WAITING with the same reminder time. Raises
+        ChangeRefused when it is not (answered, closed, reminded already)."""
 
 
 class Markers(Protocol):

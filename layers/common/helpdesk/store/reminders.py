@@ -1,10 +1,11 @@
 """The reminder before the automatic close, in the table: a WAITING ticket carries `remind_at`
 (when to remind the customer) and `remind_pk` while its reminder is still to be sent, which puts
 it in the sparse index `auto_close_reminder`; the reminder's one conditional UpdateItem takes it
-out and sets `reminded_at`, the attribute the notify function's stream filter waits for. An
-operator reply (the auto-close timer restarting) sets a new `remind_at` for the new waiting
-period and clears `reminded_at`; whatever clears the timer (a customer reply, a close) removes
-all three, so a reminder due for a period that ended is never found."""
+out, appends its history entry and sets `reminded_at`, the attribute the notify function's
+stream filter waits for. An operator reply (the auto-close timer restarting) sets a new
+`remind_at` for the new waiting period and clears `reminded_at`; whatever clears the timer (a
+customer reply, a close) removes all three, so a reminder due for a period that ended is never
+found."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ from datetime import datetime
 from typing import Any
 
 from helpdesk.clock import from_iso, to_iso
+from helpdesk.domain.history import HistoryEntry
 from helpdesk.domain.status_machine import Status
 from helpdesk.store import keys
 from helpdesk.store.codec import dump_item, load_item
+from helpdesk.store.history import append_entries
 from helpdesk.store.protocols import ChangeRefused, DueReminder
 
 # What ending a waiting period removes (with the auto-close deadline itself).
@@ -61,25 +64,28 @@ def due(client: Any, table: str, now: datetime) -> Iterator[tuple[list[DueRemind
         kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
-def record(client: Any, table: str, reminder: DueReminder, now: datetime) -> None:
+def record(
+    client: Any, table: str, reminder: DueReminder, now: datetime, entries: tuple[HistoryEntry, ...]
+) -> None:
     """One conditional UpdateItem: the ticket leaves the reminder index and is marked reminded,
-    only while it is WAITING with the reminder time the index showed (a customer reply that
-    landed first removed it; another run already took it out). The ticket's version and
-    activity stay: nobody edited it, and a reply's If-Match stays valid."""
+    with its history entry, only while it is WAITING with the reminder time the index showed (a
+    customer reply that landed first removed it; another run already took it out). The ticket's
+    version and activity stay: nobody edited it, and a reply's If-Match stays valid."""
+    sets = ["reminded_at = :now"]
+    values: dict[str, Any] = {
+        ":now": to_iso(now),
+        ":waiting": Status.WAITING.value,
+        ":found": to_iso(reminder.remind_at),
+        ":closes": to_iso(reminder.auto_close_at),
+    }
+    append_entries(sets, values, entries)
     update = {
         "TableName": table,
         "Key": dump_item(keys.ticket_key(reminder.ticket_id)),
-        "UpdateExpression": "SET reminded_at = :now REMOVE remind_pk, remind_at",
+        "UpdateExpression": "SET " + ", ".join(sets) + " REMOVE remind_pk, remind_at",
         "ConditionExpression": "#status = :waiting AND remind_at = :found AND auto_close_at = :closes",
         "ExpressionAttributeNames": {"#status": "status"},
-        "ExpressionAttributeValues": dump_item(
-            {
-                ":now": to_iso(now),
-                ":waiting": Status.WAITING.value,
-                ":found": to_iso(reminder.remind_at),
-                ":closes": to_iso(reminder.auto_close_at),
-            }
-        ),
+        "ExpressionAttributeValues": dump_item(values),
     }
     try:
         client.update_item(**update)

@@ -199,8 +199,10 @@ class DynamoTicketStore:
     def reminders_due(self, now: datetime) -> Iterator[tuple[list[DueReminder], int]]:
         return reminders.due(self._client, self._table, now)
 
-    def record_reminder(self, reminder: DueReminder, now: datetime) -> None:
-        reminders.record(self._client, self._table, reminder, now)
+    def record_reminder(
+        self, reminder: DueReminder, now: datetime, entries: tuple[HistoryEntry, ...] = ()
+    ) -> None:
+        reminders.record(self._client, self._table, reminder, now, entries)
 
     # ---------------------------------------------------------------- SLA
     def clocks_started_by(
