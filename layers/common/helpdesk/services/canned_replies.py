@@ -20,6 +20,7 @@ from helpdesk.domain.errors import (
 from helpdesk.domain.errors import TooManyCannedReplies as CannedReplyLimit
 from helpdesk.domain.limits import MAX_CANNED_REPLIES
 from helpdesk.domain.models import Caller
+from helpdesk.services.departments import known_department
 from helpdesk.store.protocols import CannedReplies, CannedReplyGone, TooManyCannedReplies
 
 
@@ -35,7 +36,7 @@ class CannedReplyService:
         """By title; with `department`, that department's and those for every department."""
         self._operator(caller)
         if department is not None:
-            self._department(department)
+            known_department(self._settings, department)
         replies = [r for r in self._store.all() if department is None or r.department in (None, department)]
         return sorted(replies, key=lambda r: (r.title.casefold(), r.id))
 
@@ -93,7 +94,7 @@ class CannedReplyService:
 
     def _check(self, body: str, department: str | None) -> None:
         if department is not None:
-            self._department(department)
+            known_department(self._settings, department)
         unknown = unknown_placeholders(body)
         if unknown:
             known = ", ".join(f"{{{{{name}}}}}" for name in PLACEHOLDERS)
@@ -106,14 +107,4 @@ class CannedReplyService:
                         "body", "placeholder_unknown", {"placeholders": ", ".join(unknown), "known": known}
                     )
                 ],
-            )
-
-    def _department(self, department_id: str) -> None:
-        if self._settings.department(department_id) is None:
-            known = ", ".join(d.id for d in self._settings.departments)
-            raise InvalidValue(
-                "unknown_department",
-                department=department_id[:40],
-                known=known,
-                details=[FieldProblem("department", "one_of", {"choices": known})],
             )

@@ -28,6 +28,7 @@ from helpdesk.domain.reports import (
     tallies,
 )
 from helpdesk.domain.sla import DEFAULT_PRIORITY, SlaPolicies
+from helpdesk.services.departments import known_department
 from helpdesk.store.protocols import AlreadyProcessed, ScopeDays
 
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -82,7 +83,9 @@ class ReportService:
         if not caller.is_operator:
             raise NotAllowed("reports_operators_only")
         departments = (
-            [self._department(department)] if department else [d.id for d in self._settings.departments]
+            [known_department(self._settings, department).id]
+            if department
+            else [d.id for d in self._settings.departments]
         )
         zone = self._policies().for_ticket(departments[0], DEFAULT_PRIORITY).calendar.time_zone
         today = now.astimezone(zone).date()
@@ -115,17 +118,6 @@ class ReportService:
             backlog=backlog[last],
             items_read=items_read,
         )
-
-    def _department(self, department_id: str) -> str:
-        if self._settings.department(department_id) is None:
-            known = ", ".join(d.id for d in self._settings.departments)
-            raise InvalidValue(
-                "unknown_department",
-                department=department_id[:40],
-                known=known,
-                details=[FieldProblem("department", "one_of", {"choices": known})],
-            )
-        return department_id
 
 
 def _day(text: str, name: str) -> date:

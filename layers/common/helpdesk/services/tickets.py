@@ -18,7 +18,6 @@ from helpdesk.domain.errors import (
     FieldProblem,
     IdempotencyKeyReused,
     InvalidInput,
-    InvalidValue,
     NotAllowed,
     NotFound,
     TicketNotFound,
@@ -50,6 +49,7 @@ from helpdesk.domain.sla import (
 from helpdesk.domain.status_machine import Action, Status
 from helpdesk.observability import logger
 from helpdesk.services import changes
+from helpdesk.services.departments import known_department
 from helpdesk.store.protocols import (
     IdempotencyKeyTaken,
     IdempotencyRecord,
@@ -114,7 +114,7 @@ class TicketService:
         cursor: str | None = None,
     ) -> TicketPage:
         if department is not None:
-            self._department(department)
+            known_department(self._settings, department)
         words: tuple[str, ...] = ()
         if query is not None and query.strip():
             words = tuple(search.query_words(query))
@@ -150,7 +150,11 @@ class TicketService:
         if self._sla_policies is None:
             raise RuntimeError("the ticket service was built without SLA policies")
         policies = self._sla_policies()
-        departments = [self._department(department).id] if department else [d.id for d in self.departments()]
+        departments = (
+            [known_department(self._settings, department).id]
+            if department
+            else [d.id for d in self.departments()]
+        )
         queue: list[tuple[str, str, Ticket]] = []
         for department_id in departments:
             for page, _read in self._store.running_clocks(department_id):
@@ -186,7 +190,7 @@ class TicketService:
         if caller.is_operator:
             raise NotAllowed("operators_do_not_open")
         account_id = self._account_of(caller)
-        self._department(department)
+        known_department(self._settings, department)
         request_hash = hashlib.sha256(
             json.dumps([department, subject, body], ensure_ascii=False).encode()
         ).hexdigest()
@@ -377,18 +381,6 @@ class TicketService:
             email=email,
             attachments=attachments,
         )
-
-    def _department(self, department_id: str) -> Department:
-        found = self._settings.department(department_id)
-        if found is None:
-            known = ", ".join(d.id for d in self._settings.departments)
-            raise InvalidValue(
-                "unknown_department",
-                department=department_id[:40],
-                known=known,
-                details=[FieldProblem("department", "one_of", {"choices": known})],
-            )
-        return found
 
     @staticmethod
     def _account_of(caller: Caller) -> str:
