@@ -5,18 +5,16 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import batched
 from typing import Any, TextIO
 
 from bench.api import START, Api
 from bench.report import ok, table
-from bench.stack import TABLE, Stack
+from bench.stack import Stack, put_items, scan_cost
 from bench.tickets import population, ticket_item
 
 TICKETS = 20_000
 DUE = 50
 WAITING_NOT_DUE = 500  # in the sparse index, but with deadlines ahead: must not be read
-BATCH = 25  # batch_write_item's maximum
 
 
 @dataclass(frozen=True)
@@ -49,31 +47,7 @@ class AutoCloseRun:
 
 
 def seed(client: Any, now: datetime) -> int:
-    """Writes the population straight into the table (not through the handlers: 20,000 opens are
-    not what is measured here)."""
-    written = 0
-    items = (ticket_item(t) for t in population(TICKETS, DUE, WAITING_NOT_DUE, now))
-    for batch in batched(items, BATCH, strict=False):
-        requests = [{"PutRequest": {"Item": item}} for item in batch]
-        while requests:
-            response = client.batch_write_item(RequestItems={TABLE: requests})
-            requests = response.get("UnprocessedItems", {}).get(TABLE, [])
-        written += len(batch)
-    return written
-
-
-def scan_cost(client: Any) -> tuple[int, int]:
-    """Items and requests a Scan of the whole table takes (1 MB pages), i.e. a design without
-    the sparse index."""
-    items = requests = 0
-    kwargs: dict[str, Any] = {"TableName": TABLE, "Select": "COUNT"}
-    while True:
-        response = client.scan(**kwargs)
-        items += int(response["ScannedCount"])
-        requests += 1
-        if "LastEvaluatedKey" not in response:
-            return items, requests
-        kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+    return put_items(client, (ticket_item(t) for t in population(TICKETS, DUE, WAITING_NOT_DUE, now)))
 
 
 def run(stack: Stack) -> AutoCloseRun:

@@ -8,12 +8,10 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from itertools import batched
 from typing import Any, TextIO, TypedDict
 
-from bench.autoclose import BATCH, scan_cost
 from bench.report import ok, table
-from bench.stack import TABLE, Stack
+from bench.stack import Stack, put_items, scan_cost
 from bench.tickets import SUBJECTS, ticket_item
 from devstack.events import scheduled_event
 from helpdesk.config import sla_policies
@@ -109,14 +107,7 @@ def population(now: datetime, seed: int = 12) -> Iterator[Ticket]:
 
 
 def seed(client: Any, now: datetime) -> int:
-    written = 0
-    for batch in batched((ticket_item(t) for t in population(now)), BATCH, strict=False):
-        requests = [{"PutRequest": {"Item": item}} for item in batch]
-        while requests:
-            response = client.batch_write_item(RequestItems={TABLE: requests})
-            requests = response.get("UnprocessedItems", {}).get(TABLE, [])
-        written += len(batch)
-    return written
+    return put_items(client, (ticket_item(t) for t in population(now)))
 
 
 def run(stack: Stack) -> EscalationRun:

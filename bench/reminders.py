@@ -9,13 +9,11 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import batched
 from typing import Any, TextIO
 
 from bench.api import START, Api
-from bench.autoclose import BATCH, scan_cost
 from bench.report import ok, table
-from bench.stack import TABLE, Stack
+from bench.stack import Stack, put_items, scan_cost
 from bench.tickets import DEPARTMENTS, SUBJECTS, ticket_item
 from helpdesk.domain.models import ClosedReason, Ticket
 from helpdesk.domain.status_machine import Status
@@ -87,14 +85,7 @@ def population(now: datetime, seed: int = 11) -> Iterator[Ticket]:
 
 
 def seed(client: Any, now: datetime) -> int:
-    written = 0
-    for batch in batched((ticket_item(t) for t in population(now)), BATCH, strict=False):
-        requests = [{"PutRequest": {"Item": item}} for item in batch]
-        while requests:
-            response = client.batch_write_item(RequestItems={TABLE: requests})
-            requests = response.get("UnprocessedItems", {}).get(TABLE, [])
-        written += len(batch)
-    return written
+    return put_items(client, (ticket_item(t) for t in population(now)))
 
 
 def run(stack: Stack) -> ReminderRun:

@@ -14,9 +14,8 @@ from itertools import batched
 from typing import Any, TextIO
 
 from bench.api import OPERATOR
-from bench.autoclose import BATCH, scan_cost
 from bench.report import ok, table
-from bench.stack import TABLE, Stack
+from bench.stack import TABLE, Stack, put_items, scan_cost
 from bench.tickets import DEPARTMENTS, SUBJECTS, ticket_item
 from helpdesk.config import sla_policies
 from helpdesk.domain.models import ClosedReason, Ticket
@@ -120,19 +119,15 @@ def seed(client: Any, now: datetime, report_from: date) -> tuple[int, int, int]:
     merged: dict[Scope, dict[date, Tally]] = {}
     tickets = opened_in_period = 0
     zone = policies.for_ticket(DEPARTMENTS[0], "normal").calendar.time_zone
-    batch: list[dict[str, Any]] = []
+    items_to_write: list[dict[str, Any]] = []
     for ticket, writes in histories(now):
         tickets += 1
         opened_in_period += ticket.created_at.astimezone(zone).date() >= report_from
         for write in writes:
             for (scope, day), tally in tallies(write, policies.for_ticket).items():
                 merged.setdefault(scope, {}).setdefault(day, Tally()).add(tally)
-        batch.append({"PutRequest": {"Item": ticket_item(ticket)}})
-        if len(batch) == BATCH:
-            _write(client, batch)
-            batch = []
-    if batch:
-        _write(client, batch)
+        items_to_write.append(ticket_item(ticket))
+    put_items(client, items_to_write)
     store = DynamoReportStore(client, TABLE)
     items = 0
     for scope, days in merged.items():
@@ -143,12 +138,6 @@ def seed(client: Any, now: datetime, report_from: date) -> tuple[int, int, int]:
             items += len(chunk)
         items += 1  # its TOTAL
     return tickets, items, opened_in_period
-
-
-def _write(client: Any, requests: list[dict[str, Any]]) -> None:
-    while requests:
-        response = client.batch_write_item(RequestItems={TABLE: requests})
-        requests = response.get("UnprocessedItems", {}).get(TABLE, [])
 
 
 def run(stack: Stack) -> ReportRun:
