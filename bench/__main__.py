@@ -23,7 +23,8 @@ decoding every part; table 5b checks that no attachment was dropped under the co
 Table 6 runs every message of the shared real-world mail corpus through the parser: crashes,
 empty bodies and lost text, U+FFFD, quote stripping right against the expected replies.
 Table 7 is one SLA escalation run at 20,000 tickets with 50 at risk; table 8 a 30-day report
-(GET /reports) at 20,000 tickets, both on DynamoDB Local beside what a Scan would read.
+(GET /reports) at 20,000 tickets, both on DynamoDB Local beside what a Scan would read. Table 9 is
+one reminder run (the auto-close schedule's) at 20,000 tickets with 50 reminders due, run twice.
 
 `python -m bench [section ...]` runs only the named sections (requests, latency, coldstart,
 autoclose, inbound, mailcorpus, escalation, reports, reminders); with none, every one, as

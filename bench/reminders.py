@@ -110,7 +110,7 @@ def report(out: TextIO, run: ReminderRun) -> None:
     first, again = run.first["reminders"], run.again["reminders"]
     table(
         out,
-        f"8. Auto-close reminders in a table of {run.tickets:,} tickets, {DUE} due",
+        f"9. Auto-close reminders in a table of {run.tickets:,} tickets, {DUE} due",
         ["run", "reminded", "reminder index items read", "requests", "target", "ok?"],
         [
             [
