@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from helpdesk.services.inbound_mail import InboundMail
     from helpdesk.services.merge import TicketMerger
     from helpdesk.services.notifications import Notifier
+    from helpdesk.services.ratings import RatingService
     from helpdesk.services.reports import ReportAggregator, ReportService
     from helpdesk.store.accounts import DynamoAccountStore
     from helpdesk.store.markers import DynamoMarkerStore
@@ -203,6 +204,14 @@ def inbound_mail() -> InboundMail:
         ),
         save_attachment=mail_bucket().save_attachment,
     )
+
+
+def rating_service() -> RatingService:
+    from helpdesk.services.ratings import RatingService
+    from helpdesk.store.ratings import DynamoRatingStore
+
+    store = DynamoRatingStore(dynamodb(), settings().table_name)
+    return RatingService(store, ticket_store(), mail_identity().signer)
 
 
 def notifier() -> Notifier:

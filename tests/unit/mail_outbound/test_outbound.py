@@ -409,3 +409,16 @@ def test_date_keeps_the_offset_it_was_given():
     )
     assert msg["Date"].endswith("+0100")
     assert msg["Date"].datetime == NOW
+
+
+@pytest.mark.parametrize("kind", [NotificationKind.AUTO_CLOSED, NotificationKind.CLOSED])
+def test_close_mails_offer_one_click_rating_links(kind):
+    identity = replace(IDENTITY, portal_url="https://portal.netz0.example/")
+    token = SIGNER.rating_token(TICKET.id, 1796194089573)
+    plain, markup = parts(sent(notification(kind, rating_token=token), identity)[0])
+    base = f"https://portal.netz0.example/#/rate?token={token}"
+    assert f"Bien: {base}&rating=good" in plain
+    assert f"Mal: {base}&rating=bad" in plain
+    assert f'<a href="{base}&amp;rating=good"' in markup
+    without, _ = parts(sent(notification(kind), identity)[0])
+    assert "#/rate" not in without

@@ -120,6 +120,13 @@ class ConfirmationInvalid(InvalidValue):
     code = "confirmation_invalid"
 
 
+class RatingLinkInvalid(InvalidValue):
+    """A rating link that is forged or damaged (reason rating_link_invalid) or past its time
+    (reason rating_link_expired)."""
+
+    code = "rating_link_invalid"
+
+
 class TooManyRequests(HelpdeskError):
     code = "rate_limited"
 

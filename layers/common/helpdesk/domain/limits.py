@@ -35,3 +35,6 @@ MAX_CANNED_REPLIES = 500  # canned replies the desk keeps (a counter item guards
 UPLOAD_GRANT_SECONDS = 600  # a presigned POST works this long after it is handed out
 UPLOAD_RETENTION_DAYS = 1  # an upload no message references is deleted (template.yaml lifecycle)
 DOWNLOAD_SECONDS = 300  # a download link works this long
+# Customer satisfaction (services/ratings.py).
+RATING_VALID = timedelta(days=30)  # a closing can be rated (and the rating changed) this long
+MAX_RATING_COMMENT = 2000  # characters of a rating's optional comment

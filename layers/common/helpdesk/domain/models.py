@@ -102,10 +102,28 @@ class Message:
     attachments: tuple[AttachmentRef, ...] = ()
 
 
+class RatingValue(StrEnum):
+    GOOD = "good"
+    BAD = "bad"
+
+
+@dataclass(frozen=True)
+class Rating:
+    """The customer's satisfaction with one closing of a ticket (`closed_at` names the closing:
+    a ticket reopened and closed again is rated anew). Changed as often as the customer likes."""
+
+    ticket_id: str
+    closed_at: datetime
+    value: RatingValue
+    rated_at: datetime
+    comment: str = ""
+
+
 @dataclass(frozen=True)
 class TicketThread:
     ticket: Ticket
     messages: list[Message]
+    ratings: tuple[Rating, ...] = ()  # one per closing rated, oldest closing first
 
 
 @dataclass(frozen=True)

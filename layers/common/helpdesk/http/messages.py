@@ -54,6 +54,16 @@ ES: dict[str, str] = {
     "merge_across_accounts": (
         "{ticket_id} y {into} son de clientes distintos: solo se unen tickets de la misma cuenta."
     ),
+    "rating_link_invalid": (
+        "Este enlace de valoración no es válido: cópielo entero del correo o valore el ticket desde "
+        "su cuenta."
+    ),
+    "rating_link_expired": (
+        "Este enlace de valoración ha caducado: las valoraciones se recogen durante {days} días desde "
+        "el cierre del ticket."
+    ),
+    "rating_customers_only": "Solo el cliente del ticket puede valorarlo.",
+    "rating_needs_closed": "El ticket {ticket_id} no está cerrado ({status}): se valora cuando se cierra.",
     "email_taken": (
         "No se puede autorizar {email} en esta cuenta. Si es suya, contacte con el soporte de Netz0."
     ),
@@ -178,6 +188,7 @@ ES: dict[str, str] = {
     "not_after_today": "no puede ser posterior a hoy",
     "range_too_long": "el periodo abarca más de {limit} días",
     "not_an_email": "no es una dirección de correo válida",
+    "not_a_rating_link": "no es un enlace de valoración nuestro",
     "token_or_code": "envíe el token del enlace, o la dirección y el código del correo",
     "no_searchable_word": "no contiene ninguna palabra que buscar",
     "not_valid": "no es válido",
@@ -235,6 +246,14 @@ EN: dict[str, str] = {
         "{ticket_id} and {into} belong to different customers: only tickets of the same account "
         "can be merged."
     ),
+    "rating_link_invalid": (
+        "This rating link is not valid: copy all of it from the e-mail, or rate the ticket from your account."
+    ),
+    "rating_link_expired": (
+        "This rating link has expired: ratings are taken for {days} days after the ticket closes."
+    ),
+    "rating_customers_only": "Only the ticket's customer can rate it.",
+    "rating_needs_closed": "Ticket {ticket_id} is not closed ({status}): it is rated once it closes.",
     "email_taken": "{email} cannot be authorized on this account. If it is yours, contact Netz0 support.",
     "too_many_emails": "An account can authorize at most {limit} addresses; remove one first.",
     "invalid_email": "That is not a valid e-mail address: write it as name@domain, without a display name.",
@@ -339,6 +358,7 @@ EN: dict[str, str] = {
     "not_after_today": "cannot be after today",
     "range_too_long": "the period covers more than {limit} days",
     "not_an_email": "is not a valid e-mail address",
+    "not_a_rating_link": "is not one of our rating links",
     "token_or_code": "send the token from the link, or the address and the code from the mail",
     "no_searchable_word": "has no word to search for",
     "not_valid": "is not valid",

@@ -16,8 +16,15 @@ from helpdesk.domain.canned import CannedReply
 from helpdesk.domain.files import UploadGrant, previewable
 from helpdesk.domain.history import HistoryEntry
 from helpdesk.domain.history_text import render
-from helpdesk.domain.limits import MAX_BODY, MAX_CANNED_BODY, MAX_CANNED_TITLE, MAX_FILENAME, MAX_SUBJECT
-from helpdesk.domain.models import Message, Ticket, TicketPage, TicketThread
+from helpdesk.domain.limits import (
+    MAX_BODY,
+    MAX_CANNED_BODY,
+    MAX_CANNED_TITLE,
+    MAX_FILENAME,
+    MAX_RATING_COMMENT,
+    MAX_SUBJECT,
+)
+from helpdesk.domain.models import Message, Rating, Ticket, TicketPage, TicketThread
 from helpdesk.domain.sla import SlaView
 from helpdesk.domain.text import one_line
 
@@ -284,6 +291,26 @@ class MessageOut(BaseModel):
         )
 
 
+class RatingOut(BaseModel):
+    """The customer's satisfaction with one closing of the ticket."""
+
+    ticket_id: str
+    closed_at: str = Field(description="The closing rated (a ticket closed again is rated anew).")
+    rating: Literal["good", "bad"]
+    comment: str
+    rated_at: str
+
+    @classmethod
+    def of(cls, rating: Rating) -> RatingOut:
+        return cls(
+            ticket_id=rating.ticket_id,
+            closed_at=to_iso(rating.closed_at),
+            rating=rating.value.value,
+            comment=rating.comment,
+            rated_at=to_iso(rating.rated_at),
+        )
+
+
 class HistoryEntryOut(BaseModel):
     """Something that happened to the ticket besides its messages (who closed or reopened it, a
     merge, ...): a stable code with its parameters, and the sentence for a person."""
@@ -315,6 +342,9 @@ class TicketThreadOut(TicketOut):
         default=[],
         description="Oldest first; customers see status changes, merges and tickets opened for them.",
     )
+    ratings: list[RatingOut] = Field(
+        default=[], description="The customer's rating of each closing rated, oldest first."
+    )
 
     @classmethod
     def of_thread(
@@ -324,6 +354,7 @@ class TicketThreadOut(TicketOut):
             **TicketOut.of(thread.ticket, sla).model_dump(),
             messages=[MessageOut.of(m) for m in thread.messages],
             history=[HistoryEntryOut.of(e, language) for e in thread.ticket.history],
+            ratings=[RatingOut.of(r) for r in sorted(thread.ratings, key=lambda r: r.closed_at)],
         )
 
 
@@ -422,6 +453,48 @@ class AccountOut(BaseModel):
 
 class AccountUpdate(_Request):
     language: Literal["es", "en"]
+
+
+def _comment(value: str | None) -> str | None:
+    if value is not None and _CONTROL.search(value):
+        raise PydanticCustomError("control_characters", "must not contain control characters")
+    return value.strip() if value is not None else None
+
+
+RatingComment = Annotated[
+    str | None,
+    Field(default=None, max_length=MAX_RATING_COMMENT, description="Optional: what went well or not."),
+    AfterValidator(_comment),
+]
+RatingToken = Annotated[
+    str, Field(min_length=1, max_length=200, description="The token of the rating link in the close mail.")
+]
+
+
+class RatingLookupRequest(_Request):
+    token: RatingToken
+
+
+class RateByLinkRequest(_Request):
+    token: RatingToken
+    rating: Literal["good", "bad"]
+    comment: RatingComment = None
+
+
+class RateRequest(_Request):
+    rating: Literal["good", "bad"]
+    comment: RatingComment = None
+
+
+class ClosingToRateOut(BaseModel):
+    """What a rating link rates: the ticket's closing, until when, and the rating so far."""
+
+    ticket_id: str
+    subject: str
+    status: str
+    closed_at: str
+    expires_at: str = Field(description="Until when this closing can be rated or the rating changed.")
+    rating: RatingOut | None
 
 
 class DownloadLinkOut(BaseModel):

@@ -77,6 +77,8 @@ class Notification:
     auto_close_hours: int = 72
     # AUTO_CLOSE_REMINDER: when the ticket closes, told on Netz0's clock (`zone`).
     closes_at: datetime | None = None
+    # AUTO_CLOSED, CLOSED: the signed token that rates this closing (one-click links in the mail).
+    rating_token: str | None = None
     zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Madrid"))
     # RECEIPT of a ticket opened by mail: the customer's own Message-ID, so that the receipt also
     # threads under the mail it answers. Ignored when it does not look like a Message-ID.
@@ -136,6 +138,11 @@ class MailIdentity:
 
     def ticket_url(self, ticket_id: str) -> str | None:
         return self.portal_page(f"tickets/{quote(ticket_id, safe='')}")
+
+    def rating_urls(self, token: str) -> tuple[str, str] | None:
+        """The one-click links of a rating token: (good, bad); None without a portal."""
+        base = self.portal_page(f"rate?token={quote(token, safe='')}")
+        return (f"{base}&rating=good", f"{base}&rating=bad") if base else None
 
 
 def thread_root_id(signer: MailSigner, ticket_id: str) -> str:
@@ -313,6 +320,10 @@ def _body(
     else:
         web = b.line("reopen_web", url=url) if url else b.line("reopen_web_generic")
         b.para(b.line("reopen_how"), web)
+        links = identity.rating_urls(notification.rating_token) if notification.rating_token else None
+        if links:
+            good, bad = links
+            b.para(b.line("rating_ask"), b.line("rating_good", url=good), b.line("rating_bad", url=bad))
     b.para(b.line("sign_off"), b.line("signature", department=department))
     b.footer(b.line("footer", ticket_id=ticket_id))
 

@@ -91,6 +91,20 @@ class MailSigner:
             return None
         return account_id, address, nonce, expires
 
+    # ---------------------------------------------------------------- satisfaction ratings
+    def rating_token(self, ticket_id: str, closed_epoch_ms: int) -> str:
+        """A link token scoped to one closing of one ticket (its closed_at, in milliseconds): it
+        rates that closing and no other, and says nothing a reader could use elsewhere."""
+        body = f"{ticket_id}.{closed_epoch_ms}"
+        return f"{body}.{self._sign('rating', body)}"
+
+    def read_rating_token(self, token: str) -> tuple[str, int] | None:
+        """(ticket, closed_at in ms) of a token we made; None when forged or damaged."""
+        match = re.fullmatch(r"(NZ-\d{8})\.(\d{1,15})\.([a-z2-7]{16})", token.strip())
+        if not match or not self._valid("rating", f"{match.group(1)}.{match.group(2)}", match.group(3)):
+            return None
+        return match.group(1), int(match.group(2))
+
     def confirmation_code(self, account_id: str, address: str, nonce: str) -> str:
         """The short code of a claim, for people who type it: 8 base32 characters (40 bits) shown
         as XXXX-XXXX; guessing is bounded by the attempts allowed per address."""

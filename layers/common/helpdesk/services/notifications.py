@@ -49,6 +49,7 @@ _BY_AUTHOR = {
     Role.OPERATOR: NotificationKind.OPERATOR_REPLY,
 }
 _CLOSED_BY_PERSON = frozenset({ClosedReason.CUSTOMER, ClosedReason.OPERATOR})
+_RATED = frozenset({NotificationKind.AUTO_CLOSED, NotificationKind.CLOSED})  # they ask for a rating
 # Message-ID parts of mails about no message: the reminder keeps the version it found (it does
 # not edit the ticket), so it needs a prefix of its own.
 _UNIQUE_PREFIX = {NotificationKind.AUTO_CLOSE_REMINDER: "remind"}
@@ -160,6 +161,7 @@ class Notifier:
             message=message if kind in QUOTED_KINDS else None,
             auto_close_hours=self._settings.auto_close_hours,
             closes_at=event.closes_at if isinstance(event, AutoCloseReminded) else None,
+            rating_token=self._rating_token(kind, thread),
             zone=self._settings.zone,
             customer_message_id=message.email.message_id if message and message.email else None,
         )
@@ -171,6 +173,14 @@ class Notifier:
             now=event.at,
         )
         self._mailer.send(mail)
+
+    def _rating_token(self, kind: NotificationKind, thread: TicketThread) -> str | None:
+        """The close mails ask for a rating of the closing the ticket is in (none if it was
+        reopened before the mail went out: that closing is over)."""
+        ticket = thread.ticket
+        if kind not in _RATED or ticket.status is not Status.CLOSED or ticket.closed_at is None:
+            return None
+        return self._identity.signer.rating_token(ticket.id, int(ticket.closed_at.timestamp() * 1000))
 
     def _recipients(self, thread: TicketThread) -> tuple[str, ...]:
         confirmed = [

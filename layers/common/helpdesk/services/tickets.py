@@ -90,8 +90,10 @@ class TicketService:
         if caller.is_operator:
             return thread
         shown = tuple(e for e in thread.ticket.history if history.visible_to(e, caller))
-        return TicketThread(
-            replace(thread.ticket, history=shown), [m for m in thread.messages if not m.internal]
+        return replace(
+            thread,
+            ticket=replace(thread.ticket, history=shown),
+            messages=[m for m in thread.messages if not m.internal],
         )
 
     def attachment(self, caller: Caller, ticket_id: str, message_id: str, index: int) -> AttachmentRef:

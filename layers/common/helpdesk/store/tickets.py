@@ -15,10 +15,18 @@ from typing import Any
 
 from helpdesk.clock import to_iso
 from helpdesk.domain.history import HistoryEntry
-from helpdesk.domain.models import ClosedReason, Message, Ticket, TicketFilters, TicketPage, TicketThread
+from helpdesk.domain.models import (
+    ClosedReason,
+    Message,
+    Rating,
+    Ticket,
+    TicketFilters,
+    TicketPage,
+    TicketThread,
+)
 from helpdesk.domain.sla import AlertStage, ResponseClock, ResponseClockEffect, SlaTarget
 from helpdesk.domain.status_machine import Status, Timer
-from helpdesk.store import keys, listings, merges, reminders, sla
+from helpdesk.store import keys, listings, merges, ratings, reminders, sla
 from helpdesk.store.codec import (
     dump_item,
     load_item,
@@ -120,6 +128,7 @@ class DynamoTicketStore:
     def thread(self, ticket_id: str) -> TicketThread | None:
         """The ticket and all its messages, oldest first: one Query (more only past 1 MB)."""
         messages: list[Message] = []
+        rated: list[Rating] = []
         ticket: Ticket | None = None
         kwargs: dict[str, Any] = {
             "TableName": self._table,
@@ -133,6 +142,8 @@ class DynamoTicketStore:
                 item = load_item(raw)
                 if item["sk"] == keys.TICKET_SK:
                     ticket = ticket_from_item(item)
+                elif ratings.is_rating(item):
+                    rated.append(ratings.rating_from_item(item))
                 else:
                     messages.append(message_from_item(item))
             if "LastEvaluatedKey" not in response:
@@ -144,7 +155,7 @@ class DynamoTicketStore:
             messages.extend(self._messages_of(merged))
         if ticket.merged_from:
             messages.sort(key=lambda m: (m.created_at, m.id))
-        return TicketThread(ticket, messages)
+        return TicketThread(ticket, messages, tuple(rated))
 
     def _messages_of(self, ticket_id: str) -> list[Message]:
         """The messages of a ticket merged into another (one Query; more only past 1 MB)."""
