@@ -55,5 +55,6 @@ def reset_layer_caches() -> None:
         runtime.mail_bucket,
         runtime.file_bucket,
         runtime.file_service,
+        runtime.rating_service,
     ):
         cached.cache_clear()

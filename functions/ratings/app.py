@@ -23,7 +23,8 @@ from helpdesk.observability import count, logger, metrics
 from helpdesk.runtime import rating_service
 
 app = create_api()
-service = rating_service()
+# The service is made on first use: it needs the signing key (Secrets Manager), which the
+# OpenAPI generator, importing every handler, has no access to.
 
 
 @app.post(
@@ -33,7 +34,7 @@ service = rating_service()
     responses={200: {"description": "The ticket's closing and its rating, if any."}, **ERROR_RESPONSES},
 )
 def lookup(request: Annotated[RatingLookupRequest, Body()]) -> ClosingToRateOut:
-    found = service.closing_of(request.token, request_time(app))
+    found = rating_service().closing_of(request.token, request_time(app))
     return ClosingToRateOut(
         ticket_id=found.ticket.id,
         subject=found.ticket.subject,
@@ -51,7 +52,8 @@ def lookup(request: Annotated[RatingLookupRequest, Body()]) -> ClosingToRateOut:
     responses={200: {"description": "The rating as recorded."}, **ERROR_RESPONSES},
 )
 def rate_by_link(request: Annotated[RateByLinkRequest, Body()]) -> RatingOut:
-    rating = service.rate(request.token, RatingValue(request.rating), request.comment, request_time(app))
+    now = request_time(app)
+    rating = rating_service().rate(request.token, RatingValue(request.rating), request.comment, now)
     count("Rating", rating=rating.value.value)
     return RatingOut.of(rating)
 
@@ -64,7 +66,8 @@ def rate_by_link(request: Annotated[RateByLinkRequest, Body()]) -> RatingOut:
 )
 def rate(id: str, request: Annotated[RateRequest, Body()]) -> RatingOut:  # noqa: A002 - the path parameter
     caller = current_caller(app)
-    rating = service.rate_as(caller, id, RatingValue(request.rating), request.comment, request_time(app))
+    now = request_time(app)
+    rating = rating_service().rate_as(caller, id, RatingValue(request.rating), request.comment, now)
     count("Rating", rating=rating.value.value)
     return RatingOut.of(rating)
 

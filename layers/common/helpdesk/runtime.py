@@ -206,6 +206,7 @@ def inbound_mail() -> InboundMail:
     )
 
 
+@cache
 def rating_service() -> RatingService:
     from helpdesk.services.ratings import RatingService
     from helpdesk.store.ratings import DynamoRatingStore
