@@ -805,3 +805,50 @@ test('a screenshot uploaded on a new ticket reaches the operator, who answers wi
   const other = await token({ role: 'customer', account_id: 'acct-otra', email: 'x@otra.example' });
   assert.equal((await api('GET', answer.attachments[0].download_path, other)).status, 404);
 });
+
+test('the customer rates a closed ticket from the mail link signed out, changes it, and the operator sees it', async () => {
+  const customerToken = await token({ role: 'customer', account_id: 'acct-demo', email: 'cliente@demo.netz0.example' });
+  const opened = await api('POST', '/tickets', customerToken, { department: 'soporte', subject: 'El DNS no resuelve', body: 'Desde esta mañana.' });
+  assert.equal(opened.status, 201);
+  const id = opened.data.id;
+  assert.equal((await api('POST', `/tickets/${id}/close`, customerToken)).status, 200);
+
+  // The close mail as the customer's mailbox received it (the local stack's outbox).
+  const outbox = await (await fetch(`${base}/_local/outbox?to=${encodeURIComponent('cliente@demo.netz0.example')}`)).json();
+  const items = (outbox.items || outbox).filter((m) => m.subject.includes(id));
+  const decoded = items.map((m) => m.raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16))));
+  const close = decoded.find((raw) => raw.includes('#/rate?token='));
+  assert.ok(close, 'the close mail carries the rating links');
+  const good = close.match(/(http:\/\/\S+#\/rate\?token=[A-Za-z0-9_.%-]+&rating=good)/)[1];
+  assert.ok(good.startsWith(`${base}/`), good);
+
+  // One click in the mail, in a browser signed in to nothing.
+  const visitor = await freshPage();
+  await visitor.goto(good);
+  await visitor.getByRole('heading', { level: 1, name: 'Valore nuestra atención' }).waitFor();
+  await visitor.getByText('El DNS no resuelve').waitFor();
+  await visitor.getByText(/Su valoración: Bien/).waitFor();
+  assert.equal(await visitor.getByRole('button', { name: 'Bien' }).getAttribute('aria-pressed'), 'true');
+  await accessible(visitor, 'rating page');
+  await shot(visitor, 'rating-from-mail');
+  // Changed later, with a comment.
+  await visitor.getByLabel('Comentario (opcional)').fill(`Tardaron un poco. ${PAYLOAD}`);
+  await visitor.getByRole('button', { name: 'Mal' }).click();
+  await visitor.getByText(/Su valoración: Mal/).waitFor();
+  assert.equal(await visitor.getByRole('button', { name: 'Mal' }).getAttribute('aria-pressed'), 'true');
+  assert.deepEqual(dialogs, []);
+  // A forged link is refused in words.
+  await visitor.goto(good.replace(/rating=good$/, '').replace(/\.([a-z2-7]{16})&/, '.aaaaaaaaaaaaaaaa&'));
+  await visitor.getByText('Este enlace de valoración no es válido', { exact: false }).waitFor();
+  await visitor.close();
+
+  const operator = await signedIn(/Operador de demostración/);
+  await operator.goto(`${base}/#/tickets/${id}`);
+  const rated = operator.getByRole('region', { name: 'Valoración del cliente' });
+  await rated.getByText(/^Mal \(cierre del/).waitFor();
+  await rated.getByText(`Tardaron un poco. ${PAYLOAD}`).waitFor();
+  assert.equal(await operator.locator('main script, main img').count(), 0);
+  await accessible(operator, 'ticket with a rating');
+  await shot(operator, 'operator-sees-rating');
+  await operator.close();
+});

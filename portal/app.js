@@ -14,6 +14,7 @@ import { ticketView } from './views/ticket.js';
 import { newTicketView } from './views/new-ticket.js';
 import { accountView } from './views/account.js';
 import { confirmView } from './views/confirm.js';
+import { rateView } from './views/rating.js';
 import { queueView } from './views/queue.js';
 import { cannedView } from './views/canned.js';
 import { reportsView } from './views/reports.js';
@@ -43,7 +44,7 @@ export function navigate(hash, message) {
   if (location.hash === hash) render(); else location.hash = hash;
 }
 
-const VIEWS = { signin: signinView, tickets: ticketsView, ticket: ticketView, new: newTicketView, account: accountView, confirm: confirmView, queue: queueView, canned: cannedView, reports: reportsView, notFound: notFoundView };
+const VIEWS = { signin: signinView, tickets: ticketsView, ticket: ticketView, new: newTicketView, account: accountView, confirm: confirmView, rate: rateView, queue: queueView, canned: cannedView, reports: reportsView, notFound: notFoundView };
 
 function renderNav(who, path) {
   const links = !who ? [] : who.role === 'operator'

@@ -7,6 +7,8 @@ export const ROUTES = [
   // Opened from the confirmation mail by the address's owner, signed in or not (they may have no
   // login on the account that added it): the link's token is the proof.
   { re: /^#\/confirm$/, view: 'confirm', open: true },
+  // Opened from the close mail's rating links, signed in or not: the signed token is the proof.
+  { re: /^#\/rate$/, view: 'rate', open: true },
   { re: /^#\/tickets$/, view: 'tickets', role: 'customer' },
   { re: /^#\/tickets\/([^/?]+)$/, view: 'ticket' },
   { re: /^#\/new$/, view: 'new', role: 'customer' },

@@ -7,6 +7,7 @@ import { request, versionFromEtag, downloadAttachment } from '../api.js';
 import { statusBadge, slaBadge, field, counter, errorBox, departmentNames, linked, select } from './common.js';
 import { fillPlaceholders } from './canned.js';
 import { filePicker, preview } from './files.js';
+import { ratingForm, ratingsSummary } from './rating.js';
 
 const BODY_MAX = 32000;
 
@@ -20,6 +21,7 @@ export async function ticketView(root, ctx) {
   const heading = h('h1', {}, t('ticket.title'));
   const summary = h('section', { class: 'summary card', 'aria-label': t('ticket.summary') });
   const actions = h('div', { class: 'actions ticket-actions' });
+  const ratingSlot = h('div', { class: 'rating-slot' });
   const errors = errorBox();
   const conflict = h('div', { class: 'alert warning', role: 'alert', tabindex: '-1', hidden: true });
   const threadHeading = h('h2', {}, t('ticket.thread'));
@@ -129,8 +131,22 @@ export async function ticketView(root, ctx) {
     }
     composer.hidden = Boolean(ticket.merged_into);
 
+    replace(ratingSlot, ratingPart());
     replace(thread, timeline(ticket).map((item) => (item.code ? entryItem(item) : messageItem(item))));
     syncComposer();
+  }
+
+  // Operators see every closing's rating; the customer rates the closing the ticket is in.
+  function ratingPart() {
+    if (isOperator) return ratingsSummary(ticket.ratings);
+    if (ticket.status !== 'CLOSED') return null;
+    const current = (ticket.ratings || []).find((r) => r.closed_at === ticket.closed_at) || null;
+    const path = `/tickets/${encodeURIComponent(ticket.id)}/rating`;
+    return ratingForm({
+      current,
+      announce: ctx.announce,
+      save: async (body) => (await request('PUT', path, { body })).data,
+    }).el;
   }
 
   // Messages and history entries in one thread, oldest first; an entry caused by a message (a
@@ -332,6 +348,6 @@ export async function ticketView(root, ctx) {
   if (!ctx.isCurrent()) return;
   replace(root, 
     h('p', { class: 'back' }, h('a', { href: isOperator ? '#/queue' : '#/tickets' }, t('ticket.back'))),
-    heading, summary, errors.el, conflict, actions, threadHeading, thread, composer);
+    heading, summary, errors.el, conflict, actions, ratingSlot, threadHeading, thread, composer);
 }
 

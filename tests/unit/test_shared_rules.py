@@ -36,6 +36,7 @@ def constant(view: str, name: str) -> int:
         ("ticket.js", "BODY_MAX", limits.MAX_BODY),
         ("canned.js", "TITLE_MAX", limits.MAX_CANNED_TITLE),
         ("canned.js", "BODY_MAX", limits.MAX_CANNED_BODY),
+        ("rating.js", "COMMENT_MAX", limits.MAX_RATING_COMMENT),
     ],
 )
 def test_the_portals_form_limits_are_the_layers(view, name, limit):
