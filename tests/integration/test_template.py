@@ -45,14 +45,23 @@ def test_the_api_routes_are_the_issues_table():
         "PUT /account": "account",
         "POST /uploads": "uploads",
         "GET /reports": "reports",
+        "POST /ratings/lookup": "ratings",
+        "PUT /ratings": "ratings",
+        "PUT /tickets/{id}/rating": "ratings",
     }
 
 
-def test_only_the_openapi_document_and_address_confirmation_are_public():
+def test_only_the_openapi_document_address_confirmation_and_rating_links_are_public():
     public = [r.route_key for s in functions() for r in s.routes if not r.authorized]
     # Confirming an address: the owner may have no login on the account; the signed token or the
-    # code from the mail sent to that address is the proof.
-    assert sorted(public) == ["GET /openapi.json", "POST /account/emails/confirm"]
+    # code from the mail sent to that address is the proof. A rating link from the close mail:
+    # its signed token, scoped to the ticket and the closing, is.
+    assert sorted(public) == [
+        "GET /openapi.json",
+        "POST /account/emails/confirm",
+        "POST /ratings/lookup",
+        "PUT /ratings",
+    ]
     auth = RESOURCES["HttpApi"]["Properties"]["Auth"]
     assert auth["DefaultAuthorizer"] == "CognitoJwt"
     jwt = auth["Authorizers"]["CognitoJwt"]["JwtConfiguration"]
@@ -261,4 +270,7 @@ def test_the_openapi_document_says_what_every_route_answers():
         "PUT /canned-replies/{id}": ["200"],
         "DELETE /canned-replies/{id}": ["204"],
         "POST /uploads": ["201"],
+        "POST /ratings/lookup": ["200"],
+        "PUT /ratings": ["200"],
+        "PUT /tickets/{id}/rating": ["200"],
     }
