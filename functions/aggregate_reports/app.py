@@ -1,4 +1,4 @@
-"""Reads the tickets table's change stream (ticket items only, by its FilterCriteria) and keeps
+"""Reads the tickets table's change stream (ticket and rating items, by its FilterCriteria) and keeps
 the reports' aggregates: each record's additions and its marker in one transaction, so a
 redelivered record counts once. A record that fails is reported back (ReportBatchItemFailures)
 and the stream retries it; after the retries it goes to ReportFailures."""
@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from helpdesk.observability import count, logger, metrics
 from helpdesk.runtime import report_aggregator
 from helpdesk.services.reports import AggregationOutcome
-from helpdesk.store.stream import ticket_change_of
+from helpdesk.store.stream import rating_change_of, ticket_change_of
 
 service = report_aggregator()
 # As in notify: a batch whose every record failed is reported, not raised.
@@ -20,7 +20,7 @@ processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire
 
 
 def aggregate(record: DynamoDBRecord) -> None:
-    change = ticket_change_of(record.raw_event)
+    change = ticket_change_of(record.raw_event) or rating_change_of(record.raw_event)
     if change is None:
         return
     try:

@@ -3,14 +3,18 @@ HTTP, tokens from its local issuer, the AWS calls going to its embedded moto ser
 
 from __future__ import annotations
 
+import email
+import email.policy
 import http.client
 import json
 import os
+import re
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import unquote
 
 import boto3
 import jwt
@@ -130,6 +134,33 @@ def test_the_local_stream_keeps_the_report_aggregates(client: Client, customer: 
     assert after["opened"]["total"] == before.body["total"]["opened"]["total"] + 1
     assert after["first_response"]["count"] == before.body["total"]["first_response"]["count"] + 1
     assert client.call("GET", "/reports", customer).status == 403
+
+
+def test_the_customer_rates_from_the_close_mail_and_the_report_counts_it(
+    client: Client, customer: str, operator: str
+) -> None:
+    before = client.call("GET", "/reports", operator).body["total"]["satisfaction"]
+    ticket_id = client.call("POST", "/tickets", customer, TICKET).body["id"]
+    assert client.call("POST", f"/tickets/{ticket_id}/replies", operator, {"body": "Hecho"}).status == 201
+    assert client.call("POST", f"/tickets/{ticket_id}/close", customer).status == 200
+    # The close mail the demo customer's confirmed address received, and its "good" link.
+    sent = client.call("GET", "/_local/outbox?to=cliente@demo.netz0.example").body
+    mail = email.message_from_string(
+        next(m["raw"] for m in sent if ticket_id in m["subject"] and "#/rate?token=" in m["raw"]),
+        policy=email.policy.default,
+    )
+    text = mail.get_body(preferencelist=("plain",)).get_content()
+    found = re.search(r"#/rate\?token=([^&\s]+)&rating=good", text)
+    assert found, text
+    rated = client.call("PUT", "/ratings", None, {"token": unquote(found.group(1)), "rating": "good"})
+    assert rated.status == 200, rated.body
+    deadline = time.monotonic() + 10  # the poller delivers the rating's stream record
+    while True:
+        after = client.call("GET", "/reports", operator).body["total"]["satisfaction"]
+        if after["good"] > before["good"] or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert (after["good"], after["bad"]) == (before["good"] + 1, before["bad"])
 
 
 def test_customers_see_only_their_account(client: Client, customer: str) -> None:

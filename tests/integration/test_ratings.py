@@ -1,6 +1,8 @@
 """Customer satisfaction through the handlers on moto: the close mail's one-click links rate that
-closing without signing in (PUT /ratings is one PutItem), the rating can be changed, operators
-and the customer see it on the ticket, a ticket closed again is rated anew, and bad input gets a
+closing without signing in (PUT /ratings is one BatchGetItem, for the closing's department and
+assignee, and one PutItem), the rating can be changed, operators and the customer see it on the
+ticket, a ticket closed again is rated anew (the link of a closing it has left is refused), and
+bad input gets a
 clear 4xx in the reader's language: forged, damaged, expired and other stacks' tokens, unknown
 ratings, a comment too long, fields the client does not own, another account's ticket."""
 
@@ -62,7 +64,9 @@ def test_the_customer_rates_from_the_mail_changes_it_and_the_operator_sees_it(ap
 
     rated = api.call("PUT", "/ratings", None, body={"token": token, "rating": "good"})
     assert rated.status == 200, rated.body
-    assert calls == ["PutItem"]  # one request per rating
+    # The ticket (the closing's department and assignee, kept on the rating for the reports),
+    # then the rating's one write.
+    assert calls == ["BatchGetItem", "PutItem"]
     api.later(hours=1)
     changed = api.call("PUT", "/ratings", None, body={"token": token, "rating": "bad", "comment": "Lento"})
     assert changed.json()["rating"] == "bad"
@@ -85,6 +89,21 @@ def test_a_ticket_closed_again_is_rated_anew(api, postman, closed):
     second = rating_token(close_mail)
     assert second != first
     api.call("PUT", "/ratings", None, body={"token": second, "rating": "good"})
+    assert [r["rating"] for r in api.ticket(ticket_id)["ratings"]] == ["bad", "good"]
+    # The first closing's link no longer changes it: the ticket left that closing.
+    for language, says in (
+        ("es", f"El ticket {ticket_id} se reabrió"),
+        ("en", f"Ticket {ticket_id} was reopened"),
+    ):
+        late = api.call(
+            "PUT",
+            "/ratings",
+            None,
+            body={"token": first, "rating": "good"},
+            headers={"Accept-Language": language},
+        )
+        assert late.status == 409, late.body
+        assert late.json()["error"]["message"].startswith(says)
     assert [r["rating"] for r in api.ticket(ticket_id)["ratings"]] == ["bad", "good"]
 
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.integration.test_ratings import rating_token
 from tests.support.harness import ANA, LUIS, MARTA, Postman
 
 MADRID = ZoneInfo("Europe/Madrid")
@@ -34,16 +35,23 @@ def day(body, date):
     return next(d for d in body["days"] if d["date"] == date)
 
 
-def test_the_day_shows_the_ticket_its_first_response_the_breach_and_the_closing(api, aggregates):
+def test_the_day_shows_the_ticket_its_first_response_the_breach_the_closing_and_the_rating(
+    api, aggregates, postman
+):
+    api.at(at("2026-11-27 18:00")).authorize(ANA, "ana@cliente.example")  # where the close mail goes
     ticket = api.at(at("2026-11-27 18:55")).open()  # a Friday, five minutes before closing
     api.at(at("2026-11-30 10:30"))  # Monday: 5 + 90 business minutes later, past the 60-minute target
     assert api.post(f"/tickets/{ticket['id']}/assign", LUIS).status == 200
     assert api.reply(ticket["id"], LUIS, "Pruebe ahora").status == 201
     api.at(at("2026-11-30 11:00"))
     assert api.post(f"/tickets/{ticket['id']}/close", ANA).status == 200
+    *_, close_mail = postman.new()
+    # The next morning Ana rates it from the close mail's link: it counts on the closing's day.
+    api.at(at("2026-12-01 08:00"))
+    rated = api.call("PUT", "/ratings", None, body={"token": rating_token(close_mail), "rating": "good"})
+    assert rated.status == 200, rated.body
     aggregates.poller.drain()
 
-    api.at(at("2026-11-30 12:00"))
     body = report(api, **{"from": "2026-11-27", "to": "2026-11-30"})
     assert [d["date"] for d in body["days"]] == ["2026-11-27", "2026-11-28", "2026-11-29", "2026-11-30"]
     assert body["time_zone"] == "Europe/Madrid"
@@ -60,14 +68,26 @@ def test_the_day_shows_the_ticket_its_first_response_the_breach_and_the_closing(
     assert monday["resolution"]["business"]["median_seconds"] == 125 * 60
     assert body["total"]["opened"]["total"] == 1
     assert body["total"]["backlog"] == 0
-    assert body["total"]["satisfaction"] == {"good": 0, "bad": 0, "rate": None}
+    assert monday["satisfaction"] == {"good": 1, "bad": 0, "rate": 1.0}
+    assert body["total"]["satisfaction"] == {"good": 1, "bad": 0, "rate": 1.0}
+    assert friday["satisfaction"] == {"good": 0, "bad": 0, "rate": None}
 
-    # The operator's own figures: the ticket was his when he answered and when it closed.
+    # The operator's own figures: the ticket was his when he answered, when it closed and rated.
     mine = report(api, operator=LUIS["email"], **{"from": "2026-11-30", "to": "2026-11-30"})
     assert mine["total"]["sla"]["first_response"]["missed"] == 1
+    assert mine["total"]["satisfaction"]["good"] == 1
     assert mine["total"]["opened"]["total"] == 0  # nobody's when it was opened
     other = report(api, operator=MARTA["email"], **{"from": "2026-11-30", "to": "2026-11-30"})
     assert other["total"]["sla"]["first_response"]["missed"] == 0
+    assert other["total"]["satisfaction"]["good"] == 0
+
+    # She changes her mind: the closing's day now counts it bad, not good.
+    api.at(at("2026-12-01 09:00"))
+    changed = api.call("PUT", "/ratings", None, body={"token": rating_token(close_mail), "rating": "bad"})
+    assert changed.status == 200, changed.body
+    aggregates.poller.drain()
+    again = report(api, **{"from": "2026-11-30", "to": "2026-11-30"})
+    assert again["total"]["satisfaction"] == {"good": 0, "bad": 1, "rate": 0.0}
 
 
 def test_a_reply_in_time_meets_the_target_and_a_reopen_counts(api, aggregates):

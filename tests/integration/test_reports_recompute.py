@@ -1,18 +1,21 @@
 """The reports recomputed from the tickets themselves: a generated history of random actions
 through the real handlers on moto (opening, replies, notes, assignments, closes, reopens,
-auto-close runs), the stream delivered through AggregateReportsFunction, then every record
-delivered again. GET /reports must give exactly the figures recomputed here from what each
-request did (its answer) and the SLA rules of helpdesk.domain.sla folded over each ticket's
-history, not from the aggregates."""
+auto-close runs, and the customers' ratings of closed tickets: from the close mail's link, changed
+later, or signed in; a link of a closing the ticket has left is refused), the stream delivered
+through AggregateReportsFunction, then every record delivered again. GET /reports must give
+exactly the figures recomputed here from what each request did (its answer) and the SLA rules of
+helpdesk.domain.sla folded over each ticket's history, not from the aggregates."""
 
 from __future__ import annotations
 
 import math
 import random
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 from helpdesk.clock import from_iso
@@ -25,6 +28,7 @@ MADRID = ZoneInfo("Europe/Madrid")
 START = datetime(2026, 11, 2, 8, 0, tzinfo=MADRID)  # a Monday
 OPERATORS = (LUIS, MARTA)
 CUSTOMERS = {"acct-1001": ANA, "acct-2002": BRUNO}
+ADDRESSES = {"acct-1001": "ana@cliente.example", "acct-2002": "bruno@cliente.example"}
 
 
 @dataclass
@@ -40,6 +44,7 @@ class Followed:
     actions: list[tuple[datetime, Action]] = field(default_factory=list)
     assignees: list[tuple[datetime, str]] = field(default_factory=list)
     closers: dict[datetime, str] = field(default_factory=dict)  # close time -> reason
+    ratings: dict[datetime, str] = field(default_factory=dict)  # closing (closed_at) -> good/bad
 
     def assignee_at(self, moment: datetime) -> str | None:
         held = [who for when, who in self.assignees if when <= moment]
@@ -151,6 +156,46 @@ def step(api: Any, ticket: Followed, kind: str, operator: dict[str, Any]) -> Non
     ticket.status = api.ticket(ticket.id)["status"]
 
 
+class RatingLinks:
+    """The rating links of the close mails the customers received: (ticket, closing in ms) -> token."""
+
+    def __init__(self, postman: Postman) -> None:
+        self.postman = postman
+        self.tokens: dict[tuple[str, int], str] = {}
+
+    def token(self, ticket_id: str, closed_at: datetime) -> str:
+        for mail in self.postman.new():
+            text = mail.get_body(preferencelist=("plain",)).get_content()
+            for found in re.findall(r"#/rate\?token=([^&\s]+)&rating=good", text):
+                token = unquote(found)
+                ticket, closed_ms, _signature = token.split(".")
+                self.tokens[(ticket, int(closed_ms))] = token
+        return self.tokens[(ticket_id, int(closed_at.timestamp() * 1000))]
+
+
+def rate(api: Any, links: RatingLinks, ticket: Followed, rng: random.Random) -> None:
+    """The customer rates the closing the ticket is in (again: a change): from the close mail's
+    link, or signed in."""
+    closed_at = from_iso(api.ticket(ticket.id)["closed_at"])
+    value = rng.choice(["good", "bad"])
+    if rng.random() < 0.7:
+        body = {"token": links.token(ticket.id, closed_at), "rating": value}
+        result = api.call("PUT", "/ratings", None, body=body)
+    else:
+        who = CUSTOMERS[ticket.account]
+        result = api.call("PUT", f"/tickets/{ticket.id}/rating", who, body={"rating": value})
+    assert result.status == 200, result.body
+    ticket.ratings[closed_at] = value
+
+
+def rate_a_closing_left(api: Any, links: RatingLinks, ticket: Followed, rng: random.Random) -> None:
+    """The link of a closing the ticket has left (reopened since) is refused and counts nothing."""
+    closing = rng.choice(sorted(ticket.ratings))
+    stale = {"token": links.token(ticket.id, closing), "rating": rng.choice(["good", "bad"])}
+    refused = api.call("PUT", "/ratings", None, body=stale)
+    assert refused.status == 409, refused.body
+
+
 def auto_close(api: Any, tickets: list[Followed]) -> None:
     api.auto_close(api.later(minutes=1))
     for waiting in [t for t in tickets if t.status == "WAITING"]:
@@ -160,9 +205,11 @@ def auto_close(api: Any, tickets: list[Followed]) -> None:
             waiting.actions.append((from_iso(seen["closed_at"]), Action.AUTO_CLOSE))
 
 
-def generate(api: Any, rng: random.Random, steps: int) -> list[Followed]:
+def generate(api: Any, links: RatingLinks, rng: random.Random, steps: int) -> list[Followed]:
     tickets: list[Followed] = []
     api.at(START)
+    for account, address in ADDRESSES.items():  # where the close mails (and their links) go
+        api.authorize(CUSTOMERS[account], address)
     for _ in range(steps):
         api.later(minutes=rng.randint(3, 420))
         live = [t for t in tickets if t.status != "CLOSED"]
@@ -171,24 +218,47 @@ def generate(api: Any, rng: random.Random, steps: int) -> list[Followed]:
             open_one(api, tickets, rng.choice(sorted(CUSTOMERS)), rng.choice(["soporte", "comercial"]))
             continue
         ticket = rng.choice(live if live and roll < 0.85 else tickets)
+        if ticket.status == "CLOSED" and rng.random() < 0.5:  # a rating changed, or a late one
+            rate(api, links, ticket, rng)
+            continue
         kind = rng.choice(allowed_kinds(ticket.status))
         step(api, ticket, kind, rng.choice(OPERATORS))
+        if ticket.status == "CLOSED" and rng.random() < 0.6:
+            api.later(minutes=rng.randint(1, 120))
+            rate(api, links, ticket, rng)
+        elif kind == "reopen" and ticket.ratings and rng.random() < 0.7:
+            rate_a_closing_left(api, links, ticket, rng)
         if rng.random() < 0.1:  # escalation alerts: the clock's stage changes, no figure does
             api.escalate(api.later(minutes=1))
         if rng.random() < 0.15:  # the auto-close schedule
             auto_close(api, tickets)
     # And, whatever the draw, one of each fact the random part may have missed: a reply in time
-    # and an operator's close, and a ticket left waiting until auto-close.
+    # and an operator's close, rated good from the mail's link and changed to bad the next day,
+    # then reopened (the link is refused from then on); a ticket left waiting until auto-close,
+    # rated good signed in.
     answered = open_one(api, tickets, "acct-1001", "soporte")
     api.later(minutes=10)
+    step(api, answered, "assign", LUIS)
     step(api, answered, "reply", LUIS)
     api.later(minutes=10)
     step(api, answered, "close", MARTA)
+    closed_at = from_iso(api.ticket(answered.id)["closed_at"])
+    for value in ("good", "bad"):
+        api.later(hours=20)
+        body = {"token": links.token(answered.id, closed_at), "rating": value}
+        assert api.call("PUT", "/ratings", None, body=body).status == 200
+        answered.ratings[closed_at] = value
+    api.later(hours=1)
+    step(api, answered, "reopen", LUIS)  # the customer reopens it: that closing's link is refused
+    rate_a_closing_left(api, links, answered, rng)
     left = open_one(api, tickets, "acct-2002", "comercial")
     api.later(minutes=30)
     step(api, left, "reply", MARTA)
     api.later(hours=73)
     auto_close(api, tickets)
+    rated = api.call("PUT", f"/tickets/{left.id}/rating", BRUNO, body={"rating": "good"})
+    assert rated.status == 200, rated.body
+    left.ratings[from_iso(api.ticket(left.id)["closed_at"])] = "good"
     return tickets
 
 
@@ -207,6 +277,8 @@ def recompute(tickets: list[Followed], as_of: datetime) -> Expected:
                 _times(expected, ticket, policy, when, "resolution", who)
             if before == "CLOSED" and status != "CLOSED":
                 expected.count(ticket, when, "reopened", who)
+        for closed_at, value in ticket.ratings.items():  # on the closing's day, for its assignee
+            expected.count(ticket, closed_at, f"csat_{value}", ticket.assignee_at(closed_at))
         if ticket.first_response is not None:
             fr = ticket.first_response
             _times(expected, ticket, policy, fr, "first_response", ticket.assignee_at(fr))
@@ -282,7 +354,12 @@ def figures(expected: Expected, key: Key) -> dict[str, Any]:
             t: (counts.get(f"sla_{t}_met", 0), counts.get(f"sla_{t}_missed", 0))
             for t in ("first_response", "next_response")
         },
+        "satisfaction": _satisfaction(counts.get("csat_good", 0), counts.get("csat_bad", 0)),
     }
+
+
+def _satisfaction(good: int, bad: int) -> dict[str, Any]:
+    return {"good": good, "bad": bad, "rate": round(good / (good + bad), 4) if good + bad else None}
 
 
 def _rank(values: list[int]) -> dict[str, int | None]:
@@ -297,12 +374,13 @@ def shown(day: dict[str, Any]) -> dict[str, Any]:
         "first_response": day["first_response"],
         "resolution": day["resolution"],
         "sla": {t: (v["met"], v["missed"]) for t, v in day["sla"].items()},
+        "satisfaction": day["satisfaction"],
     }
 
 
-def test_the_reports_equal_a_recomputation_from_the_tickets(api, gateway):
+def test_the_reports_equal_a_recomputation_from_the_tickets(api, gateway, postman):
     aggregates = Postman(gateway, "AggregateReportsFunction")
-    tickets = generate(api, random.Random(1212), steps=50)
+    tickets = generate(api, RatingLinks(postman), random.Random(1212), steps=50)
     aggregates.poller.drain()
     delivered = sum(len(e["Records"]) for e in aggregates.events)
     assert delivered > 40
@@ -318,7 +396,7 @@ def test_the_reports_equal_a_recomputation_from_the_tickets(api, gateway):
                 everything[name] += value
     # The history is rich enough to mean something: each kind of fact happened.
     facts = ("closed_customer", "closed_operator", "closed_inactivity", "reopened", "sla_first_response_met")
-    assert all(everything[name] for name in facts), dict(everything)
+    assert all(everything[name] for name in (*facts, "csat_good", "csat_bad")), dict(everything)
     assert everything["sla_first_response_missed"] + everything["sla_next_response_missed"], dict(everything)
     for department in (None, "soporte"):
         for operator in (None, LUIS["email"]):

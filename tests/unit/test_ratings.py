@@ -1,7 +1,8 @@
 """Customer satisfaction on in-memory stores: the close mail's links rate that closing (and only
 that one), work without signing in, can be changed, expire after RATING_VALID, and refuse forged
-or damaged tokens; a ticket closed again is rated anew; a signed-in customer rates their own
-closed ticket only."""
+or damaged tokens; a ticket closed again is rated anew (the link of a closing it has left rates no
+more); a rating keeps the closing's department and assignee for the reports; a signed-in customer
+rates their own closed ticket only."""
 
 from __future__ import annotations
 
@@ -86,6 +87,34 @@ def test_a_ticket_closed_again_is_rated_anew_and_keeps_its_first_rating(desk):
         (CLOSED, "bad"),
         (CLOSED + timedelta(hours=2), "good"),
     ]
+
+
+def test_the_link_of_a_closing_the_ticket_has_left_rates_no_more(desk):
+    ticket = desk.closed()
+    first_token = desk.service.token_for(ticket)
+    desk.service.rate(first_token, RatingValue.GOOD, None, CLOSED)
+    desk.tickets.reopen(ANA, ticket.id, now=CLOSED + timedelta(hours=1))
+    with pytest.raises(InvalidTransition) as reopened:
+        desk.service.rate(first_token, RatingValue.BAD, None, CLOSED + timedelta(hours=2))
+    desk.tickets.close(LUIS, ticket.id, now=CLOSED + timedelta(hours=3))
+    with pytest.raises(InvalidTransition) as closed_again:
+        desk.service.rate(first_token, RatingValue.BAD, None, CLOSED + timedelta(hours=4))
+    assert reopened.value.reason == closed_again.value.reason == "rating_closing_over"
+    (kept,) = desk.ratings.ratings.values()
+    assert kept.value is RatingValue.GOOD
+    assert desk.ratings.writes == 1
+
+
+def test_a_rating_keeps_the_closings_department_and_assignee(desk):
+    ticket = desk.tickets.open_ticket(ANA, department="soporte", subject="DNS", body="b", now=T0)
+    desk.tickets.assign(LUIS, ticket.id, now=T0 + timedelta(minutes=1))
+    closed = desk.tickets.close(LUIS, ticket.id, now=CLOSED)
+    by_link = desk.service.rate(desk.service.token_for(closed), RatingValue.GOOD, None, CLOSED)
+    signed_in = desk.service.rate_as(ANA, ticket.id, RatingValue.BAD, None, CLOSED + timedelta(minutes=1))
+    for rating in (by_link, signed_in):
+        assert (rating.department, rating.assignee) == ("soporte", LUIS.name)
+    unassigned = desk.service.rate(desk.service.token_for(desk.closed()), RatingValue.GOOD, None, CLOSED)
+    assert (unassigned.department, unassigned.assignee) == ("soporte", None)
 
 
 def test_only_a_closed_ticket_has_a_rating_link(desk):

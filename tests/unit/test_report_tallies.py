@@ -1,24 +1,29 @@
-"""What one ticket write adds to the reports (helpdesk.domain.reports), the aggregator's
-exactly-once on the in-memory store, and the readings (percentiles, backlog at the end of a day).
+"""What one ticket write and one rating write add to the reports (helpdesk.domain.reports), the
+aggregator's exactly-once on the in-memory store, and the readings (percentiles, backlog at the end of a day).
 soporte: office hours 09:00-19:00 Monday to Friday, first response 60 business minutes, next 120;
 comercial: 24x7."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from helpdesk.domain.models import ClosedReason
 from helpdesk.domain.reports import (
     BACKLOG,
+    CSAT_BAD,
+    CSAT_GOOD,
     Measure,
+    RatingChanged,
+    RatingFacts,
     Scope,
     TicketChanged,
     TicketFacts,
     backlog_at_end_of_days,
     percentile,
+    rating_tallies,
     tallies,
 )
 from helpdesk.domain.sla import AlertStage, ResponseClock, SlaTarget
@@ -155,3 +160,70 @@ def test_the_aggregator_counts_a_redelivered_record_once():
     read = store.days_from(SOPORTE, FRIDAY)
     assert read.days[FRIDAY].counts == {"opened_email": 1, BACKLOG: 1}
     assert read.backlog_now == 1
+
+
+# ---------------------------------------------------------------------- satisfaction
+# The closing rated: 23:30 UTC on Monday, 00:30 on Tuesday in Madrid (the department's day).
+CLOSING = datetime(2026, 11, 30, 23, 30, tzinfo=UTC)
+TUESDAY = date(2026, 12, 1)
+GOOD = RatingFacts(
+    ticket_id="NZ-00000001",
+    closed_at=CLOSING,
+    department="soporte",
+    assignee="luis",
+    value="good",
+    rated_at=CLOSING + timedelta(days=2),  # rated later: the closing's day counts, not this one
+)
+
+
+def rated(before, after, event_id="r1"):
+    return tallies_of(rating_tallies(RatingChanged(event_id, before, after), SLA_POLICIES.for_ticket))
+
+
+def tallies_of(added):
+    return {key: tally.counts for key, tally in added.items()}
+
+
+def test_a_first_rating_counts_on_the_closings_local_day_for_the_department_and_the_assignee():
+    assert rated(None, GOOD) == {(SOPORTE, TUESDAY): {CSAT_GOOD: 1}, (LUIS, TUESDAY): {CSAT_GOOD: 1}}
+
+
+def test_an_unassigned_closing_counts_for_the_department_only():
+    assert rated(None, replace(GOOD, assignee=None, value="bad")) == {(SOPORTE, TUESDAY): {CSAT_BAD: 1}}
+
+
+def test_a_changed_rating_moves_its_count_from_one_value_to_the_other():
+    bad = replace(GOOD, value="bad", rated_at=GOOD.rated_at + timedelta(hours=1))
+    assert rated(GOOD, bad) == {
+        (SOPORTE, TUESDAY): {CSAT_GOOD: -1, CSAT_BAD: 1},
+        (LUIS, TUESDAY): {CSAT_GOOD: -1, CSAT_BAD: 1},
+    }
+
+
+def test_a_comment_added_to_the_same_rating_counts_nothing():
+    assert rated(GOOD, replace(GOOD, rated_at=GOOD.rated_at + timedelta(minutes=5))) == {}
+
+
+def test_a_rating_without_the_closings_department_counts_nothing():
+    # A rating stored before ratings carried the department was never counted; changed later, the
+    # new value counts once (nothing is taken back from a count that never happened).
+    old = replace(GOOD, department="", assignee=None)
+    assert rated(None, old) == {}
+    assert rated(old, replace(GOOD, value="bad")) == {
+        (SOPORTE, TUESDAY): {CSAT_BAD: 1},
+        (LUIS, TUESDAY): {CSAT_BAD: 1},
+    }
+
+
+def test_the_aggregator_counts_a_redelivered_rating_once_and_a_change_moves_it():
+    store = InMemoryReportStore()
+    aggregator = ReportAggregator(store, SLA_POLICIES)
+    first = RatingChanged("rating-1", None, GOOD)
+    assert aggregator.handle(first) is AggregationOutcome.COUNTED
+    assert aggregator.handle(first) is AggregationOutcome.DUPLICATE
+    assert store.days_from(LUIS, TUESDAY).days[TUESDAY].counts == {CSAT_GOOD: 1}
+    changed = RatingChanged("rating-2", GOOD, replace(GOOD, value="bad"))
+    assert aggregator.handle(changed) is AggregationOutcome.COUNTED
+    counts = store.days_from(SOPORTE, TUESDAY).days[TUESDAY].counts
+    assert (counts[CSAT_GOOD], counts[CSAT_BAD]) == (0, 1)
+    assert store.backlog.get(SOPORTE, 0) == 0  # a rating moves no backlog

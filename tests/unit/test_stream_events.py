@@ -1,6 +1,8 @@
 """Stream records -> domain events (helpdesk.store.stream), from the real record shape
 (events/dynamodb_stream.json). Records that are no event: a status change other than a close,
-a ticket that was closed already, markers and other items, REMOVE records, empty records."""
+a ticket that was closed already, markers and other items, REMOVE records, empty records. And a
+rating item's write as the reports read it (rating_change_of), its images made by the store's own
+codec."""
 
 from __future__ import annotations
 
@@ -11,8 +13,11 @@ import pytest
 
 from devstack.events import fixture
 from helpdesk.domain.events import MessageAdded, TicketClosed, TicketMerged
-from helpdesk.domain.models import ClosedReason, Role
-from helpdesk.store.stream import event_of
+from helpdesk.domain.models import ClosedReason, Rating, RatingValue, Role
+from helpdesk.domain.reports import RatingFacts
+from helpdesk.store.codec import dump_item
+from helpdesk.store.ratings import rating_item
+from helpdesk.store.stream import event_of, rating_change_of, ticket_change_of
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -97,3 +102,40 @@ def test_other_items_and_record_kinds_are_no_event(records):
 def test_without_a_creation_time_the_default_time_is_used(records):
     del records[0]["dynamodb"]["ApproximateCreationDateTime"]
     assert event_of(records[0], NOW).at == NOW
+
+
+CLOSED_AT = datetime(2026, 11, 24, 17, 0, tzinfo=UTC)
+RATING = Rating(
+    "NZ-00000007", CLOSED_AT, RatingValue.GOOD, NOW, "Rápido", department="soporte", assignee="luis"
+)
+
+
+def rating_record(records: list[dict], before: Rating | None, after: Rating) -> dict:
+    record = copy.deepcopy(records[1])
+    record["eventName"] = "MODIFY" if before else "INSERT"
+    record["dynamodb"]["NewImage"] = dump_item(rating_item(after))
+    record["dynamodb"]["OldImage"] = dump_item(rating_item(before)) if before else {}
+    return record
+
+
+def test_a_rating_write_is_a_rating_change_with_the_closings_department_and_assignee(records):
+    first = rating_record(records, None, RATING)
+    change = rating_change_of(first)
+    assert change is not None
+    assert change.event_id == first["eventID"]
+    assert change.before is None
+    assert change.after == RatingFacts("NZ-00000007", CLOSED_AT, "soporte", "luis", "good", NOW)
+    assert ticket_change_of(first) is None  # the reports read it as a rating only
+
+    later = Rating("NZ-00000007", CLOSED_AT, RatingValue.BAD, NOW.replace(hour=13), department="soporte")
+    changed = rating_change_of(rating_record(records, RATING, later))
+    assert changed is not None
+    assert (changed.before.value, changed.after.value) == ("good", "bad")
+    assert changed.after.assignee is None  # an unassigned closing
+
+
+def test_a_ticket_write_or_a_removed_rating_is_no_rating_change(records):
+    assert rating_change_of(records[1]) is None
+    removed = rating_record(records, None, RATING)
+    removed["eventName"] = "REMOVE"
+    assert rating_change_of(removed) is None

@@ -117,6 +117,10 @@ class Rating:
     value: RatingValue
     rated_at: datetime
     comment: str = ""
+    # The closing's department and assignee (None: unassigned), kept on the rating so that the
+    # reports count it for them from the rating's own stream record.
+    department: str = ""
+    assignee: str | None = None
 
 
 @dataclass(frozen=True)

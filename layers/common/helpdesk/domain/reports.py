@@ -14,7 +14,10 @@ facts come from the write itself, with no read:
   missed. Ended by a close: missed if it had already run out, otherwise not counted (nobody
   answered late: there was nothing left to answer);
 - backlog: tickets not CLOSED. A change that moves a ticket in or out of a scope's backlog (open,
-  close, reopen, reassign) adds +1/-1 to that day's delta; the store keeps a running total.
+  close, reopen, reassign) adds +1/-1 to that day's delta; the store keeps a running total;
+- satisfaction: each rated closing counts good or bad on the day of the closing, for the
+  closing's department and assignee (kept on the rating item); a changed rating moves its count
+  from one to the other (rating_tallies, from the rating item's own stream record).
 
 Days are local days of the department's calendar time zone; business time is the ticket's
 policy calendar's. Each fact counts for the department and, when the ticket has an assignee, for
@@ -80,6 +83,30 @@ class Measure(StrEnum):
 
 BACKLOG = "backlog"  # the counter holding the day's backlog delta
 REOPENED = "reopened"
+CSAT_GOOD = "csat_good"  # rated closings, good
+CSAT_BAD = "csat_bad"  # rated closings, bad
+_CSAT = {"good": CSAT_GOOD, "bad": CSAT_BAD}
+
+
+@dataclass(frozen=True)
+class RatingFacts:
+    """What the reports read of a rating item as one write left it (a stream image)."""
+
+    ticket_id: str
+    closed_at: datetime  # the closing rated: its day is the one the rating counts on
+    department: str
+    assignee: str | None
+    value: str  # good | bad
+    rated_at: datetime
+
+
+@dataclass(frozen=True)
+class RatingChanged:
+    """One write of a rating item: before (None when the closing is first rated) and after."""
+
+    event_id: str
+    before: RatingFacts | None
+    after: RatingFacts
 
 
 def opened_counter(channel: str) -> str:
@@ -182,6 +209,26 @@ def _sla_facts(before: TicketFacts, after: TicketFacts, policy: SlaPolicy, note:
         note(at, lambda t: t.count(sla_counter(clock.target, in_time)))
     elif after.status is Status.CLOSED and not in_time:  # closed after it had run out
         note(at, lambda t: t.count(sla_counter(clock.target, False)))
+
+
+def rating_tallies(change: RatingChanged, policy_for: PolicyFor) -> dict[tuple[Scope, date], Tally]:
+    """What one rating write adds: +1 to its value on the closing's day (for the department and
+    the closing's assignee), and -1 to the value it replaces; nothing when the value stays (a
+    comment added)."""
+    result: dict[tuple[Scope, date], Tally] = {}
+    for facts, sign in ((change.before, -1), (change.after, 1)):
+        if facts is None or facts.value not in _CSAT or not facts.department:
+            continue
+        zone = policy_for(facts.department, DEFAULT_PRIORITY).calendar.time_zone
+        day = facts.closed_at.astimezone(zone).date()
+        scopes = [Scope(facts.department)] + (
+            [Scope(facts.department, facts.assignee)] if facts.assignee else []
+        )
+        for scope in scopes:
+            result.setdefault((scope, day), Tally()).count(_CSAT[facts.value], sign)
+    for tally in result.values():  # a value replaced by itself adds nothing
+        tally.counts = {name: n for name, n in tally.counts.items() if n}
+    return {key: value for key, value in result.items() if value}
 
 
 def backlog_moves(before: TicketFacts | None, after: TicketFacts) -> dict[Scope, int]:

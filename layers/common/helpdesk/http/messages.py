@@ -64,6 +64,10 @@ ES: dict[str, str] = {
     ),
     "rating_customers_only": "Solo el cliente del ticket puede valorarlo.",
     "rating_needs_closed": "El ticket {ticket_id} no está cerrado ({status}): se valora cuando se cierra.",
+    "rating_closing_over": (
+        "El ticket {ticket_id} se reabrió después del cierre de este enlace: podrá valorarlo cuando "
+        "vuelva a cerrarse."
+    ),
     "email_taken": (
         "No se puede autorizar {email} en esta cuenta. Si es suya, contacte con el soporte de Netz0."
     ),
@@ -254,6 +258,10 @@ EN: dict[str, str] = {
     ),
     "rating_customers_only": "Only the ticket's customer can rate it.",
     "rating_needs_closed": "Ticket {ticket_id} is not closed ({status}): it is rated once it closes.",
+    "rating_closing_over": (
+        "Ticket {ticket_id} was reopened after the closing this link rates: you can rate it when it "
+        "closes again."
+    ),
     "email_taken": "{email} cannot be authorized on this account. If it is yours, contact Netz0 support.",
     "too_many_emails": "An account can authorize at most {limit} addresses; remove one first.",
     "invalid_email": "That is not a valid e-mail address: write it as name@domain, without a display name.",

@@ -6,6 +6,8 @@ from pydantic import BaseModel, Field
 
 from helpdesk.domain.models import Channel, ClosedReason
 from helpdesk.domain.reports import (
+    CSAT_BAD,
+    CSAT_GOOD,
     REOPENED,
     Measure,
     Report,
@@ -16,10 +18,6 @@ from helpdesk.domain.reports import (
     sla_counter,
 )
 from helpdesk.domain.sla import RESPONSE_TARGETS, SlaTarget
-
-# Satisfaction ratings (good / bad per closing), counted once ratings exist.
-CSAT_GOOD = "csat_good"
-CSAT_BAD = "csat_bad"
 
 
 class DurationOut(BaseModel):

@@ -5,8 +5,10 @@ A closing is named by the ticket's `closed_at`. The close mail carries signed li
 (`MailSigner.rating_token`: ticket + closing, the mail signing key), which work without signing
 in for RATING_VALID after the close; a signed-in customer rates the closing the ticket is in.
 One rating per closing: a ticket reopened and closed again is rated anew, its earlier ratings
-kept. Recording or changing a rating by link is one PutItem (signed in: the thread's Query
-first, to know the closing); the link's page is one BatchGetItem."""
+kept. Recording or changing a rating by link is one BatchGetItem (the ticket: the closing's
+department and assignee, which the rating keeps for the reports) and one PutItem (signed in: the
+thread's Query, then the PutItem); the link's page is one BatchGetItem. A closing the ticket has
+left (reopened since) is rated no more."""
 
 from __future__ import annotations
 
@@ -71,9 +73,17 @@ class RatingService:
         return ClosingToRate(ticket, closed_at, closed_at + RATING_VALID, rating)
 
     def rate(self, token: str, value: RatingValue, comment: str | None, now: datetime) -> Rating:
-        """One PutItem: the signed token proves the ticket and the closing, nothing is read."""
+        """The signed token proves the ticket and the closing; the ticket is read (with the
+        rating so far: one BatchGetItem) for the closing's department and assignee, which the
+        rating keeps for the reports, then one PutItem. A closing the ticket has left (reopened
+        since) is no longer rated: its assignee may have changed, and the rating stays as it was."""
         ticket_id, closed_at = self._read(token, now)
-        return self._record(ticket_id, closed_at, value, comment, now)
+        ticket, _rating = self._store.closing(ticket_id, closed_at)
+        if ticket is None:
+            raise TicketNotFound(ticket_id)
+        if ticket.status is not Status.CLOSED or ticket.closed_at != closed_at:
+            raise InvalidTransition("rating_closing_over", ticket_id=ticket.id, status=ticket.status.value)
+        return self._record(ticket, value, comment, now)
 
     # ---------------------------------------------------------------- signed in
     def rate_as(
@@ -91,7 +101,7 @@ class RatingService:
             raise InvalidTransition("rating_needs_closed", ticket_id=ticket.id, status=ticket.status.value)
         if now >= ticket.closed_at + RATING_VALID:
             raise RatingLinkInvalid("rating_link_expired", days=RATING_VALID.days)
-        return self._record(ticket.id, ticket.closed_at, value, comment, now)
+        return self._record(ticket, value, comment, now)
 
     # ---------------------------------------------------------------- internals
     def _read(self, token: str, now: datetime) -> tuple[str, datetime]:
@@ -105,11 +115,21 @@ class RatingService:
             raise RatingLinkInvalid("rating_link_expired", days=RATING_VALID.days)
         return ticket_id, closed_at
 
-    def _record(
-        self, ticket_id: str, closed_at: datetime, value: RatingValue, comment: str | None, now: datetime
-    ) -> Rating:
-        rating = Rating(ticket_id, closed_at, value, now, (comment or "").strip())
+    def _record(self, ticket: Ticket, value: RatingValue, comment: str | None, now: datetime) -> Rating:
+        """The rating of the closing `ticket` is in (CLOSED, checked by the caller)."""
+        assert ticket.closed_at is not None
+        rating = Rating(
+            ticket.id,
+            ticket.closed_at,
+            value,
+            now,
+            (comment or "").strip(),
+            department=ticket.department,
+            assignee=ticket.assignee,
+        )
         if not self._store.put_rating(rating):
-            logger.info("rating not stored: a later change is", extra={"ticket_id": ticket_id})
-        logger.info("rated", extra={"ticket_id": ticket_id, "rating": value.value, "closing": closed_at})
+            logger.info("rating not stored: a later change is", extra={"ticket_id": ticket.id})
+        logger.info(
+            "rated", extra={"ticket_id": ticket.id, "rating": value.value, "closing": ticket.closed_at}
+        )
         return rating

@@ -18,12 +18,14 @@ from helpdesk.domain.reports import (
     BACKLOG,
     MAX_REPORT_DAYS,
     DayReport,
+    RatingChanged,
     Report,
     Scope,
     Tally,
     TicketChanged,
     backlog_at_end_of_days,
     days_between,
+    rating_tallies,
     summed,
     tallies,
 )
@@ -53,12 +55,17 @@ class ReportAggregator:
         self._store = store
         self._policies = policies
 
-    def handle(self, change: TicketChanged) -> AggregationOutcome:
-        added = tallies(change, self._policies.for_ticket)
+    def handle(self, change: TicketChanged | RatingChanged) -> AggregationOutcome:
+        if isinstance(change, RatingChanged):
+            added = rating_tallies(change, self._policies.for_ticket)
+            at = change.after.rated_at
+        else:
+            added = tallies(change, self._policies.for_ticket)
+            at = change.after.updated_at
         if not added:
             return AggregationOutcome.NOTHING
         try:
-            self._store.record(change.event_id, added, change.after.updated_at)
+            self._store.record(change.event_id, added, at)
         except AlreadyProcessed:
             return AggregationOutcome.DUPLICATE
         return AggregationOutcome.COUNTED

@@ -28,6 +28,9 @@ def rating_item(rating: Rating) -> dict[str, Any]:
         "rating": rating.value.value,
         "comment": rating.comment or None,
         "rated_at": to_iso(rating.rated_at),
+        # the closing's, for the reports (AggregateReportsFunction reads them from the stream)
+        "department": rating.department or None,
+        "assignee": rating.assignee,
     }
 
 
@@ -38,6 +41,8 @@ def rating_from_item(item: dict[str, Any]) -> Rating:
         value=RatingValue(item["rating"]),
         rated_at=from_iso(item["rated_at"]),
         comment=item.get("comment") or "",
+        department=str(item.get("department") or ""),
+        assignee=item.get("assignee") or None,
     )
 
 

@@ -2,7 +2,8 @@
 message item is MessageAdded; a ticket item that got `merged_into` is TicketMerged; one whose
 status became CLOSED otherwise is TicketClosed; a WAITING ticket item that gained `reminded_at` is
 AutoCloseReminded; every other change (index keys, markers, accounts) is no event at all. The
-reports read every ticket write, as its facts before and after (ticket_change_of)."""
+reports read every ticket write, as its facts before and after (ticket_change_of), and every
+rating write (rating_change_of)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Any
 from helpdesk.clock import from_iso
 from helpdesk.domain.events import AutoCloseReminded, DomainEvent, MessageAdded, TicketClosed, TicketMerged
 from helpdesk.domain.models import Channel, ClosedReason, Role
-from helpdesk.domain.reports import TicketChanged, TicketFacts
+from helpdesk.domain.reports import RatingChanged, RatingFacts, TicketChanged, TicketFacts
 from helpdesk.domain.sla import DEFAULT_PRIORITY
 from helpdesk.domain.status_machine import Status
 from helpdesk.store import keys
@@ -84,4 +85,29 @@ def _facts(item: dict[str, Any]) -> TicketFacts:
         closed_reason=ClosedReason(item["closed_reason"]) if item.get("closed_reason") else None,
         first_response_at=from_iso(item["first_response_at"]) if item.get("first_response_at") else None,
         response_clock=keys.response_clock_of(item["sla_clock"]) if item.get("sla_clock") else None,
+    )
+
+
+def rating_change_of(record: dict[str, Any]) -> RatingChanged | None:
+    """A rating item's creation or change as the reports read it (None for anything else)."""
+    images = record.get("dynamodb", {})
+    new = load_item(images.get("NewImage", {}))
+    if record.get("eventName") not in ("INSERT", "MODIFY") or new.get("entity") != "rating":
+        return None
+    old = load_item(images.get("OldImage", {})) if record.get("eventName") == "MODIFY" else {}
+    return RatingChanged(
+        event_id=str(record.get("eventID", "")),
+        before=_rating_facts(old) if old.get("entity") == "rating" else None,
+        after=_rating_facts(new),
+    )
+
+
+def _rating_facts(item: dict[str, Any]) -> RatingFacts:
+    return RatingFacts(
+        ticket_id=str(item["ticket_id"]),
+        closed_at=from_iso(item["closed_at"]),
+        department=str(item.get("department") or ""),
+        assignee=item.get("assignee") or None,
+        value=str(item["rating"]),
+        rated_at=from_iso(item["rated_at"]),
     )
