@@ -25,9 +25,12 @@ empty bodies and lost text, U+FFFD, quote stripping right against the expected r
 Table 7 is one SLA escalation run at 20,000 tickets with 50 at risk; table 8 a 30-day report
 (GET /reports) at 20,000 tickets, both on DynamoDB Local beside what a Scan would read. Table 9 is
 one reminder run (the auto-close schedule's) at 20,000 tickets with 50 reminders due, run twice.
+Table 10 searches 20,000 tickets of one account (a customer) and 20,000 over 2,000 accounts (an
+operator), on DynamoDB Local: items read per search and recall (every matching ticket found,
+following cursors), the design before the word index beside the handler as it is now.
 
 `python -m bench [section ...]` runs only the named sections (requests, latency, coldstart,
-autoclose, inbound, mailcorpus, escalation, reports, reminders); with none, every one, as
+autoclose, inbound, mailcorpus, escalation, reports, reminders, search); with none, every one, as
 `make bench` does. The load on `make run`'s stack over HTTP is its own command: `make load` (bench/load.py).
 """
 
@@ -52,6 +55,7 @@ from bench import (
     reminders,
     reports,
     request_count,
+    search,
 )
 from bench.report import header
 from bench.stack import configure_process, embedded_stack
@@ -105,6 +109,10 @@ def _reminders(out: TextIO) -> None:
         reminders.report(out, reminders.run(stack))
 
 
+def _search(out: TextIO) -> None:
+    search.report(out, search.run())
+
+
 def _inbound(out: TextIO) -> None:
     inbound_mail.report(out, inbound_mail.run())
 
@@ -124,6 +132,7 @@ SECTIONS: dict[str, tuple[str, Callable[[TextIO], None]]] = {
     "escalation": ("escalation", _escalation),
     "reports": ("reports", _reports),
     "reminders": ("reminders", _reminders),
+    "search": ("search", _search),
 }
 
 

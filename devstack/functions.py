@@ -47,6 +47,7 @@ def reset_layer_caches() -> None:
         runtime.ticket_store,
         runtime.ticket_service,
         runtime.report_store,
+        runtime.ticket_search,
         runtime.account_store,
         runtime.account_service,
         runtime.address_confirmation,

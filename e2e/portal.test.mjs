@@ -852,3 +852,90 @@ test('the customer rates a closed ticket from the mail link signed out, changes 
   await shot(operator, 'operator-sees-rating');
   await operator.close();
 });
+
+/** Waits until the API's search finds `id` for `bearer` (the word index follows the table's stream). */
+async function indexed(bearer, q, id) {
+  for (let attempt = 0; attempt < 60; attempt += 1) {
+    const found = await api('GET', `/tickets?q=${encodeURIComponent(q)}`, bearer);
+    if (found.data?.items?.some((t) => t.id === id)) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`search ${q} never found ${id}`);
+}
+
+test('a customer finds a ticket by its ID and by the beginning of a word, another account finds nothing', async () => {
+  const identity = { role: 'customer', account_id: 'acct-busca', email: 'busca@cliente.example' };
+  const bearer = await token(identity);
+  const opened = await api('POST', '/tickets', bearer,
+    { department: 'soporte', subject: 'Olvidé la contraseña del correo', body: 'No puedo entrar al webmail.' });
+  assert.equal(opened.status, 201);
+  const other = await api('POST', '/tickets', bearer,
+    { department: 'comercial', subject: 'Factura de octubre', body: 'Llegó duplicada.' });
+  const operator = await token({ role: 'operator', email: 'operador@netz0.example' });
+  const answer = `Le enviamos un enlace para cambiar la contraseña. ${PAYLOAD}`;
+  assert.equal((await api('POST', `/tickets/${opened.data.id}/replies`, operator, { body: answer })).status, 201);
+  assert.equal((await api('POST', `/tickets/${opened.data.id}/close`, bearer)).status, 200);
+  await indexed(bearer, 'contra', opened.data.id);
+  await indexed(bearer, 'factura', other.data.id);
+
+  const customer = await signedIn({ account: 'acct-busca', email: 'busca@cliente.example' });
+  const search = customer.getByRole('searchbox', { name: /Buscar/ });
+  for (const typed of [opened.data.id.toLowerCase(), opened.data.id.replace('NZ-', '')]) {
+    await search.fill(typed);
+    await search.press('Enter');
+    await customer.locator('.ticket-row').first().waitFor();
+    assert.deepEqual(await customer.locator('.ticket-row .row-id').allTextContents(), [opened.data.id]);
+  }
+  await search.fill('CONTRA');
+  await search.press('Enter');
+  await customer.waitForURL(/q=CONTRA/);
+  await customer.locator('.ticket-row .row-id', { hasText: opened.data.id }).waitFor();
+  assert.deepEqual(await customer.locator('.ticket-row .row-id').allTextContents(), [opened.data.id]);
+  // How it was solved: the operator's answer, the word asked marked, its HTML shown as text.
+  const resolution = customer.locator('.ticket-row .resolution');
+  assert.deepEqual(await resolution.locator('mark').allTextContents(), ['contraseña']);
+  assert.match(await resolution.textContent(), /<script>alert\(1\)<\/script>/);
+  assert.equal(await resolution.locator('script, img').count(), 0);
+  await accessible(customer, 'search results');
+  await shot(customer, 'search-results');
+
+  // Deflection: typing a new ticket's subject suggests the solved ticket with its answer.
+  await customer.getByRole('link', { name: 'Nuevo ticket' }).first().click();
+  await customer.getByLabel('Asunto').pressSequentially('No recuerdo mi contraseña', { delay: 20 });
+  const suggestions = customer.getByRole('region', { name: /ya resueltos/ });
+  await suggestions.getByRole('link', { name: 'Olvidé la contraseña del correo' }).waitFor();
+  assert.deepEqual(await suggestions.locator('mark').allTextContents(), ['contraseña']);
+  await customer.getByText('Tickets resueltos parecidos al asunto: 1.').waitFor(); // the polite live line
+  await accessible(customer, 'new ticket with suggestions');
+  await shot(customer, 'new-ticket-suggestions');
+  // Reached by keyboard: Tab from the subject goes to the suggestion's link, which opens it.
+  await customer.getByLabel('Asunto').focus();
+  await customer.keyboard.press('Tab');
+  await customer.keyboard.press('Enter');
+  await customer.waitForURL(new RegExp(`#/tickets/${opened.data.id}$`));
+
+  // Export: the account's tickets with every public message, one JSON file, no internal note.
+  await api('POST', `/tickets/${other.data.id}/replies`, operator, { body: 'nota interna secreta', internal: true });
+  await customer.goto(`${base}/#/account`);
+  const [download] = await Promise.all([
+    customer.waitForEvent('download'),
+    customer.getByRole('button', { name: 'Descargar mis tickets (JSON)' }).click(),
+  ]);
+  assert.equal(download.suggestedFilename(), 'netz0-tickets-acct-busca.json');
+  const file = JSON.parse(readFileSync(await download.path(), 'utf8'));
+  assert.equal(file.account_id, 'acct-busca');
+  const bodies = Object.fromEntries(file.tickets.map((t) => [t.id, t.messages.map((m) => m.body)]));
+  assert.deepEqual(bodies, { [opened.data.id]: ['No puedo entrar al webmail.', answer], [other.data.id]: ['Llegó duplicada.'] });
+  assert.doesNotMatch(JSON.stringify(file), /nota interna secreta/);
+  await customer.getByText('Descarga lista: 2 tickets.').first().waitFor();
+  await accessible(customer, 'account with export');
+  await customer.close();
+
+  const stranger = await signedIn({ account: 'acct-ajena', email: 'ajena@cliente.example' });
+  const theirSearch = stranger.getByRole('searchbox', { name: /Buscar/ });
+  await theirSearch.fill(opened.data.id);
+  await theirSearch.press('Enter');
+  await stranger.getByText('Ningún ticket coincide', { exact: false }).waitFor();
+  assert.equal(await stranger.locator('.ticket-row').count(), 0);
+  await stranger.close();
+});

@@ -49,7 +49,7 @@ def _out(email: AuthorizedEmail) -> AuthorizedEmailOut:
 def list_emails() -> AuthorizedEmailsOut:
     caller = current_caller(app)
     service.record_sign_in(caller, request_time(app))
-    return AuthorizedEmailsOut(items=[_out(e) for e in service.emails(caller)])
+    return AuthorizedEmailsOut(items=[_out(e) for e in service.emails(caller, request_time(app))])
 
 
 @app.post(

@@ -12,10 +12,12 @@ from helpdesk.domain.status_machine import Status
 from helpdesk.http.api import ERROR_RESPONSES, create_api, current_caller, request_time
 from helpdesk.http.schemas import TicketPageOut
 from helpdesk.observability import logger, metrics
-from helpdesk.runtime import ticket_service
+from helpdesk.runtime import ticket_search, ticket_service
+from helpdesk.services.search import SearchFilters
 
 app = create_api()
 service = ticket_service()
+searcher = ticket_search()
 
 
 @app.get(
@@ -29,12 +31,23 @@ def list_tickets(
     department: Annotated[str | None, Query(max_length=40)] = None,
     assignee: Annotated[str | None, Query(max_length=128)] = None,
     q: Annotated[
-        str | None, Query(max_length=200, description="Words to find in subjects and messages.")
+        str | None,
+        Query(
+            max_length=200,
+            description="A tracking ID, or words that begin words of the subject or public messages.",
+        ),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[
         str | None, Query(max_length=2048, description="next_cursor of the previous page.")
     ] = None,
+    match: Annotated[
+        Literal["all", "any"],
+        Query(
+            description="With q: all (every word, newest first) or any (the tickets sharing the most "
+            "words, best first, at most `limit`, no cursor: suggestions while a subject is typed).",
+        ),
+    ] = "all",
     sort: Annotated[
         Literal["activity", "due"],
         Query(description="activity: newest activity first; due (operators): SLA due time, soonest first."),
@@ -48,12 +61,19 @@ def list_tickets(
             )
         page = service.tickets_by_due(caller, department=department, limit=limit, cursor=cursor)
         return TicketPageOut.of(page, service.slas_of(caller, page.items, request_time(app)))
+    if q is not None and q.strip():
+        filters = SearchFilters(Status(status) if status else None, department, assignee)
+        if match == "any":
+            found = searcher.suggest(caller, q, filters, limit=limit)
+        else:
+            found = searcher.search(caller, q, filters, limit=limit, cursor=cursor)
+        slas = service.slas_of(caller, found.items, request_time(app))
+        return TicketPageOut.of(found, slas, found.resolutions)
     page = service.list_tickets(
         caller,
         status=Status(status) if status else None,
         department=department,
         assignee=assignee,
-        query=q,
         limit=limit,
         cursor=cursor,
     )

@@ -104,7 +104,8 @@ export async function accountView(root, ctx) {
     h('section', { class: 'card', 'aria-labelledby': 'emails-title' },
       h('h2', { id: 'emails-title' }, t('account.emailsTitle')),
       h('p', { class: 'hint' }, t('account.emailsHint')),
-      emailErrors.el, list, emailForm));
+      emailErrors.el, list, emailForm),
+    exportSection(ctx));
 
   try {
     const { data } = await request('GET', '/account');
@@ -117,4 +118,52 @@ export async function accountView(root, ctx) {
   } catch (error) {
     emailErrors.show(error);
   }
+}
+
+/**
+ * "Download my tickets": every page of GET /account/export joined into one JSON file (a ticket
+ * too large for one page comes back on the next with its following messages: they are joined),
+ * handed to the browser as a download. Their data, so everything public, nothing internal.
+ */
+function exportSection(ctx) {
+  const errors = errorBox();
+  const button = h('button', { type: 'button', onclick: async () => {
+    errors.clear();
+    button.disabled = true;
+    button.textContent = t('account.exporting');
+    try {
+      const byId = new Map();
+      let cursor;
+      let accountId = '';
+      do {
+        const { data } = await request('GET', '/account/export', { query: { cursor } });
+        accountId = data.account_id;
+        for (const ticket of data.tickets) {
+          const seen = byId.get(ticket.id);
+          if (seen) seen.messages.push(...ticket.messages);
+          else byId.set(ticket.id, { ...ticket, first_message: undefined });
+        }
+        cursor = data.next_cursor || undefined;
+      } while (cursor);
+      const file = { account_id: accountId, exported_at: new Date().toISOString(), tickets: [...byId.values()] };
+      const blob = new Blob([JSON.stringify(file, null, 2)], { type: 'application/json' });
+      const link = document.createElement('a'); // an object URL of our own making, never user text
+      link.href = URL.createObjectURL(blob);
+      link.download = `netz0-tickets-${accountId}.json`;
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+      ctx.announce(t('account.exported', { n: byId.size }));
+    } catch (error) {
+      errors.show(error);
+    } finally {
+      button.disabled = false;
+      button.textContent = t('account.export');
+    }
+  } }, t('account.export'));
+  return h('section', { class: 'card', 'aria-labelledby': 'export-title' },
+    h('h2', { id: 'export-title' }, t('account.exportTitle')),
+    h('p', { class: 'hint' }, t('account.exportHint')),
+    errors.el, button);
 }

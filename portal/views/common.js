@@ -83,7 +83,21 @@ export function ticketRow(ticket, { departments = {}, showAssignee = false } = {
       h('span', {}, departments[ticket.department] || ticket.department),
       showAssignee ? h('span', {}, ticket.assignee ? t('ticket.assignedTo', { who: ticket.assignee }) : t('ticket.unassigned')) : null,
       slaBadge(ticket.sla),
-      h('span', {}, t('list.updated', { when: formatTime(ticket.updated_at) }))));
+      h('span', {}, t('list.updated', { when: formatTime(ticket.updated_at) }))),
+    resolutionSnippet(ticket.resolution));
+}
+
+/**
+ * How a closed ticket was solved (search results): the API sends the answer as text segments,
+ * the words asked flagged; each becomes a text node, a flagged one inside <mark>. No markup
+ * ever comes from the server.
+ */
+export function resolutionSnippet(resolution) {
+  if (!resolution || !Array.isArray(resolution.segments)) return null;
+  return h('p', { class: 'resolution' },
+    h('span', { class: 'resolution-label' }, t('list.resolution', { when: formatTime(resolution.created_at) })),
+    ' ',
+    resolution.segments.map((segment) => (segment.marked ? h('mark', {}, segment.text) : String(segment.text))));
 }
 
 /** Departments as { id: name }; an empty map when the request fails (ids are shown instead). */

@@ -3,11 +3,58 @@
 import { h, replace, keepDraft, saveDraft, draft } from '../dom.js';
 import { t } from '../i18n/index.js';
 import { request } from '../api.js';
-import { field, counter, errorBox, select } from './common.js';
+import { field, counter, errorBox, select, resolutionSnippet } from './common.js';
 import { filePicker } from './files.js';
 
 const SUBJECT_MAX = 200;
 const BODY_MAX = 32000;
+const SUGGEST_DELAY_MS = 400; // typing pauses this long before the portal asks
+const SUGGESTIONS = 3;
+
+/**
+ * Deflection: while the subject is typed, the customer's own closed tickets that share its words,
+ * each with the answer that solved it. Debounced; an answer that arrives after newer typing is
+ * dropped; the count is announced politely; each suggestion is a link (keyboard reachable).
+ */
+function suggestions(subject) {
+  const headingId = 'suggestions-title';
+  const status = h('p', { class: 'suggestions-status', 'aria-live': 'polite' });
+  const list = h('ul', { class: 'ticket-list', 'aria-labelledby': headingId });
+  const panel = h('section', { class: 'suggestions', 'aria-labelledby': headingId, hidden: true },
+    h('h2', { id: headingId }, t('new.suggestions.title')), status, list);
+  let timer = null;
+  let asked = 0;
+  const show = (items) => {
+    replace(list, items.map((ticket) => h('li', { class: 'ticket-row' },
+      h('div', { class: 'row-main' },
+        h('a', { href: `#/tickets/${encodeURIComponent(ticket.id)}`, class: 'row-subject' }, ticket.subject),
+        h('span', { class: 'row-id' }, ticket.id)),
+      resolutionSnippet(ticket.resolution))));
+    panel.hidden = items.length === 0;
+    status.textContent = items.length ? t('new.suggestions.found', { n: items.length }) : '';
+  };
+  const ask = async (text) => {
+    const mine = ++asked;
+    try {
+      const { data } = await request('GET', '/tickets',
+        { query: { q: text, match: 'any', status: 'CLOSED', limit: SUGGESTIONS } });
+      if (mine === asked) show(data.items);
+    } catch {
+      if (mine === asked) show([]); // suggestions are a help: a failure just shows none
+    }
+  };
+  subject.addEventListener('input', () => {
+    clearTimeout(timer);
+    const text = subject.value.trim();
+    if (text.replace(/[^\p{L}\p{N}]/gu, '').length < 3) {
+      asked += 1;
+      show([]);
+      return;
+    }
+    timer = setTimeout(() => ask(text), SUGGEST_DELAY_MS);
+  });
+  return panel;
+}
 
 export async function newTicketView(root, ctx) {
   const heading = h('h1', {}, t('new.title'));
@@ -32,6 +79,7 @@ export async function newTicketView(root, ctx) {
   keepDraft(fields.body.control, 'new.body');
   counter(fields.subject, SUBJECT_MAX);
   counter(fields.body, BODY_MAX);
+  const suggested = suggestions(fields.subject.control);
 
   // Files are uploaded as they are chosen, for the ticket about to be opened (not kept as a draft).
   const files = filePicker();
@@ -82,6 +130,6 @@ export async function newTicketView(root, ctx) {
   };
   replace(root, heading, errors.el,
     h('form', { class: 'card', novalidate: true, onsubmit: onSubmit },
-      fields.department.wrap, fields.subject.wrap, fields.body.wrap, files.wrap,
+      fields.department.wrap, fields.subject.wrap, suggested, fields.body.wrap, files.wrap,
       h('div', { class: 'actions' }, submit, h('a', { href: '#/tickets', class: 'button secondary' }, t('common.cancel')))));
 }

@@ -2,7 +2,7 @@
 // reply / internal note, close, reopen, take. Every change sends If-Match with the version we
 // loaded; on version_conflict the typed text stays and the person can reload the thread.
 import { h, replace, keepDraft, saveDraft } from '../dom.js';
-import { t, formatTime, formatSize } from '../i18n/index.js';
+import { t, has, formatTime, formatSize } from '../i18n/index.js';
 import { request, versionFromEtag, downloadAttachment } from '../api.js';
 import { statusBadge, slaBadge, field, counter, errorBox, departmentNames, linked, select } from './common.js';
 import { fillPlaceholders } from './canned.js';
@@ -115,7 +115,8 @@ export async function ticketView(root, ctx) {
         h('code', { class: 'tracking-id', 'aria-labelledby': 'tracking-label' }, ticket.id),
         copy, copied),
       h('dl', {}, rows.map(([label, value]) => h('div', {}, h('dt', {}, label), h('dd', {}, value)))),
-      notice);
+      notice,
+      isOperator ? suppressedMail(ticket.suppressed_mail) : null);
 
     const closed = ticket.status === 'CLOSED';
     if (ticket.merged_into) {
@@ -351,3 +352,16 @@ export async function ticketView(root, ctx) {
     heading, summary, errors.el, conflict, actions, ratingSlot, threadHeading, thread, composer);
 }
 
+
+/** Operators: mail about this ticket the desk did not send, and why (the API keeps it on the ticket). */
+function suppressedMail(entries) {
+  if (!Array.isArray(entries) || entries.length === 0) return null;
+  const known = (prefix, code) => (has(`${prefix}.${code}`) ? t(`${prefix}.${code}`) : code);
+  return h('div', { class: 'notice suppressed', role: 'note' },
+    h('p', {}, h('strong', {}, t('ticket.suppressed.title'))),
+    h('ul', {}, entries.map((entry) => h('li', {}, t('ticket.suppressed.entry', {
+      when: formatTime(entry.at),
+      kind: known('ticket.suppressed.kind', entry.kind),
+      reason: known('ticket.suppressed.reason', entry.reason),
+    })))));
+}

@@ -13,7 +13,7 @@ from moto import mock_aws
 
 from devstack.gateway import LocalGateway
 from devstack.provision import provision
-from tests.support.harness import NAMES, Api, Mailbox, Postman
+from tests.support.harness import NAMES, Api, Mailbox, Postman, SearchIndexer
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def gateway(aws: Any) -> LocalGateway:
 
 @pytest.fixture
 def api(gateway: LocalGateway) -> Api:
-    return Api(gateway)
+    return Api(gateway, SearchIndexer(gateway))
 
 
 @pytest.fixture

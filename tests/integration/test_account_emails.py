@@ -112,7 +112,13 @@ def test_a_link_works_once_and_until_it_expires(api):
     api.later(hours=72)
     late = api.confirm({"token": confirmation_token(second)})
     assert late.status == 422
-    assert emails(api) == [(COLLEAGUE, "pending", False)]
+    # Expired, it no longer stays listed: the list removes it (claim and count with it).
+    assert emails(api) == []
+    assert api.confirm({"email": COLLEAGUE, "code": confirmation_code(second)}).status == 422
+    readded, mailed = api.add_address(ANA, COLLEAGUE)  # adding it again asks its owner again
+    assert (readded.status, readded.json()["status"]) == (202, "pending")
+    assert api.confirm({"token": confirmation_token(mailed)}).status == 200
+    assert emails(api) == [(COLLEAGUE, "confirmed", True)]
 
 
 @pytest.mark.parametrize(

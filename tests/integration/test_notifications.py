@@ -135,6 +135,17 @@ def test_an_account_without_authorized_addresses_gets_no_mail(api, postman):
     assert postman.new() == []
 
 
+def test_a_mail_not_sent_is_shown_to_operators_on_the_ticket_never_to_the_customer(api, postman):
+    ticket = api.open(ANA, subject="Sin direcciones")  # no confirmed address, no verified sign-in
+    assert postman.new() == []
+    postman.deliver()  # the stream delivers the record again: still one entry
+    [suppressed] = api.ticket(ticket["id"], LUIS)["suppressed_mail"]
+    assert (suppressed["kind"], suppressed["reason"]) == ("receipt", "no_recipient")
+    assert api.ticket(ticket["id"], ANA)["suppressed_mail"] is None
+    # Not a message: the thread and the notifications' stream filter do not see it.
+    assert len(api.ticket(ticket["id"], LUIS)["messages"]) == 1
+
+
 def test_english_when_the_account_prefers_it(api, postman, ana):
     assert api.get("/account", ana).json() == {"account_id": "acct-1001", "language": "es"}
     assert api.call("PUT", "/account", ana, body={"language": "en"}).json()["language"] == "en"

@@ -94,7 +94,12 @@ def on_failure_destinations() -> set[str]:
 
 
 def test_any_message_in_a_failure_queue_raises_an_alarm():
-    assert on_failure_destinations() == {"InboundMailFailures", "NotificationFailures", "ReportFailures"}
+    assert on_failure_destinations() == {
+        "InboundMailFailures",
+        "NotificationFailures",
+        "ReportFailures",
+        "SearchIndexFailures",
+    }
     for queue in on_failure_destinations():
         [alarm] = alarms_on(
             "AWS/SQS", "ApproximateNumberOfMessagesVisible", QueueName={"Fn::GetAtt": [queue, "QueueName"]}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
@@ -17,6 +17,9 @@ from helpdesk.domain.models import (
     AuthorizedEmail,
     ClosedReason,
     Message,
+    Resolution,
+    Role,
+    SuppressedMail,
     Ticket,
     TicketFilters,
     TicketPage,
@@ -36,6 +39,8 @@ from helpdesk.store.protocols import (
     DueTicket,
     IdempotencyKeyTaken,
     IdempotencyRecord,
+    IndexedTicket,
+    IndexPage,
     InvalidCursor,
     MergeConflict,
     MergeSide,
@@ -96,6 +101,8 @@ class InMemoryTickets:
         self.tickets: dict[str, Ticket] = {}
         self.messages: dict[str, list[Message]] = {}
         self.words: dict[str, set[str]] = {}
+        self.answers: dict[str, Resolution] = {}  # the last public operator reply's `answer`
+        self.suppressed: dict[str, dict[str, SuppressedMail]] = {}  # by ticket, by stream record
         self.idempotency: dict[tuple[str, str], IdempotencyRecord] = {}
         self.reminded: list[tuple[str, datetime]] = []  # (ticket, closes at) per reminder recorded
         self.writes = 0
@@ -149,6 +156,9 @@ class InMemoryTickets:
         self.words[ticket_id] |= set(change.words)
         if change.message is not None:
             self.messages[ticket_id].append(change.message)
+            message = change.message
+            if message.author_role is Role.OPERATOR and not message.internal:
+                self.answers[ticket_id] = Resolution(message.id, message.body[:2_000], message.created_at)
             return None
         return updated
 
@@ -162,7 +172,12 @@ class InMemoryTickets:
             return None
         own_and_merged = [m for t in (ticket_id, *ticket.merged_from) for m in self.messages[t]]
         ordered = sorted(own_and_merged, key=lambda m: (m.created_at, m.id))
-        return TicketThread(ticket, ordered)
+        suppressed = [mail for _event, mail in sorted(self.suppressed.get(ticket_id, {}).items())]
+        return TicketThread(ticket, ordered, suppressed_mail=sorted(suppressed, key=lambda m: m.at))
+
+    def record_suppressed(self, ticket_id: str, event_id: str, mail: SuppressedMail) -> None:
+        self.writes += 1
+        self.suppressed.setdefault(ticket_id, {}).setdefault(event_id, mail)
 
     # ---------------------------------------------------------------- TicketMerges
     def merge_pair(self, source_id: str, target_id: str) -> tuple[MergeSide | None, MergeSide | None]:
@@ -244,7 +259,6 @@ class InMemoryTickets:
             (filters.status is None or ticket.status is filters.status)
             and (filters.department is None or ticket.department == filters.department)
             and (filters.assignee is None or ticket.assignee == filters.assignee)
-            and all(w in self.words[ticket.id] for w in filters.words)
         )
 
     def due_tickets(self, now: datetime) -> Iterator[tuple[list[DueTicket], int]]:
@@ -609,3 +623,67 @@ class InMemoryReportStore:
     def days_from(self, scope: Scope, start: date) -> ScopeDays:
         days = {day: tally for day, tally in self.days.get(scope, {}).items() if day >= start}
         return ScopeDays(days, self.backlog.get(scope, 0), len(days) + 1)
+
+
+class InMemorySearchIndex:
+    """SearchIndex over InMemoryTickets: entries as (account, prefix) -> positions. sync() plays
+    the stream: every ticket whose words grew since the last sync is handed to the indexer, as
+    SearchWordsAdded, exactly as functions/index_search does with the stream's records."""
+
+    def __init__(self, tickets: InMemoryTickets) -> None:
+        self._tickets = tickets
+        self.entries: dict[tuple[str, str], set[str]] = {}
+        self.synced: dict[str, frozenset[str]] = {}
+        self.reads = 0  # entries and tickets read, as DynamoDB would count them
+
+    def sync(self, indexer: object) -> None:
+        from helpdesk.domain.events import SearchWordsAdded
+
+        handle = getattr(indexer, "handle")  # noqa: B009 - any object with handle(event)
+        for ticket_id, words in self._tickets.words.items():
+            known = self.synced.get(ticket_id, frozenset())
+            if set(words) - known:
+                ticket = self._tickets.tickets[ticket_id]
+                handle(
+                    SearchWordsAdded(
+                        f"ev-{ticket_id}-{len(words)}",
+                        ticket_id,
+                        ticket.account_id,
+                        ticket.created_at,
+                        frozenset(words) - known,
+                        known,
+                    )
+                )
+                self.synced[ticket_id] = frozenset(words)
+
+    def add(self, account_id: str, ticket_id: str, created_at: datetime, prefixes: Iterable[str]) -> int:
+        from helpdesk.store.search_index import position
+
+        written = 0
+        for prefix in prefixes:
+            self.entries.setdefault((account_id, prefix), set()).add(position(created_at, ticket_id))
+            written += 1
+        return written
+
+    def newest(self, account_id: str | None, prefix: str, before: str | None, limit: int) -> IndexPage:
+        found = {
+            p
+            for (account, key), positions in self.entries.items()
+            if key == prefix and (account_id is None or account == account_id)
+            for p in positions
+        }
+        ordered = sorted((p for p in found if before is None or p < before), reverse=True)
+        self.reads += min(len(ordered), limit)
+        return IndexPage(ordered[:limit], len(ordered) > limit)
+
+    def tickets(self, ticket_ids: list[str]) -> dict[str, IndexedTicket]:
+        found = {t: self.ticket(t) for t in ticket_ids}
+        return {t: found_ticket for t, found_ticket in found.items() if found_ticket is not None}
+
+    def ticket(self, ticket_id: str) -> IndexedTicket | None:
+        ticket = self._tickets.tickets.get(ticket_id)
+        if ticket is None:
+            return None
+        self.reads += 1
+        words = frozenset(self._tickets.words[ticket_id])
+        return IndexedTicket(ticket, words, self._tickets.answers.get(ticket_id))

@@ -50,11 +50,13 @@ MARTA = operator(email="marta@netz0.example")
 
 
 class Api:
-    """A client for the handlers, shaped like the HTTP API."""
+    """A client for the handlers, shaped like the HTTP API. A search (GET with `q`) first lets
+    the word index catch up (`index`, the stream's indexer), as it has seconds after a write."""
 
-    def __init__(self, gateway: LocalGateway) -> None:
+    def __init__(self, gateway: LocalGateway, index: Any = None) -> None:
         self.gateway = gateway
         self.now = T0
+        self.index = index
 
     def at(self, moment: datetime) -> Api:
         self.now = moment
@@ -69,6 +71,8 @@ class Api:
         return self.gateway.request(method, path, claims=who, **kwargs)
 
     def get(self, path: str, who: dict[str, Any] | None, **kwargs: Any) -> HttpResult:
+        if self.index is not None and "q" in (kwargs.get("query") or {}):
+            self.index.drain()
         return self.call("GET", path, who, **kwargs)
 
     def post(self, path: str, who: dict[str, Any] | None, body: Any = None, **kwargs: Any) -> HttpResult:
@@ -189,6 +193,34 @@ class Mailbox:
         )
         spec = next(s for s in self.gateway.specs if s.logical_id == "InboundEmailFunction")
         return self.gateway.invoke(spec, event)["outcomes"][0]
+
+
+class SearchIndexer:
+    """The word index's stream consumer: drain() runs functions/index_search on every pending
+    stream record the template's filter lets through, as Lambda's event source mapping would."""
+
+    def __init__(self, gateway: LocalGateway) -> None:
+        import threading
+        from functools import partial
+
+        from devstack.streams import StreamPoller, stream_mappings
+
+        table = boto3.client("dynamodb").describe_table(TableName=TABLE)["Table"]
+        mapping = next(m for m in stream_mappings() if m.function_id == "SearchIndexFunction")
+        spec = next(s for s in gateway.specs if s.logical_id == mapping.function_id)
+        self.poller = StreamPoller(
+            client=boto3.client(
+                "dynamodbstreams", endpoint_url="https://streams.dynamodb.eu-west-1.amazonaws.com"
+            ),
+            stream_arn=table["LatestStreamArn"],
+            region="eu-west-1",
+            mapping=mapping,
+            invoke=partial(gateway.invoke, spec),
+            lock=threading.RLock(),
+        )
+
+    def drain(self) -> int:
+        return self.poller.drain()
 
 
 class Postman:

@@ -67,8 +67,8 @@ class Desk:
     def code(self, to: str) -> str:
         return re.search(r"\b([A-Z2-7]{4}-[A-Z2-7]{4})\b", self.last_mail(to).get_content()).group(1)
 
-    def states(self, caller: Caller) -> list[tuple[str, bool, bool]]:
-        return [(e.email, e.pending, e.primary) for e in self.accounts.emails(caller)]
+    def states(self, caller: Caller, now=T0) -> list[tuple[str, bool, bool]]:
+        return [(e.email, e.pending, e.primary) for e in self.accounts.emails(caller, now)]
 
 
 @pytest.fixture
@@ -255,7 +255,7 @@ def test_the_verified_sign_in_email_is_a_confirmed_address_and_the_default_prima
     )
     desk.accounts.record_sign_in(ana, T0)
     assert desk.states(ana) == [("ana@cliente.example", False, True)]
-    assert desk.accounts.emails(ana)[0].sign_in
+    assert desk.accounts.emails(ana, T0)[0].sign_in
     assert desk.accounts.account_for_sender("ana@cliente.example") == "acct-1001"
     # An address confirmed later becomes the primary one: the sign-in e-mail is the default only.
     desk.add(ana, COLLEAGUE, T0 + timedelta(minutes=1))
@@ -306,7 +306,7 @@ def test_the_oldest_confirmed_address_is_the_primary_one(desk):
         ("ana.perez@cliente.example", False, False),
     ]
     desk.accounts.remove_email(ANA, "ana@cliente.example")
-    assert [e.email for e in desk.accounts.emails(ANA) if e.primary] == ["ana.perez@cliente.example"]
+    assert [e.email for e in desk.accounts.emails(ANA, T0) if e.primary] == ["ana.perez@cliente.example"]
 
 
 def test_removing_takes_effect_at_once_for_pending_and_confirmed(desk):
@@ -330,6 +330,32 @@ def test_an_account_has_at_most_the_configured_addresses_pending_or_confirmed(de
     assert (refused.value.reason, refused.value.params) == ("too_many_emails", {"limit": 3})
 
 
+def test_an_expired_pending_address_is_removed_when_the_list_is_read(desk):
+    desk.store.add_email("acct-1001", "a0@cliente.example", T0, 3)
+    desk.add(ANA, COLLEAGUE)
+    still = T0 + CONFIRMATION_VALID - timedelta(seconds=1)
+    assert desk.states(ANA, still) == [("a0@cliente.example", False, True), (COLLEAGUE, True, False)]
+    after = T0 + CONFIRMATION_VALID
+    assert desk.states(ANA, after) == [("a0@cliente.example", False, True)]
+    assert desk.store.claims(COLLEAGUE) == []  # its claim went with it
+    assert [e.email for e in desk.store.emails("acct-1001")] == ["a0@cliente.example"]
+    # Adding it again asks its owner again, with a new link.
+    desk.add(ANA, COLLEAGUE, now=after)
+    assert desk.states(ANA, after) == [("a0@cliente.example", False, True), (COLLEAGUE, True, False)]
+
+
+def test_expired_pending_addresses_do_not_count_against_the_limit(desk):
+    desk.store.add_email("acct-1001", "a0@cliente.example", T0, 3)
+    desk.add(ANA, "a1@cliente.example")
+    desk.add(ANA, "a2@cliente.example")
+    later = T0 + CONFIRMATION_VALID + timedelta(hours=1)
+    desk.add(ANA, "a3@cliente.example", now=later)  # the two expired ones are removed to make room
+    assert desk.states(ANA, later) == [
+        ("a0@cliente.example", False, True),
+        ("a3@cliente.example", True, False),
+    ]
+
+
 @pytest.mark.parametrize("bad", ["", "ana", "ana@", "Ana <ana@cliente.example>", "a b@c.example"])
 def test_what_is_not_an_address_is_refused(desk, bad):
     with pytest.raises(InvalidValue, match="invalid_email"):
@@ -351,7 +377,7 @@ def test_removing_an_address_that_is_not_the_accounts_is_not_found(desk):
 def test_operators_and_sign_ins_without_an_account_manage_no_addresses(desk):
     for caller in (LUIS, NO_ACCOUNT):
         with pytest.raises(NotAllowed):
-            desk.accounts.emails(caller)
+            desk.accounts.emails(caller, T0)
         with pytest.raises(NotAllowed):
             desk.add(caller, "x@y.example")
 

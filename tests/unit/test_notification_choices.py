@@ -246,3 +246,47 @@ def test_the_mail_is_in_the_accounts_language(desk):
     ticket_id = opened(desk)
     desk.notifier.handle(desk.added(ticket_id))
     assert "ticket number is" in desk.outbox.sent[0].get_body(("plain",)).get_content()
+
+
+def test_a_suppressed_mail_is_kept_on_the_ticket_for_operators_once(desk):
+    desk.accounts.owners.clear()
+    desk.accounts.listings.clear()
+    ticket_id = opened(desk)
+    event = desk.added(ticket_id)
+    writes = desk.store.writes
+    assert desk.notifier.handle(event).outcome is NotificationOutcome.NO_RECIPIENT
+    assert desk.store.writes == writes + 1  # the one extra request: the record
+    desk.notifier.handle(event)  # the stream delivers the record again
+    thread = desk.store.thread(ticket_id)
+    assert [(m.kind, m.reason) for m in thread.suppressed_mail] == [("receipt", "no_recipient")]
+    assert thread.suppressed_mail[0].at == event.at
+    # Customers read the thread without it.
+    customer_view = desk.tickets.get_ticket(ANA, ticket_id)
+    assert customer_view.suppressed_mail == []
+    assert desk.tickets.get_ticket(LUIS, ticket_id).suppressed_mail == thread.suppressed_mail
+
+
+def test_a_mail_over_the_quota_is_kept_on_the_ticket_with_its_reason(desk):
+    numbers = iter(range(60000001, 60000100))
+    desk.tickets = TicketService(
+        desk.store, SETTINGS, ticket_ids=lambda: f"NZ-{next(numbers)}", message_ids=sequence("m")
+    )
+
+    def by_mail(n: int) -> str:
+        return desk.tickets.open_ticket(
+            ANA_BY_MAIL,
+            department="soporte",
+            subject=f"s{n}",
+            body="b",
+            now=T0,
+            channel=Channel.EMAIL,
+            email=EmailOrigin("ana.perez@cliente.example", f"<m{n}@x>"),
+        ).id
+
+    for n in range(AUTOMATIC_MAILS_PER_HOUR):
+        desk.notifier.handle(desk.added(by_mail(n)))
+    capped = by_mail(99)
+    desk.notifier.handle(desk.added(capped))
+    assert [(m.kind, m.reason) for m in desk.store.thread(capped).suppressed_mail] == [
+        ("receipt", "rate_limited")
+    ]

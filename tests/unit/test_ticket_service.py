@@ -304,16 +304,3 @@ def test_another_accounts_cursor_is_refused(service):
     cursor = service.list_tickets(BRUNO, limit=1).next_cursor
     with pytest.raises(InvalidInput):
         service.list_tickets(ANA, limit=1, cursor=cursor)
-
-
-def test_search_needs_a_searchable_word(service):
-    with pytest.raises(InvalidInput, match=r"^search_needs_a_word$"):
-        service.list_tickets(LUIS, query="¿? !")
-
-
-def test_search_finds_public_words_only(service):
-    ticket_id = open_one(service)
-    service.reply(LUIS, ticket_id, body="contraseña olvidada", internal=True, now=T0)
-    service.reply(LUIS, ticket_id, body="Configuración del navegador", now=T0)
-    assert [t.id for t in service.list_tickets(ANA, query="configuracion").items] == [ticket_id]
-    assert service.list_tickets(ANA, query="contraseña").items == []

@@ -23,12 +23,14 @@ if TYPE_CHECKING:
     from helpdesk.services.auto_close_reminder import AutoCloseReminder
     from helpdesk.services.canned_replies import CannedReplyService
     from helpdesk.services.escalation import Escalator
+    from helpdesk.services.export import AccountExport
     from helpdesk.services.files import FileService
     from helpdesk.services.inbound_mail import InboundMail
     from helpdesk.services.merge import TicketMerger
     from helpdesk.services.notifications import Notifier
     from helpdesk.services.ratings import RatingService
     from helpdesk.services.reports import ReportAggregator, ReportService
+    from helpdesk.services.search import SearchIndexer, TicketSearch
     from helpdesk.store.accounts import DynamoAccountStore
     from helpdesk.store.markers import DynamoMarkerStore
     from helpdesk.store.reports import DynamoReportStore
@@ -62,6 +64,27 @@ def ticket_merger() -> TicketMerger:
     from helpdesk.services.merge import TicketMerger
 
     return TicketMerger(ticket_store())
+
+
+@cache
+def ticket_search() -> TicketSearch:
+    from helpdesk.services.search import TicketSearch
+    from helpdesk.store.search_index import DynamoSearchIndex
+
+    return TicketSearch(DynamoSearchIndex(dynamodb(), settings().table_name))
+
+
+def account_export() -> AccountExport:
+    from helpdesk.services.export import AccountExport
+
+    return AccountExport(ticket_store())
+
+
+def search_indexer() -> SearchIndexer:
+    from helpdesk.services.search import SearchIndexer
+    from helpdesk.store.search_index import DynamoSearchIndex
+
+    return SearchIndexer(DynamoSearchIndex(dynamodb(), settings().table_name))
 
 
 def auto_closer() -> AutoCloser:

@@ -49,4 +49,17 @@ class AutoCloseReminded:
     closes_at: datetime
 
 
+@dataclass(frozen=True)
+class SearchWordsAdded:
+    """A ticket's searchable words grew (opened, or a public message added words): what the word
+    index must learn. `words` are only the new ones."""
+
+    event_id: str
+    ticket_id: str
+    account_id: str
+    created_at: datetime
+    words: frozenset[str]
+    known: frozenset[str]  # the words the ticket had before (their prefixes are indexed already)
+
+
 DomainEvent = MessageAdded | TicketClosed | TicketMerged | AutoCloseReminded

@@ -3,7 +3,7 @@ table stores lives in helpdesk.store (codec)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -128,6 +128,25 @@ class TicketThread:
     ticket: Ticket
     messages: list[Message]
     ratings: tuple[Rating, ...] = ()  # one per closing rated, oldest closing first
+    # Mail the desk did not send about this ticket, and why (operators only; see notifications).
+    suppressed_mail: list[SuppressedMail] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SuppressedMail:
+    at: datetime
+    kind: str  # the NotificationKind that was not sent (receipt, operator_reply, ...)
+    reason: str  # no_recipient, rate_limited, undeliverable...
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The last public operator reply of a ticket (its first ANSWER_CHARS characters): what
+    resolved it, once it is closed."""
+
+    message_id: str
+    body: str
+    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -135,7 +154,6 @@ class TicketFilters:
     status: Status | None = None
     department: str | None = None
     assignee: str | None = None
-    words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,7 @@ ES: dict[str, str] = {
     "unknown_department": "No existe el departamento «{department}». Elija uno de: {known}.",
     "search_needs_a_word": "Busque al menos una palabra de dos o más letras o cifras.",
     "cursor_invalid": "El cursor no vale para este listado: empiece de nuevo sin él.",
+    "export_customers_only": "Solo un cliente puede descargar los tickets de su cuenta.",
     "due_sort_operators_only": "Solo los operadores pueden listar los tickets por vencimiento del SLA.",
     "reports_operators_only": "Los informes son solo para operadores.",
     "report_date_invalid": (
@@ -268,6 +269,7 @@ EN: dict[str, str] = {
     "unknown_department": "There is no department '{department}'. Choose one of: {known}.",
     "search_needs_a_word": "Search for at least one word of two or more letters or digits.",
     "cursor_invalid": "The cursor is not valid for this listing: start again without it.",
+    "export_customers_only": "Only a customer can download their account's tickets.",
     "due_sort_operators_only": "Only operators can list tickets by SLA due time.",
     "reports_operators_only": "Reports are for operators only.",
     "report_date_invalid": "The date '{field}' is not valid: write it as YYYY-MM-DD, e.g. 2026-11-25.",

@@ -26,6 +26,7 @@ from helpdesk.domain.limits import (
 )
 from helpdesk.domain.models import Message, Rating, Ticket, TicketPage, TicketThread
 from helpdesk.domain.sla import SlaView
+from helpdesk.domain.snippets import Snippet
 from helpdesk.domain.text import one_line
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -206,6 +207,28 @@ class SlaOut(BaseModel):
         )
 
 
+class SegmentOut(BaseModel):
+    text: str
+    marked: bool = Field(description="A word the search asked for: shown highlighted.")
+
+
+class ResolutionOut(BaseModel):
+    """The answer that resolved a closed ticket (its last public operator reply), cut around the
+    words asked, as text segments (never markup)."""
+
+    message_id: str
+    created_at: str
+    segments: list[SegmentOut]
+
+    @classmethod
+    def of(cls, found: Snippet) -> ResolutionOut:
+        return cls(
+            message_id=found.message_id,
+            created_at=to_iso(found.created_at),
+            segments=[SegmentOut(text=s.text, marked=s.marked) for s in found.segments],
+        )
+
+
 class TicketOut(BaseModel):
     id: str
     status: str
@@ -224,9 +247,12 @@ class TicketOut(BaseModel):
     )
     version: int
     sla: SlaOut | None = Field(default=None, description="Operators only: the SLA response clock.")
+    resolution: ResolutionOut | None = Field(
+        default=None, description="Search results only: a closed ticket's resolving answer."
+    )
 
     @classmethod
-    def of(cls, ticket: Ticket, sla: SlaView | None = None) -> TicketOut:
+    def of(cls, ticket: Ticket, sla: SlaView | None = None, resolution: Snippet | None = None) -> TicketOut:
         return cls(
             id=ticket.id,
             status=ticket.status.value,
@@ -243,6 +269,7 @@ class TicketOut(BaseModel):
             merged_into=ticket.merged_into,
             version=ticket.version,
             sla=SlaOut.of(sla) if sla is not None else None,
+            resolution=ResolutionOut.of(resolution) if resolution is not None else None,
         )
 
 
@@ -334,6 +361,12 @@ class HistoryEntryOut(BaseModel):
         )
 
 
+class SuppressedMailOut(BaseModel):
+    at: str
+    kind: str = Field(description="The mail not sent: receipt, operator_reply, auto_closed, closed.")
+    reason: str = Field(description="Why: no_recipient, rate_limited, undeliverable...")
+
+
 class TicketThreadOut(TicketOut):
     messages: list[MessageOut] = Field(
         description="Oldest first; on a ticket others were merged into, theirs too (ticket_id says whose)."
@@ -345,16 +378,25 @@ class TicketThreadOut(TicketOut):
     ratings: list[RatingOut] = Field(
         default=[], description="The customer's rating of each closing rated, oldest first."
     )
+    suppressed_mail: list[SuppressedMailOut] | None = Field(
+        default=None, description="Operators only: mail about this ticket that was not sent, and why."
+    )
 
     @classmethod
     def of_thread(
-        cls, thread: TicketThread, sla: SlaView | None = None, language: str = "es"
+        cls, thread: TicketThread, sla: SlaView | None = None, language: str = "es", *, operator: bool = False
     ) -> TicketThreadOut:
         return cls(
             **TicketOut.of(thread.ticket, sla).model_dump(),
             messages=[MessageOut.of(m) for m in thread.messages],
             history=[HistoryEntryOut.of(e, language) for e in thread.ticket.history],
             ratings=[RatingOut.of(r) for r in sorted(thread.ratings, key=lambda r: r.closed_at)],
+            suppressed_mail=[
+                SuppressedMailOut(at=to_iso(mail.at), kind=mail.kind, reason=mail.reason)
+                for mail in thread.suppressed_mail
+            ]
+            if operator
+            else None,
         )
 
 
@@ -363,9 +405,32 @@ class TicketPageOut(BaseModel):
     next_cursor: str | None
 
     @classmethod
-    def of(cls, page: TicketPage, slas: Mapping[str, SlaView] | None = None) -> TicketPageOut:
+    def of(
+        cls,
+        page: TicketPage,
+        slas: Mapping[str, SlaView] | None = None,
+        resolutions: Mapping[str, Snippet] | None = None,
+    ) -> TicketPageOut:
         slas = slas or {}
-        return cls(items=[TicketOut.of(t, slas.get(t.id)) for t in page.items], next_cursor=page.next_cursor)
+        resolutions = resolutions or {}
+        return cls(
+            items=[TicketOut.of(t, slas.get(t.id), resolutions.get(t.id)) for t in page.items],
+            next_cursor=page.next_cursor,
+        )
+
+
+class ExportedTicketOut(TicketOut):
+    messages: list[MessageOut]
+    first_message: int = Field(
+        description="Position of messages[0] in the ticket's public thread: a ticket too large for one "
+        "page continues on the next with the same id (join the messages)."
+    )
+
+
+class AccountExportOut(BaseModel):
+    account_id: str
+    tickets: list[ExportedTicketOut]
+    next_cursor: str | None = Field(description="Ask again with it for the rest; null on the last page.")
 
 
 class DepartmentOut(BaseModel):

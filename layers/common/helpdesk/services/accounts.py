@@ -4,6 +4,7 @@ confirms it); this module lists, removes, and records the sign-in e-mail."""
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import replace
 from datetime import datetime
 
@@ -21,9 +22,12 @@ class AccountService:
         self._max = max_addresses
         self._signed_in: set[tuple[str, str]] = set()  # recorded by this container already
 
-    def emails(self, caller: Caller) -> list[AuthorizedEmail]:
-        """The caller's addresses, oldest first, the primary one marked."""
-        return with_primary(self._store.emails(self.account_of(caller)))
+    def emails(self, caller: Caller, now: datetime) -> list[AuthorizedEmail]:
+        """The caller's addresses, oldest first, the primary one marked. A pending address whose
+        confirmation expired is removed as it is read (its link and code no longer work; adding
+        it again sends a new mail)."""
+        account = self.account_of(caller)
+        return with_primary(drop_expired(self._store, account, self._store.emails(account), now))
 
     def remove_email(self, caller: Caller, email: str) -> None:
         """Takes effect at once: a removed address authorizes nothing from the next mail on."""
@@ -98,6 +102,24 @@ class AccountService:
         if caller.is_operator or not caller.account_id:
             raise NotAllowed("emails_customers_only")
         return caller.account_id
+
+
+def drop_expired(
+    store: AccountStore, account: str, emails: list[AuthorizedEmail], now: datetime
+) -> list[AuthorizedEmail]:
+    """The addresses without the pending ones whose confirmation expired, which are removed (one
+    transaction each, the account's count going down with them: a TTL on the listing would leave
+    the count behind). Only expired pending addresses cost a write; confirmed ones never do."""
+    kept = []
+    for entry in emails:
+        if entry.pending and entry.expires_at is not None and entry.expires_at <= now:
+            # Confirmed or removed meanwhile (AddressNotFound): the next read shows it as it is.
+            with contextlib.suppress(AddressNotFound):
+                store.remove_email(account, entry.email, pending=True)
+            logger.info("expired pending address removed", extra={"account_id": account})
+            continue
+        kept.append(entry)
+    return kept
 
 
 def with_primary(emails: list[AuthorizedEmail]) -> list[AuthorizedEmail]:

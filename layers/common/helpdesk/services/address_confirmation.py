@@ -30,7 +30,7 @@ from helpdesk.mail.addresses import normalize_address
 from helpdesk.mail.compose import MailIdentity
 from helpdesk.mail.confirmation import ConfirmationRequest, confirmation_mail
 from helpdesk.observability import logger
-from helpdesk.services.accounts import AccountService, strict_address, with_primary
+from helpdesk.services.accounts import AccountService, drop_expired, strict_address, with_primary
 from helpdesk.store.protocols import AccountStore, AddressTaken, ClaimNotFound, Markers, TooManyAddresses
 
 
@@ -69,7 +69,14 @@ class AddressConfirmation:
         nonce = secrets.token_urlsafe(12)
         expires_at = now + limits.CONFIRMATION_VALID
         try:
-            claimed = self._store.claim_email(account, address, nonce, expires_at, now, self._max)
+            try:
+                claimed = self._store.claim_email(account, address, nonce, expires_at, now, self._max)
+            except TooManyAddresses:
+                # Expired pending addresses still count until removed: remove them, then once more.
+                listed_now = self._store.emails(account)
+                if len(drop_expired(self._store, account, listed_now, now)) == len(listed_now):
+                    raise
+                claimed = self._store.claim_email(account, address, nonce, expires_at, now, self._max)
         except TooManyAddresses:
             raise EmailConflict("too_many_emails", limit=self._max) from None
         except ClaimNotFound:  # confirmed by its owner at this very moment

@@ -15,7 +15,9 @@ one, else a verified sign-in e-mail). Pending addresses receive nothing.
 
 The automatic-mail quota is against mail loops, so it applies only to answers to inbound mail (the
 receipt of a ticket opened by mail); what a person did on the web is always confirmed. A mail not
-sent for want of a recipient or for the quota is logged with its reason."""
+sent for want of a recipient or for the quota is logged with its reason and kept on the ticket
+(one conditional Put in the ticket's partition, which the thread's Query already reads), where
+operators see it."""
 
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ from typing import TYPE_CHECKING, Protocol
 from helpdesk.config import Settings
 from helpdesk.domain.events import AutoCloseReminded, DomainEvent, MessageAdded, TicketClosed
 from helpdesk.domain.limits import AUTOMATIC_MAILS_PER_HOUR
-from helpdesk.domain.models import ClosedReason, Message, Role, TicketThread
+from helpdesk.domain.models import ClosedReason, Message, Role, SuppressedMail, TicketThread
 from helpdesk.domain.status_machine import Status
 from helpdesk.mail.compose import (
     QUOTED_KINDS,
@@ -39,7 +41,7 @@ from helpdesk.mail.compose import (
 )
 from helpdesk.observability import logger
 from helpdesk.services.accounts import with_primary
-from helpdesk.store.protocols import AccountDirectory, Markers, ThreadReader
+from helpdesk.store.protocols import AccountDirectory, Markers, NotifiedThreads
 
 if TYPE_CHECKING:
     from email.message import EmailMessage
@@ -81,7 +83,7 @@ class Notifier:
     def __init__(
         self,
         *,
-        threads: ThreadReader,
+        threads: NotifiedThreads,
         markers: Markers,
         accounts: AccountDirectory,
         mailer: Mailer,
@@ -121,10 +123,7 @@ class Notifier:
             return NotificationDecision(NotificationOutcome.NOT_NOTIFIED, ticket_id, "reminder_outdated")
         recipients = self._recipients(thread)
         if not recipients:
-            logger.warning(
-                "notification suppressed", extra={"ticket_id": ticket_id, "reason": "no_recipient"}
-            )
-            return NotificationDecision(NotificationOutcome.NO_RECIPIENT, ticket_id, kind.value)
+            return self._suppressed(event, kind, NotificationOutcome.NO_RECIPIENT)
         if kind is NotificationKind.RECEIPT and message is not None and message.email is not None:
             recipients = tuple(
                 r
@@ -134,13 +133,21 @@ class Notifier:
                 )
             )
             if not recipients:
-                logger.warning(
-                    "notification suppressed", extra={"ticket_id": ticket_id, "reason": "rate_limited"}
-                )
-                return NotificationDecision(NotificationOutcome.RATE_LIMITED, ticket_id, kind.value)
+                return self._suppressed(event, kind, NotificationOutcome.RATE_LIMITED)
         self._send(kind, thread, message, recipients, event)
         self._markers.mark(marker, event.at, decision=kind.value)
         return NotificationDecision(NotificationOutcome.SENT, ticket_id, kind.value, len(recipients))
+
+    def _suppressed(
+        self, event: DomainEvent, kind: NotificationKind, outcome: NotificationOutcome
+    ) -> NotificationDecision:
+        """A mail not sent: logged, and kept on the ticket for operators (one write, once)."""
+        extra = {"ticket_id": event.ticket_id, "reason": outcome.value}
+        logger.warning("notification suppressed", extra=extra)
+        self._threads.record_suppressed(
+            event.ticket_id, event.event_id, SuppressedMail(event.at, kind.value, outcome.value)
+        )
+        return NotificationDecision(outcome, event.ticket_id, kind.value)
 
     def _send(
         self,

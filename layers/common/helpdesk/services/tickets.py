@@ -89,11 +89,14 @@ class TicketService:
             raise TicketNotFound(canonical)
         if caller.is_operator:
             return thread
+        # Customers never see internal notes, operators-only entries, nor the desk's record of
+        # mail it did not send.
         shown = tuple(e for e in thread.ticket.history if history.visible_to(e, caller))
         return replace(
             thread,
             ticket=replace(thread.ticket, history=shown),
             messages=[m for m in thread.messages if not m.internal],
+            suppressed_mail=[],
         )
 
     def attachment(self, caller: Caller, ticket_id: str, message_id: str, index: int) -> AttachmentRef:
@@ -111,18 +114,13 @@ class TicketService:
         status: Status | None = None,
         department: str | None = None,
         assignee: str | None = None,
-        query: str | None = None,
         limit: int = 20,
         cursor: str | None = None,
     ) -> TicketPage:
+        """Listings; a search by words or tracking ID is services.search.TicketSearch."""
         if department is not None:
             known_department(self._settings, department)
-        words: tuple[str, ...] = ()
-        if query is not None and query.strip():
-            words = tuple(search.query_words(query))
-            if not words:
-                raise InvalidInput("search_needs_a_word", details=[FieldProblem("q", "no_searchable_word")])
-        filters = TicketFilters(status=status, department=department, assignee=assignee, words=words)
+        filters = TicketFilters(status=status, department=department, assignee=assignee)
         account = None if caller.is_operator else self._account_of(caller)
         try:
             return self._store.list_tickets(filters, account_id=account, limit=limit, cursor=cursor)

@@ -8,7 +8,16 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from helpdesk.clock import from_iso, to_iso
-from helpdesk.domain.models import AttachmentRef, Channel, ClosedReason, EmailOrigin, Message, Role, Ticket
+from helpdesk.domain.models import (
+    AttachmentRef,
+    Channel,
+    ClosedReason,
+    EmailOrigin,
+    Message,
+    Resolution,
+    Role,
+    Ticket,
+)
 from helpdesk.domain.status_machine import Status
 from helpdesk.store import keys
 from helpdesk.store.history import entries_from, entry_item
@@ -89,6 +98,22 @@ def ticket_from_item(item: dict[str, Any]) -> Ticket:
         merged_into=item.get("merged_into"),
         merged_from=tuple(sorted(item.get("merged_from") or ())),
     )
+
+
+# The stored answer is what a snippet can be cut from: enough around any match, not the whole text.
+ANSWER_CHARS = 2_000
+
+
+def answer_of(message: Message) -> dict[str, Any]:
+    """The last public operator reply as the ticket item keeps it (`answer`)."""
+    return {"id": message.id, "body": message.body[:ANSWER_CHARS], "at": to_iso(message.created_at)}
+
+
+def resolution_from(item: dict[str, Any]) -> Resolution | None:
+    answer = item.get("answer")
+    if not isinstance(answer, dict):
+        return None
+    return Resolution(str(answer["id"]), str(answer["body"]), from_iso(str(answer["at"])))
 
 
 def message_item(message: Message) -> dict[str, Any]:

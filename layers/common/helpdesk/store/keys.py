@@ -22,6 +22,7 @@ INDEX_ALL = "all_activity"
 INDEX_DUE = "auto_close_due"
 INDEX_SLA = "sla_response"
 INDEX_REMINDER = "auto_close_reminder"
+INDEX_SEARCH_ALL = "search_all"
 INDEX_PARTITION_ATTR = {
     INDEX_BY_ACCOUNT: "account_pk",
     INDEX_BY_STATUS: "status_pk",
@@ -44,6 +45,11 @@ def ticket_key(ticket_id: str) -> dict[str, str]:
 
 def message_sk(created_at: datetime, message_id: str) -> str:
     return f"MSG#{to_iso(created_at)}#{message_id}"
+
+
+def suppressed_sk(at: datetime, event_id: str) -> str:
+    """A mail not sent about the ticket, in the ticket's partition (read with its thread)."""
+    return f"SUPPRESSED#{to_iso(at)}#{event_id}"
 
 
 def activity_sk(updated_at: datetime, ticket_id: str) -> str:
@@ -72,6 +78,16 @@ def sla_clock_prefix(target: SlaTarget, stage: AlertStage) -> str:
 def response_clock_of(sk: str) -> ResponseClock:
     target, stage, since = sk.split("#", 2)
     return ResponseClock(_TARGETS_BY_CODE[target], from_iso(since), AlertStage(stage))
+
+
+def search_pk(account_id: str, prefix: str) -> str:
+    """A word prefix's entries in one account (customers search their own)."""
+    return f"SEARCH#{account_id}#{prefix}"
+
+
+def search_all_pk(prefix: str) -> str:
+    """A word prefix's entries in every account (the search_all index, for operators)."""
+    return f"SEARCH#{prefix}"
 
 
 def account_pk(account_id: str) -> str:

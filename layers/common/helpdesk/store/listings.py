@@ -47,9 +47,6 @@ def _filter(filters: TicketFilters, index: str) -> tuple[list[str], dict[str, st
     if filters.assignee and index != keys.INDEX_BY_ASSIGNEE:
         conditions.append("assignee = :assignee")
         values[":assignee"] = filters.assignee
-    for n, word in enumerate(filters.words):
-        conditions.append(f"contains(search_words, :w{n})")
-        values[f":w{n}"] = word
     return conditions, names, values
 
 

@@ -4,7 +4,7 @@ implement them; tests/support/fakes.py implements them in memory for tests/unit/
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Protocol
@@ -15,6 +15,8 @@ from helpdesk.domain.models import (
     AuthorizedEmail,
     ClosedReason,
     Message,
+    Resolution,
+    SuppressedMail,
     Ticket,
     TicketFilters,
     TicketPage,
@@ -184,10 +186,34 @@ class DueReminder:
     auto_close_at: datetime
 
 
+@dataclass(frozen=True)
+class IndexedTicket:
+    """A ticket as the search needs it: its fields and its searchable words."""
+
+    ticket: Ticket
+    words: frozenset[str]
+    resolution: Resolution | None = None  # the last public operator reply
+
+
+@dataclass(frozen=True)
+class IndexPage:
+    positions: list[str]  # "<created_at>#<ticket_id>", newest first
+    more: bool  # the index goes on past the last position
+
+
 # ------------------------------------------------------------------ protocols
 class ThreadReader(Protocol):
     def thread(self, ticket_id: str) -> TicketThread | None:
         """The ticket and all its messages, oldest first; None if there is no such ticket."""
+
+
+class SuppressionLog(Protocol):
+    def record_suppressed(self, ticket_id: str, event_id: str, mail: SuppressedMail) -> None:
+        """Keep, on the ticket, a mail that was not sent and why (once per stream record)."""
+
+
+class NotifiedThreads(ThreadReader, SuppressionLog, Protocol):
+    """What notifications read and keep about a ticket."""
 
 
 class TicketWriter(Protocol):
@@ -337,3 +363,18 @@ class AccountStore(AccountDirectory, Protocol):
         """Raises AddressNotFound (also when it is not in the state `pending` says)."""
 
     def set_language(self, account_id: str, language: str) -> None: ...
+
+
+class SearchIndex(Protocol):
+    """The word index (store.search_index) and the ticket reads a search makes."""
+
+    def add(self, account_id: str, ticket_id: str, created_at: datetime, prefixes: Iterable[str]) -> int:
+        """Index the ticket under these word prefixes; how many entries were written."""
+
+    def newest(self, account_id: str | None, prefix: str, before: str | None, limit: int) -> IndexPage:
+        """Positions of tickets with a word beginning with `prefix`, newest first, older than
+        `before`: one account's, or every account's when account_id is None."""
+
+    def tickets(self, ticket_ids: list[str]) -> dict[str, IndexedTicket]: ...
+
+    def ticket(self, ticket_id: str) -> IndexedTicket | None: ...

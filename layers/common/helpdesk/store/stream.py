@@ -3,7 +3,8 @@ message item is MessageAdded; a ticket item that got `merged_into` is TicketMerg
 status became CLOSED otherwise is TicketClosed; a WAITING ticket item that gained `reminded_at` is
 AutoCloseReminded; every other change (index keys, markers, accounts) is no event at all. The
 reports read every ticket write, as its facts before and after (ticket_change_of), and every
-rating write (rating_change_of)."""
+rating write (rating_change_of). For the word index, a ticket item whose `search_words` grew is
+SearchWordsAdded (words_added_of)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from helpdesk.clock import from_iso
-from helpdesk.domain.events import AutoCloseReminded, DomainEvent, MessageAdded, TicketClosed, TicketMerged
+from helpdesk.domain.events import (
+    AutoCloseReminded,
+    DomainEvent,
+    MessageAdded,
+    SearchWordsAdded,
+    TicketClosed,
+    TicketMerged,
+)
 from helpdesk.domain.models import Channel, ClosedReason, Role
 from helpdesk.domain.reports import RatingChanged, RatingFacts, TicketChanged, TicketFacts
 from helpdesk.domain.sla import DEFAULT_PRIORITY
@@ -110,4 +118,26 @@ def _rating_facts(item: dict[str, Any]) -> RatingFacts:
         assignee=item.get("assignee") or None,
         value=str(item["rating"]),
         rated_at=from_iso(item["rated_at"]),
+    )
+
+
+def words_added_of(record: dict[str, Any]) -> SearchWordsAdded | None:
+    """The words a ticket item's INSERT or MODIFY added to its `search_words`, if any."""
+    if record.get("eventName") not in ("INSERT", "MODIFY"):
+        return None
+    images = record.get("dynamodb", {})
+    new = load_item(images.get("NewImage", {}))
+    if new.get("entity") != "ticket":
+        return None
+    known = frozenset(load_item(images.get("OldImage", {})).get("search_words") or ())
+    added = frozenset(new.get("search_words") or ()) - known
+    if not added:
+        return None
+    return SearchWordsAdded(
+        event_id=str(record.get("eventID", "")),
+        ticket_id=str(new["id"]),
+        account_id=str(new["account_id"]),
+        created_at=from_iso(new["created_at"]),
+        words=added,
+        known=known,
     )

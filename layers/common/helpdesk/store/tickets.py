@@ -9,16 +9,19 @@ Conditional-write failures come back as the store's exceptions (store.protocols)
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from helpdesk.clock import to_iso
+from helpdesk.clock import from_iso, to_iso
 from helpdesk.domain.history import HistoryEntry
 from helpdesk.domain.models import (
     ClosedReason,
     Message,
     Rating,
+    Role,
+    SuppressedMail,
     Ticket,
     TicketFilters,
     TicketPage,
@@ -28,6 +31,7 @@ from helpdesk.domain.sla import AlertStage, ResponseClock, ResponseClockEffect, 
 from helpdesk.domain.status_machine import Status, Timer
 from helpdesk.store import keys, listings, merges, ratings, reminders, sla
 from helpdesk.store.codec import (
+    answer_of,
     dump_item,
     load_item,
     message_from_item,
@@ -129,6 +133,7 @@ class DynamoTicketStore:
         """The ticket and all its messages, oldest first: one Query (more only past 1 MB)."""
         messages: list[Message] = []
         rated: list[Rating] = []
+        suppressed: list[SuppressedMail] = []
         ticket: Ticket | None = None
         kwargs: dict[str, Any] = {
             "TableName": self._table,
@@ -144,6 +149,8 @@ class DynamoTicketStore:
                     ticket = ticket_from_item(item)
                 elif ratings.is_rating(item):
                     rated.append(ratings.rating_from_item(item))
+                elif item.get("entity") == "suppressed_mail":
+                    suppressed.append(SuppressedMail(from_iso(item["at"]), item["kind"], item["reason"]))
                 else:
                     messages.append(message_from_item(item))
             if "LastEvaluatedKey" not in response:
@@ -155,7 +162,7 @@ class DynamoTicketStore:
             messages.extend(self._messages_of(merged))
         if ticket.merged_from:
             messages.sort(key=lambda m: (m.created_at, m.id))
-        return TicketThread(ticket, messages, tuple(rated))
+        return TicketThread(ticket, messages, ratings=tuple(rated), suppressed_mail=suppressed)
 
     def _messages_of(self, ticket_id: str) -> list[Message]:
         """The messages of a ticket merged into another (one Query; more only past 1 MB)."""
@@ -172,6 +179,20 @@ class DynamoTicketStore:
             if "LastEvaluatedKey" not in response:
                 return found
             kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def record_suppressed(self, ticket_id: str, event_id: str, mail: SuppressedMail) -> None:
+        """Keep a mail not sent on the ticket: one conditional Put (a redelivered stream record
+        finds it there and writes nothing)."""
+        item = {
+            "pk": keys.ticket_pk(ticket_id),
+            "sk": keys.suppressed_sk(mail.at, event_id),
+            "entity": "suppressed_mail",
+            "at": to_iso(mail.at),
+            "kind": mail.kind,
+            "reason": mail.reason,
+        }
+        with contextlib.suppress(self._client.exceptions.ConditionalCheckFailedException):
+            self._client.put_item(**self._put(item)["Put"])  # refused: already recorded
 
     # ---------------------------------------------------------------- merge
     def merge_pair(self, source_id: str, target_id: str) -> tuple[MergeSide | None, MergeSide | None]:
@@ -299,23 +320,17 @@ class DynamoTicketStore:
             removes += reminders.restart(sets, values, change.remind_at)
         elif change.timer is Timer.CLEAR:
             removes += ["auto_close_at", "due_pk", *reminders.CLEARED]
-        if change.set_response_clock is not None:
-            sets.append("sla_clock = :sla_clock")
-            values[":sla_clock"] = keys.sla_clock_sk(change.set_response_clock)
-        elif change.response_clock is ResponseClockEffect.START_NEXT:
-            # A clock already running (the oldest unanswered message) keeps its start.
-            sets.append("sla_clock = if_not_exists(sla_clock, :sla_clock)")
-            values[":sla_clock"] = keys.sla_clock_sk(ResponseClock(SlaTarget.NEXT_RESPONSE, change.now))
-        elif change.response_clock is ResponseClockEffect.STOP:
-            removes.append("sla_clock")
-        if change.first_response:
-            # Kept once, by the first public reply's own write: the reports' first-response time.
-            sets.append("first_response_at = if_not_exists(first_response_at, :now)")
+        _response_clock_updates(change, sets, values, removes)
         if change.assignee is not None:
             sets += ["assignee = :assignee", "assignee_pk = :assignee_pk"]
             values[":assignee"] = change.assignee
             values[":assignee_pk"] = keys.assignee_pk(change.assignee)
         append_entries(sets, values, change.entries)
+        message = change.message
+        if message is not None and message.author_role is Role.OPERATOR and not message.internal:
+            # The answer a search shows for a closed ticket, kept by the reply's own write.
+            sets.append("answer = :answer")
+            values[":answer"] = answer_of(message)
         expression = "SET " + ", ".join(sets)
         if removes:
             expression += " REMOVE " + ", ".join(removes)
@@ -367,3 +382,21 @@ class DynamoTicketStore:
     @staticmethod
     def _current_from(raw: dict[str, Any] | None) -> Ticket | None:
         return ticket_from_item(load_item(raw)) if raw else None
+
+
+def _response_clock_updates(
+    change: TicketChange, sets: list[str], values: dict[str, Any], removes: list[str]
+) -> None:
+    """The SLA response clock's part of a ticket change's UpdateItem."""
+    if change.set_response_clock is not None:
+        sets.append("sla_clock = :sla_clock")
+        values[":sla_clock"] = keys.sla_clock_sk(change.set_response_clock)
+    elif change.response_clock is ResponseClockEffect.START_NEXT:
+        # A clock already running (the oldest unanswered message) keeps its start.
+        sets.append("sla_clock = if_not_exists(sla_clock, :sla_clock)")
+        values[":sla_clock"] = keys.sla_clock_sk(ResponseClock(SlaTarget.NEXT_RESPONSE, change.now))
+    elif change.response_clock is ResponseClockEffect.STOP:
+        removes.append("sla_clock")
+    if change.first_response:
+        # Kept once, by the first public reply's own write: the reports' first-response time.
+        sets.append("first_response_at = if_not_exists(first_response_at, :now)")
