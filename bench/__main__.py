@@ -52,6 +52,7 @@ from bench import (
     latency,
     listings,
     mail_corpus,
+    operators,
     reminders,
     reports,
     request_count,
@@ -81,6 +82,7 @@ def _section(name: str, durations: dict[str, float]) -> Iterator[None]:
 def _requests(out: TextIO) -> None:
     with embedded_stack() as stack:
         request_count.report(out, request_count.run_scenario(stack))
+        operators.report(out, operators.run(stack))
 
 
 def _latency(out: TextIO) -> None:

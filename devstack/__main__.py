@@ -15,12 +15,12 @@ import warnings
 from datetime import UTC, datetime, timedelta
 from types import FrameType
 
-from devstack.auth import Identity, Role
 from devstack.containers import DEFAULT_CONTAINERS
+from devstack.operators import SEEDED_OPERATORS, seeded_identity
 from devstack.server import DEFAULT_HOST, DEFAULT_PORT, DEMO_CUSTOMER, LocalStack
 from devstack.smtp import DEFAULT_SMTP_PORT, VERDICTS_HEADER
 
-DEMO_OPERATOR = Identity(Role.OPERATOR, "operador@netz0.example")
+DEMO_OPERATOR = seeded_identity(SEEDED_OPERATORS[0])
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -57,7 +57,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def banner(stack: LocalStack) -> str:
     customer_token, _ = stack.issuer.mint(DEMO_CUSTOMER)
-    operator_token, _ = stack.issuer.mint(DEMO_OPERATOR)
+    operator_token, _ = stack.issuer.mint(stack.operator_identity(DEMO_OPERATOR))
     url = stack.url
     later = (datetime.now(UTC) + timedelta(hours=73)).strftime("%Y-%m-%dT%H:%M:%SZ")
     return f"""
@@ -68,8 +68,9 @@ Netz0 help desk running at {url}
 Tokens (valid 12 h, for this run only):
   demo customer, account {DEMO_CUSTOMER.account_id}, {DEMO_CUSTOMER.email}
 export CUSTOMER_TOKEN={customer_token}
-  demo operator, {DEMO_OPERATOR.email}
+  demo operator, {DEMO_OPERATOR.name} <{DEMO_OPERATOR.email}>
 export OPERATOR_TOKEN={operator_token}
+{operators_section(url)}
 
 Try:
   curl -s -X POST {url}/tickets -H "Authorization: Bearer $CUSTOMER_TOKEN" \\
@@ -87,6 +88,15 @@ Local helpers:
 
 Ctrl-C to stop.
 """
+
+
+def operators_section(url: str) -> str:
+    """The seeded operators (the operators group of the local user pool) and how to sign in as one."""
+    rows = "\n".join(f"    {o.name:<14} {o.email:<24} {', '.join(o.departments)}" for o in SEEDED_OPERATORS)
+    other = SEEDED_OPERATORS[1]
+    return f"""  Operators (GET /operators; a token for any of them, by e-mail):
+{rows}
+  curl -s -X POST {url}/_local/token -d '{{"role": "operator", "email": "{other.email}"}}'"""
 
 
 def mail_section(stack: LocalStack) -> str:

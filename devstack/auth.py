@@ -21,6 +21,7 @@ TOKEN_LIFETIME = timedelta(hours=12)  # Cognito's default ID token lifetime is 1
 # A fixed namespace, so an email maps to the same `sub` in every run (like a Cognito user would).
 _SUB_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_DNS, "helpdesk.local.netz0.example")
 _MAX_ACCOUNT_ID = 64  # the user pool's custom:account_id MaxLength
+_MAX_NAME = 80  # the layer's MAX_DISPLAY_NAME
 
 
 class Role(StrEnum):
@@ -41,6 +42,8 @@ class Identity:
     role: Role
     email: str
     account_id: str | None = None
+    name: str | None = None  # the user's `name` attribute (the display name), if they have one
+    sub: str | None = None  # the user's id in the user pool; derived from the e-mail when None
 
     @classmethod
     def parse(cls, data: Any) -> Identity:
@@ -56,15 +59,19 @@ class Identity:
         email = data.get("email", _default_email(role))
         if not isinstance(email, str) or "@" not in email:
             raise InvalidTokenRequest('"email" must be an email address.')
+        name = data.get("name")
+        if name is not None and (not isinstance(name, str) or not 1 <= len(name.strip()) <= _MAX_NAME):
+            raise InvalidTokenRequest(f'"name" must be a display name of 1 to {_MAX_NAME} characters.')
+        name = name.strip() if name else None
         account_id = data.get("account_id")
         if role is Role.OPERATOR:
-            return cls(role, email)
+            return cls(role, email, name=name)
         if not isinstance(account_id, str) or not 1 <= len(account_id) <= _MAX_ACCOUNT_ID:
             raise InvalidTokenRequest(
                 'A customer needs "account_id": the customer account, '
                 f"a string of 1 to {_MAX_ACCOUNT_ID} characters."
             )
-        return cls(role, email, account_id)
+        return cls(role, email, account_id, name=name)
 
 
 def _default_email(role: Role) -> str:
@@ -96,7 +103,7 @@ class LocalIssuer:
     def claims(self, identity: Identity, now: datetime | None = None) -> dict[str, Any]:
         """The claims of a Cognito ID token for this identity, issued at `now`."""
         issued = int((now or datetime.now(UTC)).timestamp())
-        sub = str(uuid.uuid5(_SUB_NAMESPACE, identity.email.lower()))
+        sub = identity.sub or str(uuid.uuid5(_SUB_NAMESPACE, identity.email.lower()))
         claims: dict[str, Any] = {
             "sub": sub,
             "email": identity.email,
@@ -110,6 +117,8 @@ class LocalIssuer:
             "jti": str(uuid.uuid4()),
             "cognito:username": sub,
         }
+        if identity.name:
+            claims["name"] = identity.name
         if identity.role is Role.OPERATOR:
             claims["cognito:groups"] = [OPERATORS_GROUP]
         elif identity.account_id is not None:

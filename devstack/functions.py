@@ -57,5 +57,7 @@ def reset_layer_caches() -> None:
         runtime.file_bucket,
         runtime.file_service,
         runtime.rating_service,
+        runtime.operator_directory,
+        runtime.assignment_service,
     ):
         cached.cache_clear()

@@ -11,6 +11,8 @@ import boto3
 
 from devstack.template import parameter_defaults, table_definition
 
+OPERATORS_GROUP = "operators"  # the template's OperatorsGroup
+
 
 def resource_names(prefix: str) -> dict[str, str]:
     """Local names for the template's resources (what !Ref resolves to in the functions' env)."""
@@ -23,8 +25,38 @@ def resource_names(prefix: str) -> dict[str, str]:
 
 
 def provision(names: dict[str, str]) -> None:
+    """Every resource; `names` gains the user pool's id under "UserPool" (Cognito chooses it)."""
     provision_table(names)
     provision_mail(names)
+    names["UserPool"] = provision_identity(names)
+
+
+def provision_identity(names: dict[str, str]) -> str:
+    """The user pool and its operators group (the operator directory); returns the pool's id,
+    which is what !Ref UserPool resolves to."""
+    client: Any = boto3.client("cognito-idp")
+    pool = client.create_user_pool(PoolName=f"{names['TicketsTable']}-users")["UserPool"]["Id"]
+    client.create_group(UserPoolId=pool, GroupName=OPERATORS_GROUP)
+    return str(pool)
+
+
+def enlist_operator(user_pool_id: str, email: str, name: str | None = None) -> tuple[str, str]:
+    """An operator in the pool and its operators group (created if missing): their sub and
+    display name, as an ID token of theirs would carry them."""
+    client: Any = boto3.client("cognito-idp")
+    try:
+        user = client.admin_get_user(UserPoolId=user_pool_id, Username=email)
+        attributes = {a["Name"]: a["Value"] for a in user["UserAttributes"]}
+    except client.exceptions.UserNotFoundException:
+        given = [{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}]
+        if name:
+            given.append({"Name": "name", "Value": name})
+        user = client.admin_create_user(
+            UserPoolId=user_pool_id, Username=email, UserAttributes=given, MessageAction="SUPPRESS"
+        )["User"]
+        attributes = {a["Name"]: a["Value"] for a in user["Attributes"]}
+    client.admin_add_user_to_group(UserPoolId=user_pool_id, Username=email, GroupName=OPERATORS_GROUP)
+    return attributes["sub"], attributes.get("name") or email
 
 
 def provision_table(names: dict[str, str]) -> None:

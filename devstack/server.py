@@ -34,8 +34,9 @@ from devstack.dynamodb import engine
 from devstack.events import LambdaContext
 from devstack.functions import ensure_layer_on_path
 from devstack.gateway import HttpResult, LocalGateway
+from devstack.operators import as_member, seed_operators
 from devstack.outbox import Outbox
-from devstack.provision import provision_mail, provision_table, resource_names
+from devstack.provision import provision_identity, provision_mail, provision_table, resource_names
 from devstack.s3_proxy import PREFIX as S3_PREFIX
 from devstack.s3_proxy import LocalS3, UploadRequest
 from devstack.smtp import DEFAULT_SMTP_PORT, Arrival, ReceiptRule, SesReceiver, SmtpServer, receipt_rule
@@ -109,9 +110,11 @@ class LocalApi:
         outbox: Outbox | None = None,
         drain: Callable[[], None] = lambda: None,
         s3: LocalS3 | None = None,
+        member: Callable[[Identity], Identity] = lambda identity: identity,
     ) -> None:
         self.gateway = gateway
         self.issuer = issuer
+        self.member = member  # an operator's identity as the user pool knows it (devstack.operators)
         self.outbox = outbox
         self.drain = drain
         self.s3 = s3
@@ -211,7 +214,7 @@ class LocalApi:
             identity = Identity.parse(_json_body(request))
         except (BadRequest, InvalidTokenRequest) as error:
             return local_error(400, "invalid_request", str(error))
-        token, claims = self.issuer.mint(identity)
+        token, claims = self.issuer.mint(self.member(identity))
         return json_response(200, {"token": token, "claims": claims})
 
     def _auto_close(self, request: Request) -> Response:
@@ -370,7 +373,14 @@ class LocalStack:
             self._outbox = Outbox(REGION)
             issuer = LocalIssuer(self.url + ISSUER_PATH)
             s3 = LocalS3(self.aws_endpoint, self._moto_s3, _LOCAL_SECRET)
-            self._api = LocalApi(gateway, issuer, outbox=self._outbox, drain=self.drain, s3=s3)
+            self._api = LocalApi(
+                gateway,
+                issuer,
+                outbox=self._outbox,
+                drain=self.drain,
+                s3=s3,
+                member=self.operator_identity,
+            )
             self._spawn("local-http", self._server.serve_forever)
             self._serving = True
             self._start_smtp()
@@ -409,6 +419,10 @@ class LocalStack:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    def operator_identity(self, identity: Identity) -> Identity:
+        """What the user pool says of an identity: an operator's sub and name (joining the group)."""
+        return as_member(self._names["UserPool"], identity)
 
     def drain(self) -> None:
         """Run what AWS runs right after a write, now: every stream consumer gets all pending
@@ -466,6 +480,7 @@ class LocalStack:
         # Before any write, so a stream read from LATEST sees everything from here on.
         self._pollers = self._stream_pollers()
         self._seed_demo_account()
+        seed_operators(self._names["UserPool"], self.table_name)
 
     def _provision_mail(self) -> dict[str, str]:
         """The mail bucket, the signing secret, the configuration set and the verified
@@ -473,6 +488,7 @@ class LocalStack:
         process (moto's and DynamoDB Local's state outlive a stack) do not collide."""
         names = {**resource_names(self.table_name), "TicketsTable": self.table_name}
         provision_mail(names)
+        names["UserPool"] = provision_identity(names)
         # !Ref of an AWS::SecretsManager::Secret is its ARN, so that is what the functions get.
         secret = boto3.client("secretsmanager").describe_secret(SecretId=names["MailSigningSecret"])
         return {**names, "MailSigningSecret": secret["ARN"]}

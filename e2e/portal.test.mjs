@@ -502,6 +502,12 @@ test('operators read the period\'s figures with charts and a CSV; customers neve
   await shot(operator, 'operator-reports');
 
   // A reversed period: the API's words next to the field, in the portal's language.
+  // One operator's figures: chosen by name, asked for by id.
+  await operator.getByLabel('Operador', { exact: true }).selectOption({ label: 'Lucía Romero' });
+  await operator.getByRole('button', { name: 'Ver informe' }).click();
+  await operator.waitForURL(/#\/reports\?(.*&)?operator=[0-9a-f-]{36}(&|$)/);
+  await operator.getByRole('table', { name: /^Totales del/ }).waitFor();
+  assert.equal(await operator.getByLabel('Operador', { exact: true }).locator('option:checked').textContent(), 'Lucía Romero');
   await operator.getByLabel('Desde').fill('2026-11-20');
   await operator.getByLabel('Hasta').fill('2026-11-10');
   await operator.getByRole('button', { name: 'Ver informe' }).click();
@@ -651,7 +657,8 @@ test('operators keep canned replies and insert one with its placeholders filled,
   await box.waitFor();
   await operator.getByLabel('Respuesta predefinida').selectOption({ label: 'Resuelto (webmail)' });
   await operator.getByRole('button', { name: 'Insertar' }).click();
-  const filled = `Hola cliente@demo.netz0.example: el ticket ${ticketId} ya funciona.\nUn saludo, operador@netz0.example`;
+  // The operator by the directory's display name; the demo customer's token has no name: the address.
+  const filled = `Hola cliente@demo.netz0.example: el ticket ${ticketId} ya funciona.\nUn saludo, Carmen Ruiz`;
   assert.equal(await box.inputValue(), filled);
   await box.press('End');
   await box.pressSequentially(' ¿Le funciona ya?');
@@ -659,7 +666,7 @@ test('operators keep canned replies and insert one with its placeholders filled,
   await shot(operator, 'canned-reply-inserted');
   await operator.getByRole('button', { name: 'Enviar respuesta' }).click();
   await operator.locator('#live').getByText('Respuesta enviada.').waitFor();
-  await operator.locator('ol.thread .message-body').last().getByText('Un saludo, operador@netz0.example ¿Le funciona ya?').waitFor();
+  await operator.locator('ol.thread .message-body').last().getByText('Un saludo, Carmen Ruiz ¿Le funciona ya?').waitFor();
   await operator.close();
 });
 
@@ -938,4 +945,93 @@ test('a customer finds a ticket by its ID and by the beginning of a word, anothe
   await stranger.getByText('Ningún ticket coincide', { exact: false }).waitFor();
   assert.equal(await stranger.locator('.ticket-row').count(), 0);
   await stranger.close();
+});
+
+test('an operator hands a ticket to a colleague by name; she is mailed; the customer sees her name', async () => {
+  const bearer = await token({ role: 'customer', account_id: 'acct-demo', email: 'cliente@demo.netz0.example', name: 'Cliente Demo' });
+  const created = await api('POST', '/tickets', bearer, { department: 'soporte', subject: 'Para Lucía', body: 'Texto' });
+  assert.equal(created.status, 201);
+  const id = created.data.id;
+  await fetch(`${base}/_local/outbox/clear`, { method: 'POST' });
+  const operator = await signedIn(/Operador de demostración/);
+  await operator.goto(`${base}/#/tickets/${id}`);
+  await operator.getByRole('heading', { level: 1, name: 'Para Lucía' }).waitFor();
+  const picker = operator.getByLabel('Asignar a', { exact: true });
+  assert.equal(await picker.inputValue(), '', 'unassigned: "nobody" is chosen');
+  await picker.selectOption({ label: 'Lucía Romero' });
+  await shot(operator, 'assign-picker');
+  await operator.getByRole('button', { name: 'Asignar', exact: true }).click();
+  await operator.getByText('Ticket asignado a Lucía Romero.').waitFor();
+  await operator.locator('.summary').getByText('Lucía Romero', { exact: true }).waitFor();
+  // The hand-over is in the thread, by name.
+  await operator.locator('ol.thread li.history-entry').getByText('Carmen Ruiz asignó el ticket a Lucía Romero.').waitFor();
+  await accessible(operator, 'ticket with the assignment picker');
+  const mails = await fetch(`${base}/_local/outbox?to=lucia@netz0.example`).then((r) => r.json());
+  const handed = mails.filter((m) => m.subject.includes(id) && m.subject.includes('Ticket asignado a usted'));
+  assert.equal(handed.length, 1, JSON.stringify(mails.map((m) => m.subject)));
+  assert.match(handed[0].raw.replace(/=\r?\n/g, ''), /Carmen Ruiz le ha asignado el ticket NZ-/); // quoted-printable
+  assert.equal((await fetch(`${base}/_local/outbox?to=operador@netz0.example`).then((r) => r.json()))
+    .filter((m) => m.subject.includes('Ticket asignado a usted')).length, 0, 'never to the operator who acted');
+  // The queue row names her too.
+  await operator.goto(`${base}/#/queue`);
+  await operator.locator('li.ticket-row', { hasText: id }).getByText('Asignado a Lucía Romero').waitFor();
+  await operator.close();
+
+  const customer = await signedIn(/Cliente de demostración/);
+  await customer.goto(`${base}/#/tickets/${id}`);
+  await customer.locator('.summary').getByText('Lucía Romero · Soporte Técnico').waitFor();
+  assert.doesNotMatch(await customer.locator('main').innerText(), /@netz0\.example/);
+  assert.equal(await customer.getByLabel('Asignar a').count(), 0, 'customers get no picker');
+  await customer.close();
+
+  const again = await signedIn(/Operador de demostración/);
+  await again.goto(`${base}/#/tickets/${id}`);
+  await again.getByLabel('Asignar a', { exact: true }).selectOption({ label: 'Nadie (sin asignar)' });
+  await again.getByRole('button', { name: 'Asignar', exact: true }).click();
+  await again.getByText('El ticket ya no está asignado a nadie.').waitFor();
+  await again.locator('.summary').getByText('Sin asignar', { exact: true }).waitFor();
+  await again.locator('ol.thread li.history-entry').getByText('Carmen Ruiz dejó el ticket sin asignar.').waitFor();
+  await again.close();
+});
+
+test('an operator chooses their staff mail on "Mis ajustes", and it is kept and followed', async () => {
+  const operator = await signedIn(/Operador de demostración/);
+  await operator.getByRole('link', { name: 'Mis ajustes' }).click();
+  await operator.getByRole('heading', { level: 1, name: 'Mis ajustes' }).waitFor();
+  await operator.getByText('Carmen Ruiz · operador@netz0.example').waitFor();
+  const comercial = operator.getByRole('checkbox', { name: 'Comercial' });
+  const newTickets = operator.getByRole('checkbox', { name: 'se abre un ticket en mis departamentos' });
+  await newTickets.waitFor();
+  assert.equal(await comercial.isChecked(), true, 'seeded: she works both departments');
+  await comercial.uncheck();
+  await operator.getByLabel('Idioma de esos correos', { exact: true }).selectOption('en');
+  await operator.getByRole('button', { name: 'Guardar' }).click();
+  await operator.getByText('Ajustes guardados.').waitFor();
+  await accessible(operator, 'my settings');
+  await shot(operator, 'operator-settings');
+  await operator.reload();
+  await operator.getByRole('heading', { level: 1, name: 'Mis ajustes' }).waitFor();
+  await operator.getByText('Carmen Ruiz · operador@netz0.example').waitFor(); // loaded
+  assert.equal(await comercial.isChecked(), false, 'kept');
+  assert.equal(await operator.getByLabel('Idioma de esos correos', { exact: true }).inputValue(), 'en');
+
+  // Followed: a comercial ticket is not mailed to her now; a soporte one is, in English.
+  await fetch(`${base}/_local/outbox/clear`, { method: 'POST' });
+  const bearer = await token({ role: 'customer', account_id: 'acct-demo', email: 'cliente@demo.netz0.example' });
+  await api('POST', '/tickets', bearer, { department: 'comercial', subject: 'Factura', body: 'Texto' });
+  await api('POST', '/tickets', bearer, { department: 'soporte', subject: 'DNS', body: 'Texto' });
+  const hers = await fetch(`${base}/_local/outbox?to=operador@netz0.example`).then((r) => r.json());
+  assert.deepEqual(hers.map((m) => m.subject.replace(/^\[#NZ-\d+\] /, '')), ['New ticket: DNS']);
+
+  // Back as seeded, for the other tests.
+  await comercial.check();
+  await operator.getByLabel('Idioma de esos correos', { exact: true }).selectOption('es');
+  await operator.getByRole('button', { name: 'Guardar' }).click();
+  await operator.getByText('Ajustes guardados.').waitFor();
+  await operator.close();
+
+  const customer = await signedIn(/Cliente de demostración/);
+  await customer.goto(`${base}/#/settings`);
+  await customer.getByRole('heading', { level: 1, name: 'Mis tickets' }).waitFor(); // not for customers
+  await customer.close();
 });

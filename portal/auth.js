@@ -26,7 +26,7 @@ function store(token, claims = decodeClaims(token)) {
   sessionStorage.setItem(KEY, JSON.stringify({ token, claims }));
 }
 
-/** The signed-in person ({token, claims, role, email, accountId}), or null (none or expired). */
+/** The signed-in person ({token, claims, role, email, id, name, accountId}), or null (none or expired). */
 export function session() {
   let saved;
   try { saved = JSON.parse(sessionStorage.getItem(KEY) || 'null'); } catch { saved = null; }
@@ -38,6 +38,8 @@ export function session() {
     claims,
     role: groups(claims['cognito:groups']).includes(OPERATORS_GROUP) ? 'operator' : 'customer',
     email: claims.email || claims['cognito:username'] || '',
+    id: claims.sub || '', // what the API stores as an assignee
+    name: claims.name || claims.email || '',
     accountId: claims['custom:account_id'] || null,
   };
 }

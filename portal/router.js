@@ -17,6 +17,7 @@ export const ROUTES = [
   { re: /^#\/mine$/, view: 'queue', role: 'operator', mode: 'mine' },
   { re: /^#\/canned$/, view: 'canned', role: 'operator' },
   { re: /^#\/reports$/, view: 'reports', role: 'operator' },
+  { re: /^#\/settings$/, view: 'settings', role: 'operator' },
 ];
 
 export const SIGNIN = '#/signin';

@@ -1,4 +1,5 @@
-"""POST /tickets/{id}/assign: an operator takes a ticket (or hands it to another operator)."""
+"""POST /tickets/{id}/assign: an operator takes a ticket, hands it to another operator, or
+leaves it unassigned."""
 
 from typing import Annotated, Any
 
@@ -18,10 +19,11 @@ from helpdesk.http.api import (
 )
 from helpdesk.http.schemas import AssignRequest, TicketOut
 from helpdesk.observability import logger, metrics
-from helpdesk.runtime import ticket_service
+from helpdesk.runtime import assignment_service
+from helpdesk.services.assignment import ABSENT
 
 app = create_api()
-service = ticket_service()
+service = assignment_service()
 
 
 @app.post(
@@ -35,10 +37,13 @@ def assign(
     request: Annotated[AssignRequest | None, Body()] = None,
     if_match: IfMatch = None,
 ) -> Response[TicketOut]:
+    caller = current_caller(app)
+    # {"assignee": null} unassigns; no body, or a body without "assignee", means "I take it".
+    named = request is not None and "assignee" in request.model_fields_set
     ticket = service.assign(
-        current_caller(app),
+        caller,
         id,
-        assignee=request.assignee if request else None,
+        assignee=request.assignee if request is not None and named else ABSENT,
         now=request_time(app),
         expected_version=expected_version(if_match),
     )

@@ -31,11 +31,10 @@ service = ticket_service()
     responses={200: {"description": "The closed ticket."}, **ERROR_RESPONSES},
 )
 def close(id: str, if_match: IfMatch = None) -> Response[TicketOut]:  # noqa: A002 - path parameter
-    ticket = service.close(
-        current_caller(app), id, now=request_time(app), expected_version=expected_version(if_match)
-    )
+    caller = current_caller(app)
+    ticket = service.close(caller, id, now=request_time(app), expected_version=expected_version(if_match))
     metrics.add_metric(name="TicketClosed", unit=MetricUnit.Count, value=1)
-    return with_etag(TicketOut.of(ticket), ticket.version)
+    return with_etag(TicketOut.of(ticket, customer_view=not caller.is_operator), ticket.version)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

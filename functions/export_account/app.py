@@ -7,8 +7,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from helpdesk.http.api import ERROR_RESPONSES, create_api, current_caller
-from helpdesk.http.schemas import AccountExportOut, ExportedTicketOut, MessageOut, TicketOut
+from helpdesk.http.api import ERROR_RESPONSES, create_api, current_caller, reader_language
+from helpdesk.http.schemas import AccountExportOut, ExportedTicketOut
 from helpdesk.observability import logger
 from helpdesk.runtime import account_export
 
@@ -30,15 +30,12 @@ def export_account(
         str | None, Query(max_length=4096, description="next_cursor of the previous page.")
     ] = None,
 ) -> AccountExportOut:
-    page = service.page(current_caller(app), cursor)
+    page = service.page(current_caller(app), cursor)  # the account's customer only
+    language = reader_language(app.current_event.headers)
     return AccountExportOut(
         account_id=page.account_id,
         tickets=[
-            ExportedTicketOut(
-                **TicketOut.of(entry.ticket).model_dump(),
-                messages=[MessageOut.of(m) for m in entry.messages],
-                first_message=entry.first_message,
-            )
+            ExportedTicketOut.of_customer(entry.ticket, entry.messages, entry.first_message, language)
             for entry in page.tickets
         ],
         next_cursor=page.next_cursor,

@@ -33,7 +33,7 @@ def get_ticket(id: str) -> Response[TicketThreadOut]:  # noqa: A002 - the route'
     thread = service.get_ticket(caller, id)
     sla = service.sla_of(caller, thread.ticket, request_time(app))
     language = reader_language(app.current_event.headers)
-    body = TicketThreadOut.of_thread(thread, sla, language, operator=caller.is_operator)
+    body = TicketThreadOut.of_thread(thread, sla, language, customer_view=not caller.is_operator)
     return with_etag(body, thread.ticket.version, language=language)
 
 

@@ -59,6 +59,7 @@ def list_tickets(
             raise InvalidValue(
                 "due_sort_department_only", details=[FieldProblem("sort", "only_department_with_due")]
             )
+        # sort=due is the operators' queue order
         page = service.tickets_by_due(caller, department=department, limit=limit, cursor=cursor)
         return TicketPageOut.of(page, service.slas_of(caller, page.items, request_time(app)))
     if q is not None and q.strip():
@@ -68,7 +69,7 @@ def list_tickets(
         else:
             found = searcher.search(caller, q, filters, limit=limit, cursor=cursor)
         slas = service.slas_of(caller, found.items, request_time(app))
-        return TicketPageOut.of(found, slas, found.resolutions)
+        return TicketPageOut.of(found, slas, found.resolutions, customer_view=not caller.is_operator)
     page = service.list_tickets(
         caller,
         status=Status(status) if status else None,
@@ -77,7 +78,8 @@ def list_tickets(
         limit=limit,
         cursor=cursor,
     )
-    return TicketPageOut.of(page, service.slas_of(caller, page.items, request_time(app)))
+    slas = service.slas_of(caller, page.items, request_time(app))
+    return TicketPageOut.of(page, slas, customer_view=not caller.is_operator)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -50,7 +50,7 @@ def open_ticket(
             attachments=attachments,
         )
     metrics.add_metric(name="TicketOpened", unit=MetricUnit.Count, value=1)
-    return TicketOut.of(ticket), 201
+    return TicketOut.of(ticket, customer_view=not caller.is_operator), 201
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -38,7 +38,11 @@ def reports(
     ] = None,
     department: Annotated[str | None, Query(max_length=40)] = None,
     operator: Annotated[
-        str | None, Query(max_length=128, description="Only the tickets assigned to this operator.")
+        str | None,
+        Query(
+            max_length=128,
+            description="Only the tickets assigned to this operator (their id, as GET /operators lists it).",
+        ),
     ] = None,
 ) -> ReportOut:
     report = service.report(

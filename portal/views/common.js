@@ -81,7 +81,7 @@ export function ticketRow(ticket, { departments = {}, showAssignee = false } = {
     h('div', { class: 'row-meta' },
       statusBadge(ticket.status),
       h('span', {}, departments[ticket.department] || ticket.department),
-      showAssignee ? h('span', {}, ticket.assignee ? t('ticket.assignedTo', { who: ticket.assignee }) : t('ticket.unassigned')) : null,
+      showAssignee ? h('span', {}, ticket.assignee ? t('ticket.assignedTo', { who: ticket.assignee_name || ticket.assignee }) : t('ticket.unassigned')) : null,
       slaBadge(ticket.sla),
       h('span', {}, t('list.updated', { when: formatTime(ticket.updated_at) }))),
     resolutionSnippet(ticket.resolution));

@@ -60,7 +60,7 @@ export async function queueView(root, ctx) {
     list, more, errors,
     page: async (cursor) => {
       const query = { status, department: mine ? '' : department, q, cursor, limit: 50 };
-      if (mine) query.assignee = ctx.session.email;
+      if (mine) query.assignee = ctx.session.id;
       const { data } = await request('GET', '/tickets', { query });
       return { ...data, items: [...data.items].sort(queueOrder) };
     },

@@ -149,12 +149,21 @@ function dayTable(report) {
 
 export async function reportsView(root, ctx) {
   const { list: departments } = await departmentNames(request);
+  let operators = [];
+  try {
+    operators = (await request('GET', '/operators')).data.items;
+  } catch {
+    operators = []; // the picker then offers only "everyone"
+  }
   if (!ctx.isCurrent()) return;
   const query = Object.fromEntries(['from', 'to', 'department', 'operator'].map((k) => [k, ctx.query.get(k) || '']));
   const fromField = field(t('reports.from'), h('input', { type: 'date', value: query.from }));
   const toField = field(t('reports.to'), h('input', { type: 'date', value: query.to }), { hint: t('reports.periodHint') });
   const deptField = field(t('queue.department'), select([['', t('queue.allDepartments')], ...departments.map((d) => [d.id, d.name])], query.department));
-  const operatorField = field(t('reports.operator'), h('input', { type: 'text', value: query.operator, maxlength: 128, autocomplete: 'off' }), { hint: t('reports.operatorHint') });
+  // Assignees are operator ids: chosen by name; an id the directory no longer lists stays as itself.
+  const operatorOptions = [['', t('reports.everyone')], ...operators.map((o) => [o.id, o.name])];
+  if (query.operator && !operators.some((o) => o.id === query.operator)) operatorOptions.push([query.operator, query.operator]);
+  const operatorField = field(t('reports.operator'), select(operatorOptions, query.operator), { hint: t('reports.operatorHint') });
   const errors = errorBox();
   const fields = { from: fromField, to: toField, department: deptField, operator: operatorField };
   const filters = h('form', { class: 'filters', onsubmit: (e) => {

@@ -1,6 +1,7 @@
 // One ticket: tracking ID (copyable), status, auto-close time, the whole thread, attachments,
-// reply / internal note, close, reopen, take. Every change sends If-Match with the version we
-// loaded; on version_conflict the typed text stays and the person can reload the thread.
+// reply / internal note, close, reopen, take, hand over to a colleague by name or unassign. Every
+// change sends If-Match with the version we loaded; on version_conflict the typed text stays and
+// the person can reload the thread.
 import { h, replace, keepDraft, saveDraft } from '../dom.js';
 import { t, has, formatTime, formatSize } from '../i18n/index.js';
 import { request, versionFromEtag, downloadAttachment } from '../api.js';
@@ -67,6 +68,14 @@ export async function ticketView(root, ctx) {
 
   // ----------------------------------------------------------------- loading and rendering
   const { names } = await departmentNames(request);
+  let operators = [];
+  if (isOperator) {
+    try {
+      operators = (await request('GET', '/operators')).data.items;
+    } catch {
+      operators = []; // the picker then offers only "nobody"; taking the ticket still works
+    }
+  }
   async function load() {
     const { data, etag } = await request('GET', `/tickets/${encodeURIComponent(typedId)}`);
     ticket = data;
@@ -93,7 +102,7 @@ export async function ticketView(root, ctx) {
     const rows = [
       [t('ticket.status'), statusBadge(ticket.status)],
       [t('ticket.department'), names[ticket.department] || ticket.department],
-      isOperator ? [t('ticket.assignee'), ticket.assignee || t('ticket.unassigned')] : null,
+      (isOperator || ticket.assignee_name) ? [t('ticket.assignee'), ticket.assignee_name || t('ticket.unassigned')] : null,
       isOperator && slaBadge(ticket.sla) ? [t('ticket.sla'), slaBadge(ticket.sla)] : null,
       isOperator ? [t('ticket.account'), ticket.account_id] : null,
       [t('ticket.created'), formatTime(ticket.created_at)],
@@ -123,8 +132,9 @@ export async function ticketView(root, ctx) {
       replace(actions); // a merged ticket changes no more: its conversation goes on where it went
     } else {
       replace(actions,
-        isOperator && !closed && ticket.assignee !== me.email
+        isOperator && !closed && ticket.assignee !== me.id
           ? h('button', { type: 'button', onclick: () => act('assign', t('ticket.taken')) }, t('ticket.take')) : null,
+        isOperator && !closed ? assignPicker() : null,
         closed
           ? h('button', { type: 'button', onclick: () => act('reopen', t('ticket.reopened')) }, t('ticket.reopen'))
           : h('button', { type: 'button', class: 'secondary', onclick: confirmClose }, t('ticket.close')),
@@ -185,6 +195,23 @@ export async function ticketView(root, ctx) {
           m.attachments.map((a) => h('li', {}, preview(a),
             h('button', { type: 'button', class: 'link', onclick: (e) => download(a, e.currentTarget) },
               t('ticket.download', { name: a.name }), ' ', h('span', { class: 'size' }, `(${formatSize(a.size)})`))))) : null));
+  }
+
+  // Hand the ticket to a colleague, by name, or leave it unassigned (operators, open tickets).
+  function assignPicker() {
+    const options = [['', t('ticket.nobody')], ...operators.map((o) => [o.id, o.name])];
+    if (ticket.assignee && !operators.some((o) => o.id === ticket.assignee)) {
+      options.push([ticket.assignee, ticket.assignee_name || ticket.assignee]); // no longer an operator
+    }
+    const picker = field(t('ticket.assignTo'), select(options, ticket.assignee || ''));
+    picker.control.name = 'assignee';
+    const submit = h('button', { type: 'submit', class: 'secondary' }, t('ticket.assign'));
+    return h('form', { class: 'assign-form', onsubmit: (e) => {
+      e.preventDefault();
+      const chosen = picker.control.value || null;
+      const who = chosen ? operators.find((o) => o.id === chosen)?.name || chosen : null;
+      act('assign', who ? t('ticket.assignedNow', { who }) : t('ticket.unassignedNow'), { assignee: chosen });
+    } }, picker.wrap, submit);
   }
 
   async function download(attachment, button) {
@@ -264,7 +291,8 @@ export async function ticketView(root, ctx) {
     const text = fillPlaceholders(chosen.body, {
       ticket_id: ticket.id,
       customer_name: ticket.customer_name || customer?.author || '',
-      operator_name: me.name || me.email,
+      // The directory's display name (the token's name claim is the same attribute).
+      operator_name: operators.find((o) => o.id === me.id)?.name || me.name || me.email,
     });
     const box = bodyField.control;
     const start = box.selectionStart ?? box.value.length;
@@ -286,11 +314,11 @@ export async function ticketView(root, ctx) {
     if (yes) await act('close', t('ticket.closed'));
   }
 
-  async function act(action, done) {
+  async function act(action, done, body) {
     errors.clear();
     for (const b of actions.querySelectorAll('button')) b.disabled = true;
     try {
-      await request('POST', `/tickets/${encodeURIComponent(ticket.id)}/${action}`, { version });
+      await request('POST', `/tickets/${encodeURIComponent(ticket.id)}/${action}`, body ? { body, version } : { version });
       await load();
       conflict.hidden = true;
       ctx.announce(done);

@@ -15,6 +15,7 @@ import smtplib
 import socket
 import threading
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
@@ -613,3 +614,73 @@ def test_the_poller_follows_the_stream_into_new_shards() -> None:
     streams.record("shard-2", "later")
     poller.drain()
     assert delivered == ["before-close", "in-the-child", "later"]
+
+
+# ---------------------------------------------------------------- staff mail (issue 10's done-means)
+def staff_mail(client: Client, to: str, ticket_id: str) -> list[str]:
+    """The subjects of the mails `to` got about the ticket, oldest first."""
+    return [m["subject"] for m in reversed(outbox(client, to)) if f"[#{ticket_id}]" in m["subject"]]
+
+
+def test_operators_are_mailed_what_concerns_them_and_never_what_they_did(
+    stack: LocalStack, client: Client, customer: str
+) -> None:
+    """On DynamoDB Local with the seeded operators (soporte: Carmen, Lucía, Marcos; comercial:
+    Elena, Jorge): a new ticket mails its department; A hands it to B by name → B; a customer's
+    answer → B only; B's own reply mails no operator; an SLA breach → B, once."""
+    lucia = client.token("operator", email="lucia@netz0.example")
+    marcos = client.token("operator", email="marcos@netz0.example")
+    opened = client.call("POST", "/tickets", customer, TICKET)
+    assert opened.status == 201, opened.body
+    ticket_id = opened.body["id"]
+    path = f"/tickets/{ticket_id}"
+    new = "Nuevo ticket: El webmail no carga"
+    for address in ("operador@netz0.example", "lucia@netz0.example", "marcos@netz0.example"):
+        assert staff_mail(client, address, ticket_id) == [f"[#{ticket_id}] {new}"], address
+    assert staff_mail(client, "elena@netz0.example", ticket_id) == []  # comercial
+
+    people = {o["name"]: o["id"] for o in client.call("GET", "/operators", lucia).body["items"]}
+    handed = client.call("POST", f"{path}/assign", lucia, {"assignee": people["Marcos Díaz"]})
+    assert handed.status == 200, handed.body
+    assert handed.body["assignee_name"] == "Marcos Díaz"
+    assigned = f"[#{ticket_id}] Ticket asignado a usted: El webmail no carga"
+    assert staff_mail(client, "marcos@netz0.example", ticket_id)[1:] == [assigned]
+    assert len(staff_mail(client, "lucia@netz0.example", ticket_id)) == 1  # she did it: no mail
+
+    assert client.call("POST", f"{path}/replies", marcos, {"body": "¿Qué navegador usa?"}).status == 201
+    assert client.call("POST", f"{path}/replies", customer, {"body": "Firefox"}).status == 201
+    answered = f"[#{ticket_id}] El cliente ha respondido: El webmail no carga"
+    assert staff_mail(client, "marcos@netz0.example", ticket_id)[2:] == [answered]
+    assert len(staff_mail(client, "operador@netz0.example", ticket_id)) == 1  # assigned: only Marcos
+
+    later = (datetime.now(UTC) + timedelta(days=30)).isoformat()
+    assert client.call("POST", "/_local/escalate", body={"at": later}).status == 200
+    assert client.call("POST", "/_local/escalate", body={"at": later}).status == 200  # nothing new
+    breached = f"[#{ticket_id}] SLA incumplido: El webmail no carga"
+    assert staff_mail(client, "marcos@netz0.example", ticket_id)[3:] == [breached]
+    assert len(staff_mail(client, "lucia@netz0.example", ticket_id)) == 1
+
+    thread = client.call("GET", path, marcos).body
+    assert [(e["code"], e["actor"]) for e in thread["history"]] == [
+        ("assigned", "Lucía Romero"),
+        ("sla_breached", ""),
+    ]
+    assert thread["history"][0]["text"] == "Lucía Romero asignó el ticket a Marcos Díaz."
+
+
+def test_a_reply_takes_an_unassigned_ticket_once_on_dynamodb_local(client: Client, customer: str) -> None:
+    lucia = client.token("operator", email="lucia@netz0.example")
+    marcos = client.token("operator", email="marcos@netz0.example")
+    ticket_id = client.call("POST", "/tickets", customer, TICKET).body["id"]
+    path = f"/tickets/{ticket_id}"
+    assert client.call("POST", f"{path}/replies", lucia, {"body": "Lo miro yo"}).status == 201
+    assert client.call("POST", f"{path}/replies", marcos, {"body": "Y yo"}).status == 201
+    thread = client.call("GET", path, marcos).body
+    assert thread["assignee_name"] == "Lucía Romero"
+    assert [e["text"] for e in thread["history"]] == ["Lucía Romero tomó el ticket al responder."]
+    seen = client.call("GET", path, customer).body
+    assert seen["history"] == []
+    assert sorted(m["author"] for m in seen["messages"] if m["author_role"] == "operator") == [
+        "Lucía Romero · Soporte Técnico",
+        "Marcos Díaz · Soporte Técnico",
+    ]

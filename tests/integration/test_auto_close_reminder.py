@@ -29,13 +29,18 @@ def waiting(api, postman, *, language="es"):
     api.at(REPLIED)
     assert api.reply(ticket["id"], LUIS, "Pruebe ahora").status == 201
     postman.new()  # confirmation, receipt, reply
+    # The reply took the ticket (its entry, operators only); history() leaves that entry out.
+    taken = api.ticket(ticket["id"], LUIS)["history"]
+    assert [(e["code"], e["params"].get("how")) for e in taken] == [("assigned", "reply")]
     return ticket["id"]
 
 
 def history(api, ticket_id, who, language):
+    """The thread's history after the reply that made the ticket wait (and took it)."""
     result = api.get(f"/tickets/{ticket_id}", who, headers={"Accept-Language": language})
     assert result.status == 200, result.body
-    return [(e["code"], e["actor_role"], e["at"], e["text"]) for e in result.json()["history"]]
+    entries = [e for e in result.json()["history"] if e["code"] != "assigned"]
+    return [(e["code"], e["actor_role"], e["at"], e["text"]) for e in entries]
 
 
 def dynamodb_calls(client) -> list[str]:

@@ -43,17 +43,19 @@ def test_the_source_closes_into_the_target_and_both_threads_say_so(api, pair):
         ("Sigo sin poder entrar", source),
         ("Uso Firefox", source),
     ]
-    [entry] = thread["history"]
+    [entry] = thread["history"]  # customers see merges (not that Luis's reply took the ticket)
     assert (entry["code"], entry["params"]) == ("merged_from", {"ticket": source})
+    # Luis's token has no name: customers see the department, never his address.
     assert (
         entry["text"]
-        == f"luis@netz0.example unió aquí el ticket {source}: sus mensajes aparecen en esta conversación."
+        == f"Soporte Técnico unió aquí el ticket {source}: sus mensajes aparecen en esta conversación."
     )
+    assert [e["code"] for e in api.ticket(target, LUIS)["history"]] == ["assigned", "merged_from"]
     # The customer opening the source sees where it went, in their language.
     seen = api.get(f"/tickets/{source}", ANA, headers={"Accept-Language": "en"}).json()
     assert (seen["merged_into"], seen["status"]) == (target, "CLOSED")
     assert seen["history"][-1]["text"] == (
-        f"luis@netz0.example merged this ticket into {target}: the conversation continues there."
+        f"Technical Support merged this ticket into {target}: the conversation continues there."
     )
     # The target is found by the words of what was merged into it.
     found = api.get("/tickets", ANA, query={"q": "firefox"}).json()["items"]
@@ -178,7 +180,7 @@ def test_two_merges_of_one_source_at_once_merge_it_once(api, gateway, pair):
     assert luis.json()["error"]["code"] == "ticket_merged"
     assert api.ticket(source)["merged_into"] == other
     assert [m["ticket_id"] for m in api.ticket(target)["messages"]] == [target, target]
-    assert api.ticket(target)["history"] == []
+    assert [e["code"] for e in api.ticket(target)["history"]] == ["assigned"]  # Luis's reply; no merge
 
 
 def test_two_tickets_merged_into_each_other_at_once_end_as_one(api, gateway, pair):

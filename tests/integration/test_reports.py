@@ -73,11 +73,11 @@ def test_the_day_shows_the_ticket_its_first_response_the_breach_the_closing_and_
     assert friday["satisfaction"] == {"good": 0, "bad": 0, "rate": None}
 
     # The operator's own figures: the ticket was his when he answered, when it closed and rated.
-    mine = report(api, operator=LUIS["email"], **{"from": "2026-11-30", "to": "2026-11-30"})
+    mine = report(api, operator=LUIS["sub"], **{"from": "2026-11-30", "to": "2026-11-30"})
     assert mine["total"]["sla"]["first_response"]["missed"] == 1
     assert mine["total"]["satisfaction"]["good"] == 1
     assert mine["total"]["opened"]["total"] == 0  # nobody's when it was opened
-    other = report(api, operator=MARTA["email"], **{"from": "2026-11-30", "to": "2026-11-30"})
+    other = report(api, operator=MARTA["sub"], **{"from": "2026-11-30", "to": "2026-11-30"})
     assert other["total"]["sla"]["first_response"]["missed"] == 0
     assert other["total"]["satisfaction"]["good"] == 0
 

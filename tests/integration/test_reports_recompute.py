@@ -147,8 +147,9 @@ def step(api: Any, ticket: Followed, kind: str, operator: dict[str, Any]) -> Non
     result, action = act(api, ticket, kind, operator)
     assert result.status in (200, 201), (kind, ticket.status, result.body)  # only allowed ones are drawn
     ticket.actions.append((now, action))
-    if action is Action.ASSIGN:
-        ticket.assignees.append((now, operator["email"]))
+    # Assignees are operator ids; an operator's reply takes an unassigned ticket in its write.
+    if action is Action.ASSIGN or (action is Action.OPERATOR_REPLY and not ticket.assignees):
+        ticket.assignees.append((now, operator["sub"]))
     if action is Action.OPERATOR_REPLY and ticket.first_response is None:
         ticket.first_response = now
     if action is Action.CLOSE:
@@ -399,7 +400,7 @@ def test_the_reports_equal_a_recomputation_from_the_tickets(api, gateway, postma
     assert all(everything[name] for name in (*facts, "csat_good", "csat_bad")), dict(everything)
     assert everything["sla_first_response_missed"] + everything["sla_next_response_missed"], dict(everything)
     for department in (None, "soporte"):
-        for operator in (None, LUIS["email"]):
+        for operator in (None, LUIS["sub"]):
             query = {
                 "from": first.isoformat(),
                 "to": last.isoformat(),

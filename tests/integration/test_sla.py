@@ -146,7 +146,8 @@ def test_an_operator_reply_during_the_escalation_run_wins(api, gateway):
     report = api.escalate(at("2026-11-23 11:30"))
     assert reply[0].status == 201
     assert (report["breached"], report["skipped"]) == (0, 1)
-    assert api.ticket(ticket["id"], LUIS)["history"] == []  # no alert: the reply won
+    # No alert: the reply won (and took the ticket).
+    assert [e["code"] for e in api.ticket(ticket["id"], LUIS)["history"]] == ["assigned"]
 
 
 def test_overlapping_escalation_runs_alert_once(api, gateway):

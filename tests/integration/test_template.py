@@ -49,6 +49,9 @@ def test_the_api_routes_are_the_issues_table():
         "PUT /ratings": "ratings",
         "PUT /tickets/{id}/rating": "ratings",
         "GET /account/export": "export_account",
+        "GET /operators": "operators",
+        "GET /operators/me": "operators",
+        "PUT /operators/me": "operators",
     }
 
 
@@ -120,8 +123,11 @@ def test_every_function_has_its_own_least_privilege_policy_and_no_scan():
             for statement in policy["Statement"]:
                 actions = statement["Action"]
                 services = {a.split(":")[0] for a in actions}
-                assert services <= {"dynamodb", "s3", "ses", "secretsmanager", "sqs"}, name
+                assert services <= {"dynamodb", "s3", "ses", "secretsmanager", "sqs", "cognito-idp"}, name
                 assert not any(a.endswith("*") for a in actions), name
+                if "cognito-idp" in services:  # the operator directory: read the group, on the pool only
+                    assert actions == ["cognito-idp:ListUsersInGroup"], name
+                    assert statement["Resource"] == {"Fn::GetAtt": ["UserPool", "Arn"]}, name
                 assert "dynamodb:Scan" not in actions, name
                 # Removing an address deletes its items; deleting a canned reply deletes its item.
                 if name not in ("AccountEmailsFunction", "CannedRepliesFunction"):
@@ -260,6 +266,9 @@ def test_the_openapi_document_says_what_every_route_answers():
         "DELETE /account/emails/{email}": ["204"],
         "GET /departments": ["200"],
         "GET /reports": ["200"],
+        "GET /operators": ["200"],
+        "GET /operators/me": ["200"],
+        "PUT /operators/me": ["200"],
         "GET /tickets": ["200"],
         "POST /tickets": ["201"],
         "GET /tickets/{id}": ["200"],

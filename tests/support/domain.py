@@ -19,12 +19,25 @@ SETTINGS = Settings(
     ),
 )
 
-ANA = Caller(role=Role.CUSTOMER, name="ana@cliente.example", account_id="acct-1001")
-ANA_BY_MAIL = Caller(role=Role.CUSTOMER, name="ana.perez@cliente.example", account_id="acct-1001")
-BRUNO = Caller(role=Role.CUSTOMER, name="bruno@otro.example", account_id="acct-2002")
-NO_ACCOUNT = Caller(role=Role.CUSTOMER, name="sin@cuenta.example", account_id=None)
-LUIS = Caller(role=Role.OPERATOR, name="luis@netz0.example")
-MARTA = Caller(role=Role.OPERATOR, name="marta@netz0.example")
+ANA = Caller(
+    role=Role.CUSTOMER, name="Ana Pérez", account_id="acct-1001", id="sub-ana", email="ana@cliente.example"
+)
+ANA_BY_MAIL = Caller(
+    role=Role.CUSTOMER,
+    name="ana.perez@cliente.example",
+    account_id="acct-1001",
+    email="ana.perez@cliente.example",
+)
+BRUNO = Caller(
+    role=Role.CUSTOMER,
+    name="bruno@otro.example",
+    account_id="acct-2002",
+    id="sub-bruno",
+    email="bruno@otro.example",
+)
+NO_ACCOUNT = Caller(role=Role.CUSTOMER, name="sin@cuenta.example", account_id=None, id="sub-sin")
+LUIS = Caller(role=Role.OPERATOR, name="Luis Gil", id="sub-luis", email="luis@netz0.example")
+MARTA = Caller(role=Role.OPERATOR, name="Marta Sanz", id="sub-marta", email="marta@netz0.example")
 
 
 def sequence(prefix: str) -> object:

@@ -25,6 +25,7 @@ from helpdesk.domain.models import (
     TicketPage,
     TicketThread,
 )
+from helpdesk.domain.operators import DirectoryMember, OperatorPreferences
 from helpdesk.domain.reports import BACKLOG, Scope, Tally
 from helpdesk.domain.sla import AlertStage, ResponseClock, ResponseClockEffect, SlaTarget
 from helpdesk.domain.status_machine import Status, Timer
@@ -374,10 +375,19 @@ def _changed(ticket: Ticket, change: TicketChange) -> Ticket:
         updated = replace(updated, response_clock=ResponseClock(SlaTarget.NEXT_RESPONSE, change.now))
     elif change.response_clock is ResponseClockEffect.STOP:
         updated = replace(updated, response_clock=None)
-    if change.assignee is not None:
-        updated = replace(updated, assignee=change.assignee)
+    assignment = change.assignment
+    if assignment is not None:
+        updated = replace(updated, assignee=assignment.assignee, assignee_name=assignment.name)
     if change.entries:
         updated = replace(updated, history=updated.history + change.entries)
+    taking = change.taking
+    if taking is not None and ticket.assignee is None:  # as the table's if_not_exists does
+        updated = replace(
+            updated,
+            assignee=taking.assignment.assignee,
+            assignee_name=taking.assignment.name,
+            history=(*updated.history, taking.entry),
+        )
     return updated
 
 
@@ -687,3 +697,34 @@ class InMemorySearchIndex:
         self.reads += 1
         words = frozenset(self._tickets.words[ticket_id])
         return IndexedTicket(ticket, words, self._tickets.answers.get(ticket_id))
+
+
+class InMemoryOperatorGroup:
+    """The operators group (GroupMembers): `calls` counts the directory's reads of it."""
+
+    def __init__(self, *members: DirectoryMember) -> None:
+        self.everyone: list[DirectoryMember] = list(members)
+        self.calls = 0
+
+    def members(self) -> list[DirectoryMember]:
+        self.calls += 1
+        return list(self.everyone)
+
+
+class InMemoryOperatorPreferences:
+    """OperatorPreferenceStore."""
+
+    def __init__(self) -> None:
+        self.saved: dict[str, OperatorPreferences] = {}
+        self.reads = 0
+
+    def preferences(self, operator_id: str) -> OperatorPreferences | None:
+        self.reads += 1
+        return self.saved.get(operator_id)
+
+    def all_preferences(self) -> dict[str, OperatorPreferences]:
+        self.reads += 1
+        return dict(self.saved)
+
+    def save_preferences(self, operator_id: str, preferences: OperatorPreferences, now: datetime) -> None:
+        self.saved[operator_id] = preferences

@@ -43,6 +43,15 @@ def operator(email: str = "luis@netz0.example", groups: Any = ("operators",)) ->
     }
 
 
+def enlist(email: str, name: str) -> dict[str, Any]:
+    """An operator who is a member of the operators group in the (moto) user pool, with the
+    claims their ID token carries: the pool's own sub, and the name."""
+    from devstack.provision import enlist_operator
+
+    sub, shown = enlist_operator(NAMES["UserPool"], email, name)
+    return {**operator(email), "sub": sub, "cognito:username": sub, "name": shown}
+
+
 ANA = customer()
 BRUNO = customer(account="acct-2002", email="bruno@otro.example")
 LUIS = operator()

@@ -44,8 +44,10 @@ def test_a_ticket_waiting_past_the_deadline_is_closed_as_resolved(tickets, close
     assert (report.due, report.closed, report.skipped) == (1, 1, 0)
     ticket = store.tickets[ticket_id]
     assert (ticket.status, ticket.closed_reason) == (Status.CLOSED, ClosedReason.INACTIVITY)
-    # Why, as a history entry written by the close itself (no system message any more).
-    [entry] = ticket.history
+    # Why, as a history entry written by the close itself (no system message any more); before
+    # it, Luis took the ticket by replying.
+    taken, entry = ticket.history
+    assert (taken.code, taken.actor, taken.params.get("how")) == ("assigned", LUIS.name, "reply")
     assert (entry.code, entry.actor_role, dict(entry.params)) == (
         "closed",
         Role.SYSTEM,
@@ -82,7 +84,9 @@ def test_a_customer_reply_that_lands_first_wins(tickets, closer, store):
     report = closer.run(T0 + HOURS + timedelta(minutes=1))
     assert (report.due, report.closed, report.skipped) == (1, 0, 1)
     assert store.tickets[ticket_id].status is Status.OPEN
-    assert store.tickets[ticket_id].history == ()
+    assert [e.code for e in store.tickets[ticket_id].history] == [
+        "assigned"
+    ]  # Luis's reply took it; no close
 
 
 def test_an_overlapping_run_closes_the_ticket_once(tickets, closer, store):
@@ -92,7 +96,7 @@ def test_an_overlapping_run_closes_the_ticket_once(tickets, closer, store):
     store.before_next_write(lambda: other.append(closer.run(at)))
     first = closer.run(at)
     assert (first.closed, first.skipped) == (0, 1)
-    assert [e.code for e in store.tickets[ticket_id].history] == ["closed"]
+    assert [e.code for e in store.tickets[ticket_id].history] == ["assigned", "closed"]  # closed once
 
 
 def test_a_ticket_answered_again_since_the_index_was_read_is_skipped(tickets, closer, store):

@@ -92,8 +92,10 @@ def test_the_reminder_is_recorded_once_when_due_however_often_the_run_repeats(de
         assert (again.due, again.reminded) == (0, 0)
     assert desk.store.reminded == [(ticket_id, CLOSES)]
     assert desk.store.tickets[ticket_id].status.value == "WAITING"
-    # One history entry, by the system, at the run's time, saying when on Netz0's clock.
-    [entry] = desk.store.tickets[ticket_id].history
+    # One history entry, by the system, at the run's time, saying when on Netz0's clock (after
+    # the one of the reply that made it wait, which took the ticket).
+    taken, entry = desk.store.tickets[ticket_id].history
+    assert (taken.code, taken.params.get("how")) == ("assigned", "reply")
     assert (entry.code, entry.at, entry.actor_role.value) == ("auto_close_reminded", REMIND, "system")
     assert render(entry, "en") == (
         "Reminder sent: the ticket will close as resolved on 28/11/2026 13:05 (CET) "

@@ -97,7 +97,9 @@ def test_the_key_names_the_uploader_and_the_ticket(files, tickets):
     assert grant.fields["key"] == f"uploads/{ticket.id}/{uploader_of(ANA)}/{grant.upload_id}"
     assert uploader_of(ANA).startswith("customer-acct-1001-")
     assert uploader_of(LUIS).startswith("operator-")
-    assert uploader_of(ANA) != uploader_of(replace(ANA, name="otra@cliente.example"))
+    # The person is their sub: another person differs, a new display name does not.
+    assert uploader_of(ANA) != uploader_of(replace(ANA, id="sub-otra"))
+    assert uploader_of(ANA) == uploader_of(replace(ANA, name="Ana P."))
     with pytest.raises(TicketNotFound):
         files.grant(BRUNO, ticket_id=ticket.id, name="a.png", content_type="image/png", size=3)
     with pytest.raises(NotAllowed):  # operators open no tickets, so they upload only for one

@@ -112,7 +112,7 @@ def test_a_rating_keeps_the_closings_department_and_assignee(desk):
     by_link = desk.service.rate(desk.service.token_for(closed), RatingValue.GOOD, None, CLOSED)
     signed_in = desk.service.rate_as(ANA, ticket.id, RatingValue.BAD, None, CLOSED + timedelta(minutes=1))
     for rating in (by_link, signed_in):
-        assert (rating.department, rating.assignee) == ("soporte", LUIS.name)
+        assert (rating.department, rating.assignee) == ("soporte", LUIS.id)
     unassigned = desk.service.rate(desk.service.token_for(desk.closed()), RatingValue.GOOD, None, CLOSED)
     assert (unassigned.department, unassigned.assignee) == ("soporte", None)
 

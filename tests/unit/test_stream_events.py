@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import pytest
 
 from devstack.events import fixture
-from helpdesk.domain.events import MessageAdded, TicketClosed, TicketMerged
+from helpdesk.domain.events import MessageAdded, TicketAssigned, TicketClosed, TicketMerged
 from helpdesk.domain.models import ClosedReason, Rating, RatingValue, Role
 from helpdesk.domain.reports import RatingFacts
 from helpdesk.store.codec import dump_item
@@ -139,3 +139,39 @@ def test_a_ticket_write_or_a_removed_rating_is_no_rating_change(records):
     removed = rating_record(records, None, RATING)
     removed["eventName"] = "REMOVE"
     assert rating_change_of(removed) is None
+
+
+def assigning(record: dict, old: str | None, new: str | None, *, explicit: bool) -> dict:
+    """The fixture's ticket MODIFY with the assignee changed from `old` to `new`; `explicit`:
+    written by POST /assign (assigned_at is this write's updated_at), else by a reply taking it."""
+    images = record["dynamodb"]
+    for image, assignee in ((images["OldImage"], old), (images["NewImage"], new)):
+        image.pop("assignee", None)
+        if assignee:
+            image["assignee"] = {"S": assignee}
+    new_image = images["NewImage"]
+    new_image["assigned_by"] = {"S": "sub-luis"}
+    new_image["assigned_at"] = new_image["updated_at"] if explicit else {"S": "2026-01-01T00:00:00.000000Z"}
+    return record
+
+
+def test_an_assignment_is_ticket_assigned_with_who_decided(records):
+    event = event_of(assigning(records[1], None, "sub-marta", explicit=True), NOW)
+    assert isinstance(event, TicketAssigned)
+    assert (event.assignee, event.by) == ("sub-marta", "sub-luis")
+
+
+def test_a_reply_taking_the_ticket_is_taken_by_the_assignee(records):
+    event = event_of(assigning(records[1], None, "sub-marta", explicit=False), NOW)
+    assert isinstance(event, TicketAssigned)
+    assert (event.assignee, event.by) == ("sub-marta", "sub-marta")
+
+
+def test_unassigning_is_ticket_assigned_to_nobody(records):
+    event = event_of(assigning(records[1], "sub-marta", None, explicit=True), NOW)
+    assert isinstance(event, TicketAssigned)
+    assert (event.assignee, event.by) == (None, "sub-luis")
+
+
+def test_the_same_assignee_again_is_no_event(records):
+    assert event_of(assigning(records[1], "sub-marta", "sub-marta", explicit=True), NOW) is None

@@ -175,16 +175,23 @@ def test_customers_never_see_internal_notes_operators_do(service):
     ]
 
 
-def test_assigning_takes_the_ticket_or_hands_it_over(service, store):
+def test_assigning_takes_the_ticket_by_id_with_the_name(service, store):
     ticket_id = open_one(service)
-    assert service.assign(LUIS, ticket_id, now=T0).assignee == LUIS.name
-    assert service.assign(LUIS, ticket_id, now=T0, assignee=MARTA.name).assignee == MARTA.name
+    ticket = service.assign(LUIS, ticket_id, now=T0)
+    assert (ticket.assignee, ticket.assignee_name) == ("sub-luis", "Luis Gil")
 
 
-def test_a_message_records_its_author_and_role(service):
+def test_a_message_records_its_author_id_and_name_and_a_customer_address(service):
     ticket_id = open_one(service)
     message = service.reply(LUIS, ticket_id, body="Hola", now=T0)
-    assert (message.author, message.author_role) == (LUIS.name, Role.OPERATOR)
+    assert (message.author, message.author_id, message.author_role) == ("Luis Gil", "sub-luis", Role.OPERATOR)
+    assert message.author_email is None  # an operator's address is never kept on what customers read
+    answer = service.reply(ANA, ticket_id, body="Gracias", now=T0)
+    assert (answer.author, answer.author_id, answer.author_email) == (
+        "Ana Pérez",
+        "sub-ana",
+        "ana@cliente.example",
+    )
 
 
 # ---------------------------------------------------------------- ids and lookups

@@ -57,6 +57,8 @@ class Settings(BaseModel):
     auto_close_hours: int = Field(default=72, ge=1)
     departments: tuple[Department, ...] = Field(min_length=1)
     operators_group: str = "operators"
+    # The Cognito user pool whose operators group is the operator directory (USER_POOL_ID).
+    user_pool_id: str | None = None
     # An HTTP API accepts up to 10 MB; no legitimate ticket request comes near this.
     max_request_bytes: int = Field(default=256 * 1024, ge=1024)
     # What an inbound mail may bring; the rest is reported back to the sender.
@@ -114,6 +116,7 @@ class Settings(BaseModel):
                 auto_close_hours="AUTO_CLOSE_HOURS",
                 departments="DEPARTMENTS",
                 operators_group="OPERATORS_GROUP",
+                user_pool_id="USER_POOL_ID",
                 max_request_bytes="MAX_REQUEST_BYTES",
                 max_attachments="MAX_ATTACHMENTS",
                 max_attachment_bytes="MAX_ATTACHMENT_BYTES",

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from helpdesk.mail.compose import MailIdentity
     from helpdesk.services.accounts import AccountService
     from helpdesk.services.address_confirmation import AddressConfirmation
+    from helpdesk.services.assignment import AssignmentService
     from helpdesk.services.auto_close import AutoCloser
     from helpdesk.services.auto_close_reminder import AutoCloseReminder
     from helpdesk.services.canned_replies import CannedReplyService
@@ -28,9 +29,11 @@ if TYPE_CHECKING:
     from helpdesk.services.inbound_mail import InboundMail
     from helpdesk.services.merge import TicketMerger
     from helpdesk.services.notifications import Notifier
+    from helpdesk.services.operators import OperatorDirectory
     from helpdesk.services.ratings import RatingService
     from helpdesk.services.reports import ReportAggregator, ReportService
     from helpdesk.services.search import SearchIndexer, TicketSearch
+    from helpdesk.services.staff_notifications import StaffNotifier
     from helpdesk.store.accounts import DynamoAccountStore
     from helpdesk.store.markers import DynamoMarkerStore
     from helpdesk.store.reports import DynamoReportStore
@@ -128,6 +131,28 @@ def marker_store() -> DynamoMarkerStore:
     from helpdesk.store.markers import DynamoMarkerStore
 
     return DynamoMarkerStore(dynamodb(), settings().table_name)
+
+
+@cache
+def operator_directory() -> OperatorDirectory:
+    """The operators group (Cognito) with the operators' preferences (the table); one per
+    container, so its copy of the group is reused while the container is warm."""
+    from helpdesk.adapters.cognito import CognitoOperators
+    from helpdesk.services.operators import OperatorDirectory
+    from helpdesk.store.operators import DynamoOperatorStore
+
+    config = settings()
+    if not config.user_pool_id:
+        raise RuntimeError("USER_POOL_ID is not set (the template's UserPool)")
+    members = CognitoOperators(boto3.client("cognito-idp"), config.user_pool_id, config.operators_group)
+    return OperatorDirectory(members, DynamoOperatorStore(dynamodb(), config.table_name), config)
+
+
+@cache
+def assignment_service() -> AssignmentService:
+    from helpdesk.services.assignment import AssignmentService
+
+    return AssignmentService(ticket_service(), operator_directory())
 
 
 @cache
@@ -248,4 +273,18 @@ def notifier() -> Notifier:
         mailer=mailer(),
         identity=mail_identity(),
         settings=settings(),
+    )
+
+
+def staff_notifier() -> StaffNotifier:
+    from helpdesk.services.staff_notifications import StaffNotifier
+
+    return StaffNotifier(
+        threads=ticket_store(),
+        markers=marker_store(),
+        directory=operator_directory(),
+        mailer=mailer(),
+        identity=mail_identity(),
+        settings=settings(),
+        portal_url=mail_settings().portal_url,
     )

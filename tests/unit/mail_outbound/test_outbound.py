@@ -209,7 +209,7 @@ def test_spanish_receipt():
 def test_spanish_operator_reply():
     plain, markup = parts(sent(notification(NotificationKind.OPERATOR_REPLY))[0])
     assert plain.startswith(REPLY_ABOVE_MARKERS["es"])
-    assert "Luis le ha respondido:" in plain
+    assert "Luis · Soporte técnico le ha respondido:" in plain  # never the address
     assert REPLY.body in plain
     assert "Estado: Espera" in plain
     assert "responda a este correo escribiendo su respuesta por encima de la línea" in plain
@@ -250,7 +250,7 @@ def test_english_when_asked():
     assert "Status: Waiting for your reply\n" in plain  # the portal speaks English too: no "(Espera)"
     assert "Espera" not in plain
     assert "If we do not hear from you within 72 hours" in plain
-    assert "Luis replied:" in plain
+    assert "Luis · Soporte técnico replied:" in plain
     assert '<html lang="en">' in markup
     receipt, _ = parts(sent(notification(NotificationKind.RECEIPT, language="en-GB"))[0])
     assert "We have received your request. Your ticket number is NZ-12345678" in receipt

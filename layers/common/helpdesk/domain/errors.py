@@ -106,6 +106,12 @@ class InvalidValue(HelpdeskError):
     code = "invalid_value"
 
 
+class UnknownOperator(InvalidValue):
+    """An assignee who is not a member of the operators group (a customer, a typo, a leaver)."""
+
+    code = "unknown_operator"
+
+
 class IdempotencyKeyReused(HelpdeskError):
     code = "idempotency_key_reused"
 

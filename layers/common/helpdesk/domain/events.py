@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from helpdesk.domain.history import HistoryEntry
 from helpdesk.domain.models import ClosedReason, Role
 
 
@@ -17,6 +18,18 @@ class MessageAdded:
     message_id: str
     author_role: Role
     internal: bool
+
+
+@dataclass(frozen=True)
+class TicketAssigned:
+    """The ticket's assignee changed: handed to `assignee` (None: unassigned) by `by` (the
+    operator who decided; the assignee themselves when they took it by replying)."""
+
+    event_id: str
+    at: datetime
+    ticket_id: str
+    assignee: str | None
+    by: str | None
 
 
 @dataclass(frozen=True)
@@ -36,6 +49,16 @@ class TicketMerged:
     at: datetime
     ticket_id: str  # the ticket merged (the source)
     into: str
+
+
+@dataclass(frozen=True)
+class SlaAlerted:
+    """The escalation wrote an SLA alert (an sla_warning or sla_breached history entry)."""
+
+    event_id: str
+    at: datetime
+    ticket_id: str
+    entry: HistoryEntry
 
 
 @dataclass(frozen=True)
@@ -62,4 +85,4 @@ class SearchWordsAdded:
     known: frozenset[str]  # the words the ticket had before (their prefixes are indexed already)
 
 
-DomainEvent = MessageAdded | TicketClosed | TicketMerged | AutoCloseReminded
+DomainEvent = MessageAdded | TicketClosed | TicketMerged | TicketAssigned | SlaAlerted | AutoCloseReminded

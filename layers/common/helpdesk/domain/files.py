@@ -102,8 +102,9 @@ def content_disposition(name: str) -> str:
 
 def uploader_of(caller: Caller) -> str:
     """Who uploads, as it appears in keys and object metadata: the role, and for a customer the
-    account, then a digest of the person (no e-mail address in keys or logs)."""
-    person = hashlib.sha256(caller.name.encode()).hexdigest()[:16]
+    account, then a digest of the person (no e-mail address in keys or logs). The person is the
+    identity provider's `sub`, which never changes or repeats (a display name may do both)."""
+    person = hashlib.sha256((caller.id or caller.name).encode()).hexdigest()[:16]
     if caller.is_operator:
         return f"operator-{person}"
     return f"customer-{_key_safe(caller.account_id or '')}-{person}"

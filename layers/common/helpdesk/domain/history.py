@@ -28,7 +28,7 @@ class EntryCode(StrEnum):
     REOPENED = "reopened"  # by_reply: "yes" when a customer's reply reopened it
     MERGED_INTO = "merged_into"  # ticket: where this ticket's conversation continues
     MERGED_FROM = "merged_from"  # ticket: the ticket merged into this one
-    ASSIGNED = "assigned"  # assignee: who has it now
+    ASSIGNED = "assigned"  # assignee: who has it now (name); how: self | reply when the actor took it
     UNASSIGNED = "unassigned"
     PRIORITY_CHANGED = "priority_changed"  # old, new: low | normal | high | urgent
     TAGS_CHANGED = "tags_changed"  # added, removed: comma-separated tags (either may be empty)

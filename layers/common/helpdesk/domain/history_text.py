@@ -24,6 +24,8 @@ ES: dict[str, str] = {
     "merged_into": "{actor} unió este ticket a {ticket}: la conversación sigue allí.",
     "merged_from": "{actor} unió aquí el ticket {ticket}: sus mensajes aparecen en esta conversación.",
     "assigned": "{actor} asignó el ticket a {assignee}.",
+    "assigned.self": "{actor} tomó el ticket.",
+    "assigned.reply": "{actor} tomó el ticket al responder.",
     "unassigned": "{actor} dejó el ticket sin asignar.",
     "priority_changed": "{actor} cambió la prioridad de {old} a {new}.",
     "tags_changed": "{actor} cambió las etiquetas (añadidas: {added}; quitadas: {removed}).",
@@ -62,6 +64,8 @@ EN: dict[str, str] = {
     "merged_into": "{actor} merged this ticket into {ticket}: the conversation continues there.",
     "merged_from": "{actor} merged ticket {ticket} into this one: its messages appear in this conversation.",
     "assigned": "{actor} assigned the ticket to {assignee}.",
+    "assigned.self": "{actor} took the ticket.",
+    "assigned.reply": "{actor} took the ticket by replying.",
     "unassigned": "{actor} unassigned the ticket.",
     "priority_changed": "{actor} changed the priority from {old} to {new}.",
     "tags_changed": "{actor} changed the tags (added: {added}; removed: {removed}).",
@@ -90,7 +94,11 @@ EN: dict[str, str] = {
 CATALOGUES = {"es": ES, "en": EN}
 
 # Which parameter picks the sentence's variant, per code.
-_VARIANT_PARAM = {EntryCode.CLOSED.value: "reason", EntryCode.REOPENED.value: "by_reply"}
+_VARIANT_PARAM = {
+    EntryCode.CLOSED.value: "reason",
+    EntryCode.REOPENED.value: "by_reply",
+    EntryCode.ASSIGNED.value: "how",  # self: the actor took it; reply: by replying; absent: handed over
+}
 # Parameters whose values are codes shown by their label (`<param>.<value>` in the catalogue).
 _LABELLED = {"old": "priority", "new": "priority", "channel": "channel", "target": "sla_target"}
 
@@ -102,6 +110,8 @@ def sentence_key(item: HistoryEntry) -> str:
         value = item.params.get(variant_param)
         if item.code == EntryCode.REOPENED.value:
             key = "reopened.by_reply" if value == "yes" else "reopened"
+        elif item.code == EntryCode.ASSIGNED.value and value is None:
+            key = item.code
         else:
             key = f"{item.code}.{value}"
     else:

@@ -9,6 +9,8 @@ MAX_SUBJECT = 200  # characters of a ticket's subject (API, inbound mail, portal
 MAX_BODY = 32_000  # characters of a message (API, inbound mail text, portal)
 MAX_FILENAME = 200  # characters of an attachment's name as kept
 MAX_ADDRESSES = 20  # authorized e-mail addresses per account
+MAX_DISPLAY_NAME = 80  # characters of a person's display name as shown and stored
+OPERATOR_DIRECTORY_TTL = timedelta(seconds=60)  # how long a container trusts its copy of the operators group
 
 IDEMPOTENCY_TTL = timedelta(hours=24)  # how long an Idempotency-Key answers with its ticket
 MARKER_TTL = timedelta(days=30)  # processing markers outlive SES's redelivery window

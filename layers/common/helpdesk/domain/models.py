@@ -38,9 +38,11 @@ class Caller:
     """Who is calling, as established by the identity provider (never by the request body)."""
 
     role: Role
-    name: str  # shown as the author of messages and used as assignee
+    name: str  # the display name (the token's `name`, else the e-mail): what people read
     account_id: str | None = None  # customers only
     verified_email: str | None = None  # the sign-in e-mail, when the identity provider verified it
+    id: str = ""  # the identity provider's `sub`: what is stored as an identity (assignee, author)
+    email: str | None = None  # the e-mail the token carries (a customer's web messages name it)
 
     @property
     def is_operator(self) -> bool:
@@ -57,7 +59,8 @@ class Ticket:
     created_at: datetime
     updated_at: datetime
     version: int
-    assignee: str | None = None
+    assignee: str | None = None  # the operator's id (sub); an e-mail address on tickets assigned before ids
+    assignee_name: str | None = None  # their display name, stored with the assignment
     auto_close_at: datetime | None = None
     closed_at: datetime | None = None
     closed_reason: ClosedReason | None = None
@@ -100,6 +103,8 @@ class Message:
     created_at: datetime
     email: EmailOrigin | None = None
     attachments: tuple[AttachmentRef, ...] = ()
+    author_id: str | None = None  # the author's sub (web and operator messages written since ids)
+    author_email: str | None = None  # a customer's sign-in e-mail on the web (mail recipients)
 
 
 class RatingValue(StrEnum):

@@ -35,7 +35,9 @@ from helpdesk.domain.errors import (
     RequestTooLarge,
     TooManyRequests,
 )
+from helpdesk.domain.limits import MAX_DISPLAY_NAME
 from helpdesk.domain.models import Caller, Role
+from helpdesk.domain.text import one_line
 from helpdesk.http import messages
 from helpdesk.http.messages import Language
 from helpdesk.http.schemas import ErrorOut, GatewayErrorOut
@@ -278,18 +280,30 @@ def current_caller(app: APIGatewayHttpResolver) -> Caller:
     claims: dict[str, Any] = (authorizer.jwt_claim if authorizer else None) or {}
     if not claims or not claims.get("sub"):
         raise NotAuthenticated("not_signed_in")
-    name = str(claims.get("email") or claims.get("cognito:username") or claims["sub"])
+    sub = str(claims["sub"])
+    email = str(claims["email"]) if claims.get("email") else None
+    # The display name: the user's `name` attribute, else the address, never empty.
+    name = _display_name(claims.get("name")) or email or str(claims.get("cognito:username") or sub)
     if settings().operators_group in _groups(claims.get("cognito:groups")):
-        return Caller(role=Role.OPERATOR, name=name)
+        return Caller(role=Role.OPERATOR, name=name, id=sub, email=email)
     account = claims.get("custom:account_id")
     # The identity provider proved this address (it sent the user a code): it counts as confirmed.
-    verified = claims.get("email_verified") in (True, "true") and claims.get("email")
+    verified = claims.get("email_verified") in (True, "true") and email
     return Caller(
         role=Role.CUSTOMER,
         name=name,
         account_id=str(account) if account else None,
         verified_email=str(verified) if verified else None,
+        id=sub,
+        email=email,
     )
+
+
+def _display_name(claim: object) -> str | None:
+    """A `name` claim as one line of at most MAX_DISPLAY_NAME characters (users may write it)."""
+    if not isinstance(claim, str):
+        return None
+    return one_line(claim)[:MAX_DISPLAY_NAME].strip() or None
 
 
 def _groups(claim: object) -> set[str]:

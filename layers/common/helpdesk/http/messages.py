@@ -18,6 +18,11 @@ ES: dict[str, str] = {
     "operators_do_not_open": "Los tickets los abren los clientes, desde su cuenta o por correo electrónico.",
     "notes_operators_only": "Solo los operadores pueden añadir notas internas.",
     "assign_operators_only": "Solo los operadores pueden asignar tickets.",
+    "operators_only": "Solo los operadores pueden usar el directorio de operadores.",
+    "unknown_operator": (
+        "«{assignee}» no es un operador del servicio de soporte: elija uno de GET /operators, "
+        "o null para dejar el ticket sin asignar."
+    ),
     "emails_customers_only": "Las direcciones autorizadas se gestionan desde la cuenta del propio cliente.",
     "ticket_not_found": "No existe el ticket {ticket_id} en su cuenta.",
     "no_such_attachment": "El ticket {ticket_id} no tiene ese adjunto.",
@@ -194,6 +199,7 @@ ES: dict[str, str] = {
     "range_too_long": "el periodo abarca más de {limit} días",
     "not_an_email": "no es una dirección de correo válida",
     "not_a_rating_link": "no es un enlace de valoración nuestro",
+    "not_an_operator": "no es el identificador de un operador",
     "token_or_code": "envíe el token del enlace, o la dirección y el código del correo",
     "no_searchable_word": "no contiene ninguna palabra que buscar",
     "not_valid": "no es válido",
@@ -214,6 +220,11 @@ EN: dict[str, str] = {
     "operators_do_not_open": "Tickets are opened by customers, from their account or by e-mail.",
     "notes_operators_only": "Only operators can add internal notes.",
     "assign_operators_only": "Only operators can assign tickets.",
+    "operators_only": "Only operators can use the operator directory.",
+    "unknown_operator": (
+        "'{assignee}' is not an operator of the help desk: choose one from GET /operators, "
+        "or null to leave the ticket unassigned."
+    ),
     "emails_customers_only": "Authorized e-mail addresses are managed from the customer's own account.",
     "ticket_not_found": "There is no ticket {ticket_id} on your account.",
     "no_such_attachment": "Ticket {ticket_id} has no such attachment.",
@@ -369,6 +380,7 @@ EN: dict[str, str] = {
     "range_too_long": "the period covers more than {limit} days",
     "not_an_email": "is not a valid e-mail address",
     "not_a_rating_link": "is not one of our rating links",
+    "not_an_operator": "is not an operator's id",
     "token_or_code": "send the token from the link, or the address and the code from the mail",
     "no_searchable_word": "has no word to search for",
     "not_valid": "is not valid",

@@ -4,7 +4,8 @@ client does not own (status, account_id, assignee on create, author) can never b
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -12,6 +13,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from pydantic_core import PydanticCustomError
 
 from helpdesk.clock import to_iso
+from helpdesk.config import settings
 from helpdesk.domain.canned import CannedReply
 from helpdesk.domain.files import UploadGrant, previewable
 from helpdesk.domain.history import HistoryEntry
@@ -24,7 +26,8 @@ from helpdesk.domain.limits import (
     MAX_RATING_COMMENT,
     MAX_SUBJECT,
 )
-from helpdesk.domain.models import Message, Rating, Ticket, TicketPage, TicketThread
+from helpdesk.domain.models import Message, Rating, Role, Ticket, TicketPage, TicketThread
+from helpdesk.domain.operators import Operator, shown_to_customers
 from helpdesk.domain.sla import SlaView
 from helpdesk.domain.snippets import Snippet
 from helpdesk.domain.text import one_line
@@ -120,7 +123,7 @@ class AssignRequest(_Request):
         default=None,
         min_length=1,
         max_length=128,
-        description="The operator to assign; the caller when omitted.",
+        description="The operator's id (see GET /operators); the caller when omitted; null: unassigned.",
     )
 
 
@@ -236,7 +239,14 @@ class TicketOut(BaseModel):
     department: str
     subject: str
     account_id: str
-    assignee: str | None
+    assignee: str | None = Field(
+        description="Operators only: the assignee's operator id (an e-mail address on tickets "
+        "assigned before operator ids); null for customers."
+    )
+    assignee_name: str | None = Field(
+        default=None,
+        description='Who has the ticket, by name; customers see "<name> · <department>".',
+    )
     created_at: str
     updated_at: str
     auto_close_at: str | None
@@ -252,7 +262,20 @@ class TicketOut(BaseModel):
     )
 
     @classmethod
-    def of(cls, ticket: Ticket, sla: SlaView | None = None, resolution: Snippet | None = None) -> TicketOut:
+    def of(
+        cls,
+        ticket: Ticket,
+        sla: SlaView | None = None,
+        resolution: Snippet | None = None,
+        *,
+        customer_view: bool = False,
+        language: str = "es",
+    ) -> TicketOut:
+        if customer_view:
+            shown = shown_to_customers(ticket.assignee_name, _department_name(ticket.department, language))
+            assignee, assignee_name = None, shown if ticket.assignee else None
+        else:
+            assignee, assignee_name = ticket.assignee, ticket.assignee_name or ticket.assignee
         return cls(
             id=ticket.id,
             status=ticket.status.value,
@@ -260,7 +283,8 @@ class TicketOut(BaseModel):
             department=ticket.department,
             subject=ticket.subject,
             account_id=ticket.account_id,
-            assignee=ticket.assignee,
+            assignee=assignee,
+            assignee_name=assignee_name,
             created_at=to_iso(ticket.created_at),
             updated_at=to_iso(ticket.updated_at),
             auto_close_at=_iso(ticket.auto_close_at),
@@ -295,12 +319,17 @@ class MessageOut(BaseModel):
     attachments: list[AttachmentOut] = []
 
     @classmethod
-    def of(cls, message: Message) -> MessageOut:
+    def of(cls, message: Message, *, customers_see_department: str | None = None) -> MessageOut:
+        """`customers_see_department`: the ticket's department name when a customer reads it, so
+        an operator is shown as "<name> · <department>" and never by address."""
+        author = message.author
+        if customers_see_department is not None and message.author_role is Role.OPERATOR:
+            author = shown_to_customers(message.author, customers_see_department)
         return cls(
             id=message.id,
             ticket_id=message.ticket_id,
             author_role=message.author_role.value,
-            author=message.author,
+            author=author,
             body=message.body,
             channel=message.channel.value,
             internal=message.internal,
@@ -350,12 +379,20 @@ class HistoryEntryOut(BaseModel):
     text: str = Field(description="The entry as a sentence, in the language of Content-Language.")
 
     @classmethod
-    def of(cls, item: HistoryEntry, language: str) -> HistoryEntryOut:
+    def of(
+        cls, item: HistoryEntry, language: str, *, customers_see_department: str | None = None
+    ) -> HistoryEntryOut:
+        """`customers_see_department`: as for messages, an operator who acted is shown to a
+        customer as "<name> · <department>"."""
+        actor = item.actor
+        if customers_see_department is not None and item.actor_role is Role.OPERATOR:
+            actor = shown_to_customers(item.actor, customers_see_department)
+            item = replace(item, actor=actor)
         return cls(
             code=item.code,
             at=to_iso(item.at),
             actor_role=item.actor_role.value,
-            actor=item.actor,
+            actor=actor,
             params=dict(item.params),
             text=render(item, language),
         )
@@ -384,18 +421,27 @@ class TicketThreadOut(TicketOut):
 
     @classmethod
     def of_thread(
-        cls, thread: TicketThread, sla: SlaView | None = None, language: str = "es", *, operator: bool = False
+        cls,
+        thread: TicketThread,
+        sla: SlaView | None = None,
+        language: str = "es",
+        *,
+        customer_view: bool = False,
     ) -> TicketThreadOut:
+        department = _department_name(thread.ticket.department, language) if customer_view else None
         return cls(
-            **TicketOut.of(thread.ticket, sla).model_dump(),
-            messages=[MessageOut.of(m) for m in thread.messages],
-            history=[HistoryEntryOut.of(e, language) for e in thread.ticket.history],
+            **TicketOut.of(thread.ticket, sla, customer_view=customer_view, language=language).model_dump(),
+            messages=[MessageOut.of(m, customers_see_department=department) for m in thread.messages],
+            history=[
+                HistoryEntryOut.of(e, language, customers_see_department=department)
+                for e in thread.ticket.history
+            ],
             ratings=[RatingOut.of(r) for r in sorted(thread.ratings, key=lambda r: r.closed_at)],
             suppressed_mail=[
                 SuppressedMailOut(at=to_iso(mail.at), kind=mail.kind, reason=mail.reason)
                 for mail in thread.suppressed_mail
             ]
-            if operator
+            if not customer_view
             else None,
         )
 
@@ -410,13 +456,19 @@ class TicketPageOut(BaseModel):
         page: TicketPage,
         slas: Mapping[str, SlaView] | None = None,
         resolutions: Mapping[str, Snippet] | None = None,
+        *,
+        customer_view: bool = False,
+        language: str = "es",
     ) -> TicketPageOut:
         slas = slas or {}
         resolutions = resolutions or {}
-        return cls(
-            items=[TicketOut.of(t, slas.get(t.id), resolutions.get(t.id)) for t in page.items],
-            next_cursor=page.next_cursor,
-        )
+        items = [
+            TicketOut.of(
+                t, slas.get(t.id), resolutions.get(t.id), customer_view=customer_view, language=language
+            )
+            for t in page.items
+        ]
+        return cls(items=items, next_cursor=page.next_cursor)
 
 
 class ExportedTicketOut(TicketOut):
@@ -425,6 +477,18 @@ class ExportedTicketOut(TicketOut):
         description="Position of messages[0] in the ticket's public thread: a ticket too large for one "
         "page continues on the next with the same id (join the messages)."
     )
+
+    @classmethod
+    def of_customer(
+        cls, ticket: Ticket, messages: Sequence[Message], first_message: int, language: str
+    ) -> ExportedTicketOut:
+        """As the account's customer reads it: operators by name and department, never an address."""
+        department = _department_name(ticket.department, language)
+        return cls(
+            **TicketOut.of(ticket, customer_view=True, language=language).model_dump(),
+            messages=[MessageOut.of(m, customers_see_department=department) for m in messages],
+            first_message=first_message,
+        )
 
 
 class AccountExportOut(BaseModel):
@@ -462,6 +526,11 @@ class GatewayErrorOut(BaseModel):
     (the JWT authorizer's 401, its 413 above the payload limit)."""
 
     message: str = Field(examples=["Unauthorized"])
+
+
+def _department_name(department_id: str, language: str) -> str:
+    department = settings().department(department_id)
+    return department.name_in(language) if department else department_id
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -565,3 +634,50 @@ class ClosingToRateOut(BaseModel):
 class DownloadLinkOut(BaseModel):
     url: str
     expires_in: int = Field(description="Seconds the link stays valid.")
+
+
+# ---------------------------------------------------------------- operators
+StaffNoticeName = Literal["new_ticket", "customer_reply", "assigned", "note", "sla_alert"]
+
+
+class OperatorOut(BaseModel):
+    id: str = Field(description="The operator's id (the identity provider's sub): what assign takes.")
+    email: str
+    name: str = Field(description="The display name customers see (with the department).")
+    departments: list[str] = Field(description="The departments the operator works.")
+
+    @classmethod
+    def of(cls, operator: Operator) -> OperatorOut:
+        return cls(
+            id=operator.id, email=operator.email, name=operator.name, departments=list(operator.departments)
+        )
+
+
+class OperatorsOut(BaseModel):
+    items: list[OperatorOut]
+
+
+class OperatorSettingsOut(OperatorOut):
+    notifications: list[StaffNoticeName] = Field(description="The staff mails the operator receives.")
+    language: Literal["es", "en"] = Field(description="The language of those mails.")
+
+    @classmethod
+    def of_settings(cls, operator: Operator) -> OperatorSettingsOut:
+        return cls(
+            **OperatorOut.of(operator).model_dump(),
+            notifications=sorted(n.value for n in operator.notices),
+            language=operator.language,  # type: ignore[arg-type]
+        )
+
+
+class OperatorSettingsUpdate(_Request):
+    departments: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(
+        max_length=20, description="The departments you work: new tickets there are mailed to you."
+    )
+    notifications: list[StaffNoticeName] = Field(
+        max_length=10,
+        description="new_ticket: opened in your departments; customer_reply: on your tickets (or "
+        "unassigned ones in your departments); assigned: handed to you; note: a colleague's note on "
+        "your ticket; sla_alert: a response target of your ticket due soon or missed.",
+    )
+    language: Literal["es", "en"] = Field(description="The language of the mails you receive.")

@@ -83,6 +83,33 @@ ES: dict[str, str] = {
         "Si no sabe de qué se trata, ignore este correo: sin su confirmación esa dirección no queda "
         "autorizada en ninguna cuenta."
     ),
+    # ---- staff mail (helpdesk.mail.staff): to operators, in the language they chose
+    "staff_greeting": "Hola, {name}:",
+    "staff_subject_new_ticket": "Nuevo ticket",
+    "staff_subject_customer_reply": "El cliente ha respondido",
+    "staff_subject_assigned": "Ticket asignado a usted",
+    "staff_subject_note": "Nota interna",
+    "staff_subject_sla_warning": "SLA a punto de vencer",
+    "staff_subject_sla_breach": "SLA incumplido",
+    "staff_intro_new_ticket": "Se ha abierto el ticket {ticket_id} en {department}.",
+    "staff_intro_customer_reply": "El cliente ha respondido al ticket {ticket_id}.",
+    "staff_intro_assigned": "{actor} le ha asignado el ticket {ticket_id}.",
+    "staff_intro_note": "{actor} ha dejado una nota interna en el ticket {ticket_id}.",
+    "staff_intro_sla_warning": "El plazo de respuesta del ticket {ticket_id} está a punto de vencer.",
+    "staff_intro_sla_breach": "El plazo de respuesta del ticket {ticket_id} ha vencido sin respuesta.",
+    "staff_label_customer": "Cliente",
+    "staff_label_channel": "Canal",
+    "staff_quote": "{author} escribió:",
+    "staff_open": "Abrir el ticket en el portal: {url}",
+    "staff_open_generic": "Ábralo en el portal de operadores.",
+    "staff_footer": (
+        "Recibe este aviso por sus preferencias de operador («Mis ajustes» en el portal). "
+        "No responda a este correo: conteste desde el portal."
+    ),
+    "channel_web": "web",
+    "channel_email": "correo electrónico",
+    "channel_phone": "teléfono",
+    "channel_chat": "chat",
 }
 
 EN: dict[str, str] = {
@@ -157,6 +184,33 @@ EN: dict[str, str] = {
         "If you do not know what this is about, ignore this e-mail: without your confirmation the "
         "address is not authorized on any account."
     ),
+    # ---- staff mail
+    "staff_greeting": "Hello {name},",
+    "staff_subject_new_ticket": "New ticket",
+    "staff_subject_customer_reply": "The customer replied",
+    "staff_subject_assigned": "A ticket was assigned to you",
+    "staff_subject_note": "Internal note",
+    "staff_subject_sla_warning": "SLA due soon",
+    "staff_subject_sla_breach": "SLA breached",
+    "staff_intro_new_ticket": "Ticket {ticket_id} was opened in {department}.",
+    "staff_intro_customer_reply": "The customer replied to ticket {ticket_id}.",
+    "staff_intro_assigned": "{actor} assigned ticket {ticket_id} to you.",
+    "staff_intro_note": "{actor} left an internal note on ticket {ticket_id}.",
+    "staff_intro_sla_warning": "The response target of ticket {ticket_id} is about to fall due.",
+    "staff_intro_sla_breach": "The response target of ticket {ticket_id} passed without an answer.",
+    "staff_label_customer": "Customer",
+    "staff_label_channel": "Channel",
+    "staff_quote": "{author} wrote:",
+    "staff_open": "Open the ticket in the portal: {url}",
+    "staff_open_generic": "Open it in the operators' portal.",
+    "staff_footer": (
+        "You receive this because of your operator settings (\u201cMy settings\u201d in the portal). "
+        "Do not reply to this mail: answer in the portal."
+    ),
+    "channel_web": "web",
+    "channel_email": "e-mail",
+    "channel_phone": "phone",
+    "channel_chat": "chat",
 }
 
 CATALOGS: dict[str, dict[str, str]] = {"es": ES, "en": EN}

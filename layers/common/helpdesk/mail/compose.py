@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from helpdesk.domain.ids import normalize_ticket_id
 from helpdesk.domain.models import Message, Role, Ticket
+from helpdesk.domain.operators import shown_to_customers
 from helpdesk.domain.status_machine import Status
 from helpdesk.domain.text import one_line
 from helpdesk.mail.addresses import normalize_address
@@ -307,7 +308,10 @@ def _body(
         ]
     )
     if message is not None:
-        b.quote(b.line(f"quote_{kind.value}", author=one_line(message.author)), message.body)
+        author = one_line(message.author)
+        if message.author_role is Role.OPERATOR:  # customers never see an operator's address
+            author = shown_to_customers(author, department)
+        b.quote(b.line(f"quote_{kind.value}", author=author), message.body)
     if kind is NotificationKind.RECEIPT:
         b.para(b.line("add_info"), *([b.line("view_web", url=url)] if url else []))
     elif kind is NotificationKind.OPERATOR_REPLY:

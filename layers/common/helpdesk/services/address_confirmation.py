@@ -86,7 +86,7 @@ class AddressConfirmation:
             ConfirmationRequest(
                 to=address,
                 account_id=account,
-                requester=caller.name,
+                requester=caller.email or caller.name,  # an address the owner can recognise
                 token=signer.confirmation_token(account, address, nonce, int(expires_at.timestamp())),
                 code=signer.confirmation_code(account, address, nonce),
                 expires_at=expires_at,

@@ -15,7 +15,7 @@ from helpdesk.domain.models import Caller, ClosedReason, Message, Ticket
 from helpdesk.domain.sla import response_clock_effect
 from helpdesk.domain.status_machine import Action, Status, Timer, check_allowed, transition_for
 from helpdesk.services.auto_close_reminder import reminder_time
-from helpdesk.store.protocols import ChangeRefused, TicketChange, TicketWriter
+from helpdesk.store.protocols import Assignment, ChangeRefused, Taking, TicketChange, TicketWriter
 
 _REPLY_ATTEMPTS = 3  # active?, else closed (reopen), else reopened meanwhile (plain again)
 MAX_MERGE_HOPS = 5  # a reply to A, merged into B, merged into C, ... lands on the last one
@@ -27,12 +27,14 @@ class What:
 
     message: Message | None = None
     words: frozenset[str] = field(default_factory=frozenset)
-    assignee: str | None = None
+    assignment: Assignment | None = None
     closed_reason: ClosedReason | None = None
     markers: tuple[str, ...] = ()
     entries: tuple[HistoryEntry, ...] = ()  # history entries written by the same request
     # The entry to write if the change turns out to reopen a closed ticket (a customer's reply).
     reopening: HistoryEntry | None = None
+    # An operator's reply: the assignment and entry it writes if nobody has the ticket (same write).
+    taking: Taking | None = None
 
 
 def write(
@@ -50,8 +52,10 @@ def write(
     A reply that may reopen (`what.reopening`) is first guarded to an active ticket; only when the
     refusal (which hands back the ticket) says it is closed is it written again, reopening the
     ticket with the entry: the rare path costs a second request, the common one none
-    (docs/decisions.md). A message for a ticket merged into another is written on that one
-    (its refusal says where), following at most MAX_MERGE_HOPS merges."""
+    (docs/decisions.md). An operator's reply that takes the ticket if nobody has it
+    (`what.taking`) does so in its own write, without a guard (helpdesk.store.tickets). A message for
+    a ticket merged into another is written on that one (its refusal says where), following at
+    most MAX_MERGE_HOPS merges."""
     return _following_merges(store, settings, caller, ticket_id, action, now, expected_version, what)[0]
 
 
@@ -114,7 +118,7 @@ def _write_once(
         auto_close_at=closes_at,
         remind_at=reminder_time(closes_at, settings),
         closed_reason=what.closed_reason,
-        assignee=what.assignee,
+        assignment=what.assignment,
         response_clock=response_clock_effect(action),
         first_response=action is Action.OPERATOR_REPLY,
         message=what.message,
@@ -123,6 +127,7 @@ def _write_once(
         expected_version=expected_version,
         markers=what.markers,
         entries=what.entries,
+        taking=what.taking,
     )
     moves = what.message is not None
     if what.reopening is None:

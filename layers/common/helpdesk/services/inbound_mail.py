@@ -116,7 +116,7 @@ class InboundMail:
                 self._notices.unknown_sender(sender, parsed.subject, now)
             return Outcome(InboundDecision.UNKNOWN_SENDER)
 
-        caller = Caller(role=Role.CUSTOMER, name=sender, account_id=account)
+        caller = Caller(role=Role.CUSTOMER, name=sender, account_id=account, email=sender)
         kept, refused_names = self._attachments(notification.mail.message_id, parsed)
         origin = EmailOrigin(from_address=sender, message_id=parsed.message_id)
         body = parsed.text.strip() or NO_TEXT

@@ -216,4 +216,8 @@ def _kind(event: DomainEvent | None) -> tuple[NotificationKind, str | None] | No
 
 
 def _address_of(message: Message) -> str:
-    return message.email.from_address if message.email else message.author
+    """The address a customer wrote from: the mail's sender, the web login's e-mail (messages
+    written before names were kept had the e-mail as the author)."""
+    if message.email:
+        return message.email.from_address
+    return message.author_email or message.author

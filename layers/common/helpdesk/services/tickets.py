@@ -22,7 +22,7 @@ from helpdesk.domain.errors import (
     NotFound,
     TicketNotFound,
 )
-from helpdesk.domain.history import HistoryEntry
+from helpdesk.domain.history import EntryCode, HistoryEntry
 from helpdesk.domain.limits import IDEMPOTENCY_TTL
 from helpdesk.domain.models import (
     AttachmentRef,
@@ -31,7 +31,6 @@ from helpdesk.domain.models import (
     ClosedReason,
     EmailOrigin,
     Message,
-    Role,
     Ticket,
     TicketFilters,
     TicketPage,
@@ -51,9 +50,11 @@ from helpdesk.observability import logger
 from helpdesk.services import changes
 from helpdesk.services.departments import known_department
 from helpdesk.store.protocols import (
+    Assignment,
     IdempotencyKeyTaken,
     IdempotencyRecord,
     InvalidCursor,
+    Taking,
     TicketIdTaken,
     TicketStore,
 )
@@ -207,9 +208,7 @@ class TicketService:
                 version=1,
                 response_clock=ResponseClock(SlaTarget.FIRST_RESPONSE, now),
             )
-            first = self._message(
-                ticket.id, caller.role, caller.name, body, now, channel, email=email, attachments=attachments
-            )
+            first = self._message(ticket.id, caller, body, now, channel, email=email, attachments=attachments)
             record = None
             if idempotency_key is not None:
                 record = IdempotencyRecord(
@@ -268,15 +267,7 @@ class TicketService:
             action = Action.CUSTOMER_REPLY
         canonical = self._canonical_id(ticket_id)
         message = self._message(
-            canonical,
-            caller.role,
-            caller.name,
-            body,
-            now,
-            channel,
-            internal,
-            email=email,
-            attachments=attachments,
+            canonical, caller, body, now, channel, internal, email=email, attachments=attachments
         )
         what = changes.What(
             message=message,
@@ -284,6 +275,14 @@ class TicketService:
             markers=markers,
             reopening=history.reopened(now, caller, by_reply=True)
             if action is Action.CUSTOMER_REPLY
+            else None,
+            # The operator takes the ticket and answers: a reply to an unassigned ticket assigns
+            # it to the replier in the same write (with its history entry).
+            taking=Taking(
+                Assignment(caller.id, caller.name, caller.id),
+                history.entry(EntryCode.ASSIGNED, now, caller, assignee=caller.name, how="reply"),
+            )
+            if action is Action.OPERATOR_REPLY
             else None,
         )
         return changes.write_message(
@@ -296,18 +295,29 @@ class TicketService:
         ticket_id: str,
         *,
         now: datetime,
-        assignee: str | None = None,
+        assignment: Assignment | None = None,
         expected_version: int | None = None,
     ) -> Ticket:
+        """Assign (or unassign) the ticket; the caller takes it when `assignment` is None. Who
+        may be an assignee is services.assignment's concern (the operator directory). The history
+        entry (assigned to whom, or unassigned) is written by the assignment's own write."""
         if not caller.is_operator:
             raise NotAllowed("assign_operators_only")
+        assignment = assignment or Assignment(caller.id, caller.name, caller.id)
+        if assignment.assignee is None:
+            entry = history.entry(EntryCode.UNASSIGNED, now, caller)
+        elif assignment.assignee == caller.id:
+            entry = history.entry(EntryCode.ASSIGNED, now, caller, assignee=caller.name, how="self")
+        else:
+            entry = history.entry(EntryCode.ASSIGNED, now, caller, assignee=assignment.name or "")
         return self._changed_ticket(
             caller,
             self._canonical_id(ticket_id),
             Action.ASSIGN,
             now,
             expected_version,
-            assignee=assignee or caller.name,
+            assignment=assignment,
+            entries=(entry,),
         )
 
     def close(
@@ -345,11 +355,11 @@ class TicketService:
         now: datetime,
         expected_version: int | None,
         *,
-        assignee: str | None = None,
+        assignment: Assignment | None = None,
         closed_reason: ClosedReason | None = None,
         entries: tuple[HistoryEntry, ...] = (),
     ) -> Ticket:
-        what = changes.What(assignee=assignee, closed_reason=closed_reason, entries=entries)
+        what = changes.What(assignment=assignment, closed_reason=closed_reason, entries=entries)
         ticket = changes.write(
             self._store, self._settings, caller, ticket_id, action, now, expected_version, what
         )
@@ -359,8 +369,7 @@ class TicketService:
     def _message(
         self,
         ticket_id: str,
-        role: Role,
-        author: str,
+        caller: Caller,
         body: str,
         now: datetime,
         channel: Channel,
@@ -369,17 +378,21 @@ class TicketService:
         email: EmailOrigin | None = None,
         attachments: tuple[AttachmentRef, ...] = (),
     ) -> Message:
+        """A message by the caller, signed with their display name as of now (reads never look
+        names up) and their id; a customer's also with the address they wrote from."""
         return Message(
             id=self._message_ids(),
             ticket_id=ticket_id,
-            author_role=role,
-            author=author,
+            author_role=caller.role,
+            author=caller.name,
             body=body,
             channel=channel,
             internal=internal,
             created_at=now,
             email=email,
             attachments=attachments,
+            author_id=caller.id or None,
+            author_email=None if caller.is_operator else caller.email,
         )
 
     @staticmethod

@@ -67,6 +67,7 @@ def ticket_snapshot(ticket: Ticket) -> dict[str, Any]:
         "subject": ticket.subject,
         "account_id": ticket.account_id,
         "assignee": ticket.assignee,
+        "assignee_name": ticket.assignee_name,
         "created_at": to_iso(ticket.created_at),
         "updated_at": to_iso(ticket.updated_at),
         "auto_close_at": to_iso(ticket.auto_close_at) if ticket.auto_close_at else None,
@@ -86,6 +87,7 @@ def ticket_from_item(item: dict[str, Any]) -> Ticket:
         subject=item["subject"],
         account_id=item["account_id"],
         assignee=item.get("assignee"),
+        assignee_name=_assignee_name(item),
         created_at=from_iso(item["created_at"]),
         updated_at=from_iso(item["updated_at"]),
         auto_close_at=from_iso(item["auto_close_at"]) if item.get("auto_close_at") else None,
@@ -116,6 +118,16 @@ def resolution_from(item: dict[str, Any]) -> Resolution | None:
     return Resolution(str(answer["id"]), str(answer["body"]), from_iso(str(answer["at"])))
 
 
+def _assignee_name(item: dict[str, Any]) -> str | None:
+    """The stored name of the assignee. Tickets assigned before operators had ids hold the
+    operator's e-mail address as the assignee and no name (or, after a reply, that address as
+    the name: store.tickets): such a ticket has no name to show."""
+    assignee = item.get("assignee")
+    if assignee is None or "@" in str(assignee):
+        return None
+    return item.get("assignee_name")
+
+
 def message_item(message: Message) -> dict[str, Any]:
     return {
         "pk": keys.ticket_pk(message.ticket_id),
@@ -131,6 +143,8 @@ def message_item(message: Message) -> dict[str, Any]:
         "created_at": to_iso(message.created_at),
         "email_from": message.email.from_address if message.email else None,
         "email_message_id": message.email.message_id if message.email else None,
+        "author_id": message.author_id,
+        "author_email": message.author_email,
         "attachments": [
             {"name": a.name, "content_type": a.content_type, "size": a.size, "key": a.key}
             for a in message.attachments
@@ -156,4 +170,6 @@ def message_from_item(item: dict[str, Any]) -> Message:
             AttachmentRef(a["name"], a["content_type"], int(a["size"]), a["key"])
             for a in item.get("attachments") or ()
         ),
+        author_id=item.get("author_id"),
+        author_email=item.get("author_email"),
     )

@@ -149,3 +149,12 @@ def report_pk(department: str, operator: str | None = None) -> str:
 
 def report_day_sk(day: date) -> str:
     return f"DAY#{day.isoformat()}"
+
+
+# Operators' preferences share one partition: a help desk has tens of operators, and the
+# directory reads them all in one Query.
+OPERATORS_PK = "OPERATORS"
+
+
+def operator_key(operator_id: str) -> dict[str, str]:
+    return {"pk": OPERATORS_PK, "sk": f"OPERATOR#{operator_id}"}

@@ -22,6 +22,7 @@ from helpdesk.domain.models import (
     TicketPage,
     TicketThread,
 )
+from helpdesk.domain.operators import OperatorPreferences
 from helpdesk.domain.reports import Tally
 from helpdesk.domain.sla import ResponseClock, ResponseClockEffect
 from helpdesk.domain.status_machine import Status, Timer
@@ -121,6 +122,26 @@ class IdempotencyRecord:
 
 
 @dataclass(frozen=True)
+class Assignment:
+    """Who has the ticket after a change. `assignee` None: nobody (unassigned). `by`: the
+    operator who decided it, recorded with it (the stream tells the new assignee who handed it
+    over; an operator who took it by replying is their own `by`)."""
+
+    assignee: str | None
+    name: str | None
+    by: str
+
+
+@dataclass(frozen=True)
+class Taking:
+    """What an operator's reply writes if nobody has the ticket, decided by the write itself (not
+    a guard): the replier as assignee, and the history entry that says they took it."""
+
+    assignment: Assignment
+    entry: HistoryEntry
+
+
+@dataclass(frozen=True)
 class TicketChange:
     """One conditional change of a ticket's metadata, with an optional message written in the
     same transaction. Built by the service from the status machine."""
@@ -132,7 +153,7 @@ class TicketChange:
     auto_close_at: datetime | None = None  # with Timer.START
     remind_at: datetime | None = None  # with Timer.START: when to remind the customer (None: never)
     closed_reason: ClosedReason | None = None  # with to=CLOSED
-    assignee: str | None = None  # set when not None
+    assignment: Assignment | None = None
     response_clock: ResponseClockEffect = ResponseClockEffect.KEEP
     first_response: bool = False  # a public operator reply: keep its time if it is the first
     # Escalation: the response clock's new alert stage, written only if the clock is still the
@@ -142,6 +163,7 @@ class TicketChange:
     words: frozenset[str] = field(default_factory=frozenset)
     # History entries appended by this same write (helpdesk.domain.history).
     entries: tuple[HistoryEntry, ...] = ()
+    taking: Taking | None = None  # an operator's reply: take the ticket if nobody has it (no other entries)
     # Guards beyond the status:
     account_id: str | None = None  # customers may only touch their own account's tickets
     expected_version: int | None = None  # the version the caller saw (If-Match)
@@ -378,3 +400,13 @@ class SearchIndex(Protocol):
     def tickets(self, ticket_ids: list[str]) -> dict[str, IndexedTicket]: ...
 
     def ticket(self, ticket_id: str) -> IndexedTicket | None: ...
+
+
+class OperatorPreferenceStore(Protocol):
+    """Operators' preferences (store.operators)."""
+
+    def preferences(self, operator_id: str) -> OperatorPreferences | None: ...
+
+    def all_preferences(self) -> dict[str, OperatorPreferences]: ...
+
+    def save_preferences(self, operator_id: str, preferences: OperatorPreferences, now: datetime) -> None: ...

@@ -1,10 +1,11 @@
 """The table's change stream -> domain events. Only this module reads stream images: a new
 message item is MessageAdded; a ticket item that got `merged_into` is TicketMerged; one whose
 status became CLOSED otherwise is TicketClosed; a WAITING ticket item that gained `reminded_at` is
-AutoCloseReminded; every other change (index keys, markers, accounts) is no event at all. The
-reports read every ticket write, as its facts before and after (ticket_change_of), and every
-rating write (rating_change_of). For the word index, a ticket item whose `search_words` grew is
-SearchWordsAdded (words_added_of)."""
+AutoCloseReminded; one whose assignee changed is TicketAssigned; one whose history gained an SLA
+alert (the escalation's write) is SlaAlerted; every other change (index keys, markers, accounts) is
+no event at all. The reports read every ticket write, as its facts before and after
+(ticket_change_of), and every rating write (rating_change_of). For the word index, a ticket item
+whose `search_words` grew is SearchWordsAdded (words_added_of)."""
 
 from __future__ import annotations
 
@@ -17,15 +18,22 @@ from helpdesk.domain.events import (
     DomainEvent,
     MessageAdded,
     SearchWordsAdded,
+    SlaAlerted,
+    TicketAssigned,
     TicketClosed,
     TicketMerged,
 )
+from helpdesk.domain.history import EntryCode
 from helpdesk.domain.models import Channel, ClosedReason, Role
 from helpdesk.domain.reports import RatingChanged, RatingFacts, TicketChanged, TicketFacts
 from helpdesk.domain.sla import DEFAULT_PRIORITY
 from helpdesk.domain.status_machine import Status
 from helpdesk.store import keys
 from helpdesk.store.codec import load_item
+from helpdesk.store.history import ATTRIBUTE as HISTORY
+from helpdesk.store.history import entries_from
+
+_ALERT_CODES = frozenset({EntryCode.SLA_WARNING.value, EntryCode.SLA_BREACHED.value})
 
 
 def event_of(record: dict[str, Any], default_time: datetime) -> DomainEvent | None:
@@ -61,6 +69,9 @@ def event_of(record: dict[str, Any], default_time: datetime) -> DomainEvent | No
             return AutoCloseReminded(
                 event_id=event_id, at=at, ticket_id=str(new["id"]), closes_at=from_iso(new["auto_close_at"])
             )
+        if new.get("assignee") != old.get("assignee"):
+            return _assigned(event_id, at, new)
+        return _alerted(event_id, at, new, old)
     return None
 
 
@@ -140,4 +151,27 @@ def words_added_of(record: dict[str, Any]) -> SearchWordsAdded | None:
         created_at=from_iso(new["created_at"]),
         words=added,
         known=known,
+    )
+
+
+def _alerted(event_id: str, at: datetime, new: dict[str, Any], old: dict[str, Any]) -> SlaAlerted | None:
+    """The SLA alert entry this write appended to the history, if it appended one."""
+    before = old.get(HISTORY) or []
+    after = new.get(HISTORY) or []
+    if not isinstance(before, list) or not isinstance(after, list) or len(after) <= len(before):
+        return None
+    added = [e for e in entries_from(after[len(before) :]) if e.code in _ALERT_CODES]
+    if not added:
+        return None
+    return SlaAlerted(event_id=event_id, at=at, ticket_id=str(new["id"]), entry=added[-1])
+
+
+def _assigned(event_id: str, at: datetime, new: dict[str, Any]) -> TicketAssigned:
+    """Who decided: an explicit assignment records itself (assigned_at is this very write's
+    time); otherwise the ticket was taken by its assignee's reply."""
+    explicit = new.get("assigned_at") is not None and new.get("assigned_at") == new.get("updated_at")
+    assignee = str(new["assignee"]) if new.get("assignee") else None
+    by = new.get("assigned_by") if explicit else assignee
+    return TicketAssigned(
+        event_id=event_id, at=at, ticket_id=str(new["id"]), assignee=assignee, by=str(by) if by else None
     )

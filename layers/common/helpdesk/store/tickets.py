@@ -40,22 +40,31 @@ from helpdesk.store.codec import (
     ticket_item,
     ticket_snapshot,
 )
-from helpdesk.store.history import append_entries
+from helpdesk.store.history import ATTRIBUTE as HISTORY
+from helpdesk.store.history import append_entries, entry_item
 from helpdesk.store.markers import marker_put
 from helpdesk.store.protocols import (
     AlreadyProcessed,
+    Assignment,
     ChangeRefused,
     DueReminder,
     DueTicket,
     IdempotencyKeyTaken,
     IdempotencyRecord,
     MergeSide,
+    Taking,
     TicketChange,
     TicketIdTaken,
 )
 from helpdesk.store.transactions import Transaction
 
 _NEW = "attribute_not_exists(pk)"
+# An empty list, present exactly while someone has the ticket: what an operator's reply reads to
+# add its "took the ticket" entry only to an unassigned one (_taking_update).
+ASSIGNEE_GUARD = "assignee_guard"
+# Writes of a change again from the item a refusal handed back (DynamoTicketStore.apply): the
+# legacy form, and once more if that item changed in between.
+_WRITES_FROM_ITEM = 2
 
 
 class DynamoTicketStore:
@@ -270,13 +279,33 @@ class DynamoTicketStore:
     def apply(self, ticket_id: str, change: TicketChange) -> Ticket | None:
         """Apply one conditional change in one request. Returns the updated ticket when no message
         is written (UpdateItem); None when a message is (TransactWriteItems). Raises ChangeRefused
-        when a guard fails."""
-        update = self._update_request(ticket_id, change)
+        when a guard fails.
+
+        A ticket assigned before the assignee guard existed (an assignee, no ASSIGNEE_GUARD) would
+        read as unassigned to an operator's reply that takes it (_taking_update), so that reply is
+        refused by the guard's consistency; the refusal hands back the item, and the reply is
+        written once more as the plain reply it is (the ticket is someone's), setting the guard,
+        guarded by the version read: two requests, once in such a ticket's life. If that item
+        changed meanwhile (someone assigned it), the second write is refused too and the reply is
+        written once more from the item that refusal handed back."""
+        legacy: dict[str, Any] | None = None
+        for _ in range(_WRITES_FROM_ITEM):
+            try:
+                return self._apply(ticket_id, change, legacy)
+            except _WriteFromItem as refused:
+                legacy = refused.item if _assigned_without_guard(refused.item) else None
+        try:
+            return self._apply(ticket_id, change, legacy)
+        except _WriteFromItem as refused:
+            raise ChangeRefused(ticket_from_item(refused.item)) from refused
+
+    def _apply(self, ticket_id: str, change: TicketChange, legacy: dict[str, Any] | None) -> Ticket | None:
+        update = self._update_request(ticket_id, change, legacy)
         if change.message is None:
             try:
                 response = self._client.update_item(**update, ReturnValues="ALL_NEW")
             except self._client.exceptions.ConditionalCheckFailedException as error:
-                raise ChangeRefused(self._current_from(error.response.get("Item"))) from error
+                raise self._refusal(change, legacy, error.response.get("Item")) from error
             return ticket_from_item(load_item(response["Attributes"]))
         transaction = Transaction()
         transaction.add("ticket", {"Update": update})
@@ -290,11 +319,27 @@ class DynamoTicketStore:
             if any(name.startswith("marker:") for name in failed):
                 raise AlreadyProcessed from error
             if "ticket" in failed:
-                raise ChangeRefused(self._current_from(failed["ticket"].get("Item"))) from error
+                raise self._refusal(change, legacy, failed["ticket"].get("Item")) from error
             raise
         return None
 
-    def _update_request(self, ticket_id: str, change: TicketChange) -> dict[str, Any]:
+    def _refusal(
+        self, change: TicketChange, legacy: dict[str, Any] | None, raw: dict[str, Any] | None
+    ) -> Exception:
+        """Why the guarded write was refused: a reply that would take a ticket assigned before
+        the assignee guard, or whose second write found that item changed meanwhile (write it
+        again from the item), or ChangeRefused with the ticket as it is."""
+        if raw and change.taking is not None:
+            item = load_item(raw)
+            if legacy is None and _assigned_without_guard(item):
+                return _WriteFromItem(item)
+            if legacy is not None and item.get("version") != legacy.get("version"):
+                return _WriteFromItem(item)
+        return ChangeRefused(self._current_from(raw))
+
+    def _update_request(
+        self, ticket_id: str, change: TicketChange, legacy: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         names = {"#status": "status", "#version": "version"}
         values: dict[str, Any] = {
             ":now": to_iso(change.now),
@@ -321,10 +366,7 @@ class DynamoTicketStore:
         elif change.timer is Timer.CLEAR:
             removes += ["auto_close_at", "due_pk", *reminders.CLEARED]
         _response_clock_updates(change, sets, values, removes)
-        if change.assignee is not None:
-            sets += ["assignee = :assignee", "assignee_pk = :assignee_pk"]
-            values[":assignee"] = change.assignee
-            values[":assignee_pk"] = keys.assignee_pk(change.assignee)
+        _assignee_updates(change, legacy, sets, removes, values)
         append_entries(sets, values, change.entries)
         message = change.message
         if message is not None and message.author_role is Role.OPERATOR and not message.internal:
@@ -341,15 +383,17 @@ class DynamoTicketStore:
             "TableName": self._table,
             "Key": dump_item(keys.ticket_key(ticket_id)),
             "UpdateExpression": expression,
-            "ConditionExpression": self._guards(change, values),
+            "ConditionExpression": self._guards(change, values, legacy),
             "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": dump_item(values),
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
 
     @staticmethod
-    def _guards(change: TicketChange, values: dict[str, Any]) -> str:
-        """The change's condition: the ticket exists in an allowed status (and the other guards)."""
+    def _guards(change: TicketChange, values: dict[str, Any], legacy: dict[str, Any] | None = None) -> str:
+        """The change's condition: the ticket exists in an allowed status (and the other guards);
+        a reply that may take the ticket, that its assignee guard says whether someone has it (or,
+        written from the item as read, that the item is still that one)."""
         placeholders = []
         for n, status in enumerate(sorted(s.value for s in change.allowed_from)):
             placeholders.append(f":from{n}")
@@ -372,6 +416,11 @@ class DynamoTicketStore:
         if change.expected_response_clock is not None:
             conditions.append("sla_clock = :expected_sla_clock")
             values[":expected_sla_clock"] = keys.sla_clock_sk(change.expected_response_clock)
+        if legacy is not None:
+            conditions.append("#version = :seen_version")
+            values[":seen_version"] = int(legacy["version"])
+        elif change.taking is not None:
+            conditions.append(f"(attribute_exists({ASSIGNEE_GUARD}) OR attribute_not_exists(assignee))")
         return " AND ".join(conditions)
 
     def _put(self, item: dict[str, Any], **options: str) -> dict[str, Any]:
@@ -400,3 +449,88 @@ def _response_clock_updates(
     if change.first_response:
         # Kept once, by the first public reply's own write: the reports' first-response time.
         sets.append("first_response_at = if_not_exists(first_response_at, :now)")
+
+
+def _assignee_updates(
+    change: TicketChange,
+    legacy: dict[str, Any] | None,
+    sets: list[str],
+    removes: list[str],
+    values: dict[str, Any],
+) -> None:
+    """The change's assignee clauses: an assignment, a reply taking the ticket if nobody has it,
+    or (a reply to a ticket assigned before the guard, `legacy`) only the guard and name it lacked."""
+    if change.assignment is not None:
+        _assignment_update(change.assignment, sets, removes, values)
+    if change.taking is None:
+        return
+    assert change.assignment is None
+    assert not change.entries
+    if legacy is not None and _assigned_without_guard(legacy):
+        # The name too (the only one known is the assignee as stored), so that no later reply's
+        # if_not_exists writes the replier's name beside someone else's ticket.
+        sets += [f"{ASSIGNEE_GUARD} = :no_taking", "assignee_name = if_not_exists(assignee_name, assignee)"]
+        values[":no_taking"] = []
+    else:
+        _taking_update(change.taking, sets, values)
+
+
+def _assigned_without_guard(raw: dict[str, Any]) -> bool:
+    """An item (as stored or as read: the attribute names are the same) with an assignee but no
+    ASSIGNEE_GUARD: assigned before the guard existed."""
+    return "assignee" in raw and ASSIGNEE_GUARD not in raw
+
+
+class _WriteFromItem(Exception):
+    """A guarded write was refused in a way the item it handed back can fix: write it again from
+    that item (DynamoTicketStore.apply)."""
+
+    def __init__(self, item: dict[str, Any]) -> None:
+        super().__init__("write the change again from the item as read")
+        self.item = item
+
+
+def _assignment_update(
+    assignment: Assignment, sets: list[str], removes: list[str], values: dict[str, Any]
+) -> None:
+    """The assignee (and its index key and name) set, or removed, with who decided it and when
+    (the stream tells the new assignee who handed it over)."""
+    if assignment.assignee is None:
+        removes += ["assignee", "assignee_pk", "assignee_name", ASSIGNEE_GUARD]
+    else:
+        sets += [
+            "assignee = :assignee",
+            "assignee_pk = :assignee_pk",
+            "assignee_name = :assignee_name",
+            f"{ASSIGNEE_GUARD} = :no_taking",
+        ]
+        values[":no_taking"] = []
+        values[":assignee"] = assignment.assignee
+        values[":assignee_pk"] = keys.assignee_pk(assignment.assignee)
+        values[":assignee_name"] = assignment.name or assignment.assignee
+    sets += ["assigned_by = :assigned_by", "assigned_at = :now"]
+    values[":assigned_by"] = assignment.by
+
+
+def _taking_update(taking: Taking, sets: list[str], values: dict[str, Any]) -> None:
+    """An operator's reply takes the ticket only if nobody has it, decided inside its own write:
+    each assignee attribute is set with if_not_exists, and the entry that says they took it is
+    appended from if_not_exists(ASSIGNEE_GUARD, [entry]): the guard is an empty list present
+    exactly while someone has the ticket, so an assigned ticket appends nothing. The explicit
+    assignment's assigned_by/assigned_at are left alone (the stream decoder reads a change of
+    assignee without them as taken by the assignee)."""
+    assignee = taking.assignment.assignee
+    assert assignee is not None
+    sets += [
+        "assignee = if_not_exists(assignee, :assignee)",
+        "assignee_pk = if_not_exists(assignee_pk, :assignee_pk)",
+        "assignee_name = if_not_exists(assignee_name, :assignee_name)",
+        f"{ASSIGNEE_GUARD} = if_not_exists({ASSIGNEE_GUARD}, :no_taking)",
+        f"{HISTORY} = list_append(if_not_exists({HISTORY}, :no_taking), "
+        f"if_not_exists({ASSIGNEE_GUARD}, :taking))",
+    ]
+    values[":assignee"] = assignee
+    values[":assignee_pk"] = keys.assignee_pk(assignee)
+    values[":assignee_name"] = taking.assignment.name or assignee
+    values[":no_taking"] = []
+    values[":taking"] = [entry_item(taking.entry)]
