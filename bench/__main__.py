@@ -8,12 +8,15 @@ latency, lambda_handler called 200 times on an already-imported module against m
 DynamoDB (median and 95th percentile), as a ratio to the median of a bare client.put_item of a
 ticket-sized item on the same moto; since moto's own cost dominates and does not resemble
 DynamoDB's, it also splits each median into time inside DynamoDB calls and the handler's own
-time (routing, validation, domain, serialisation). Table 3 is each function's cold import (app.py
-with its layer, clients and settings) timed inside a fresh python3.13 process, median of 7, as a
-ratio to `import boto3; boto3.client("dynamodb")` in the same kind of process, the floor any
-DynamoDB function pays; target ≤ 1.3x, and table 3b breaks down what functions over it add, by
-package, from -X importtime. Table 4 seeds 20,000 tickets (50 due) in DynamoDB Local (the
-engine `make run` uses; on moto every transaction would copy the whole table) and runs the
+time (routing, validation, domain, serialisation). Table 3 is each function's cold start as Lambda loads
+the `sam build` output (the layer at opt/python, the function at task/, files dated as the zip
+dates them, no bytecode written, the handler imported with importlib.import_module) timed inside
+a fresh `python -S`, median of 7, as a ratio to `import boto3; boto3.client("dynamodb")` in the
+same kind of process, the floor any DynamoDB function pays, with the modules compiled from source
+during init; beside it the same files without bytecode (what BuildMethod: python3.13 shipped) and
+the old warm-cache ratio; target ≤ 1.3x and nothing compiled, and table 3b breaks down what
+functions over it add, by package, from -X importtime. Table 4 seeds 20,000 tickets (50 due) in
+DynamoDB Local (the engine `make run` uses; on moto every transaction would copy the whole table) and runs the
 auto-close schedule once: the index items it read and the requests it made, against the due
 count read from one index page plus one write each, beside what a Scan of the table would have
 read; table 4b counts the requests of listings and searches in that same table. Table 5 takes in a 10 MB mail

@@ -164,8 +164,25 @@ def test_globals_runtime_and_layer():
     fn = template()["Globals"]["Function"]
     assert (fn["Runtime"], fn["Architectures"]) == ("python3.13", ["arm64"])
     layer = RESOURCES["CommonLayer"]
-    assert layer["Metadata"]["BuildMethod"] == "python3.13"
+    assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
     assert (ROOT / "layers/common/helpdesk/__init__.py").exists()  # package at the layer root, see notes
+
+
+def test_the_layer_and_every_function_are_built_to_bytecode_by_their_makefiles():
+    # BuildMethod: python3.13 ships no .pyc (every cold start compiled the layer from source); the
+    # Makefiles install the arm64 wheels and compile unchecked-hash bytecode, valid in the zip.
+    layer = RESOURCES["CommonLayer"]["Metadata"]
+    assert (layer["BuildMethod"], layer["BuildArchitecture"]) == ("makefile", "arm64")
+    assert "build-CommonLayer:" in (ROOT / "layers/common/Makefile").read_text()
+    built = {
+        name: (r.get("Metadata", {}).get("BuildMethod"), r.get("Metadata", {}).get("ContextPath"))
+        for name, r in of_type("AWS::Serverless::Function").items()
+    }
+    assert built == dict.fromkeys(built, ("makefile", "functions"))
+    assert len(built) == len(functions())
+    rules = (ROOT / "functions/Makefile").read_text()
+    assert "build-%:" in rules
+    assert "--invalidation-mode unchecked-hash" in rules
 
 
 def test_departments_are_configuration():
