@@ -890,7 +890,12 @@ test('a customer finds a ticket by its ID and by the beginning of a word, anothe
   for (const typed of [opened.data.id.toLowerCase(), opened.data.id.replace('NZ-', '')]) {
     await search.fill(typed);
     await search.press('Enter');
-    await customer.locator('.ticket-row').first().waitFor();
+    // The listing shown before the search can still be on screen (or re-rendering) here: wait for
+    // the rows to settle on the one ticket; if they never do, the assertion below says what is shown.
+    await customer.waitForFunction((id) => {
+      const rows = [...document.querySelectorAll('.ticket-row .row-id')].map((row) => row.textContent);
+      return rows.length === 1 && rows[0] === id;
+    }, opened.data.id, { timeout: 5000 }).catch(() => {});
     assert.deepEqual(await customer.locator('.ticket-row .row-id').allTextContents(), [opened.data.id]);
   }
   await search.fill('CONTRA');
