@@ -267,6 +267,17 @@ class _Body:
         self.html.append('<hr style="border:0;border-top:1px solid #ddd;margin:24px 0 8px">')
         self.html.append(f'<p style="{_SMALL}">{line[1]}</p>')
 
+    def finished(self, subject: str, language: str) -> tuple[str, str]:
+        """The text and HTML parts, the HTML one a whole document titled by the subject."""
+        plain = "\n\n".join(self.plain) + "\n"
+        markup = (
+            f'<!DOCTYPE html>\n<html lang="{language}">\n<head>\n<meta charset="utf-8">\n'
+            f"<title>{_esc(subject)}</title>\n</head>\n"
+            '<body style="margin:0;padding:16px;font-family:Arial,Helvetica,sans-serif;font-size:14px;'
+            'line-height:1.5;color:#222">\n' + "\n".join(self.html) + "\n</body>\n</html>\n"
+        )
+        return plain, markup
+
 
 def _link(url: str) -> str:
     return f'<a href="{_esc(url)}" style="color:#0b5cad">{_esc(url)}</a>'
@@ -331,11 +342,4 @@ def _body(
     b.para(b.line("sign_off"), b.line("signature", department=department))
     b.footer(b.line("footer", ticket_id=ticket_id))
 
-    plain = "\n\n".join(b.plain) + "\n"
-    markup = (
-        f'<!DOCTYPE html>\n<html lang="{language}">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{_esc(subject)}</title>\n</head>\n"
-        '<body style="margin:0;padding:16px;font-family:Arial,Helvetica,sans-serif;font-size:14px;'
-        'line-height:1.5;color:#222">\n' + "\n".join(b.html) + "\n</body>\n</html>\n"
-    )
-    return plain, markup
+    return b.finished(subject, language)

@@ -126,11 +126,4 @@ def _staff_body(
         b.quote(b.line("staff_quote", author=one_line(message.author)), message.body)
     b.para(b.line("staff_open", url=mail.ticket_url) if mail.ticket_url else b.line("staff_open_generic"))
     b.footer(b.line("staff_footer"))
-    plain = "\n\n".join(b.plain) + "\n"
-    markup = (
-        f'<!DOCTYPE html>\n<html lang="{language}">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{_esc(subject)}</title>\n</head>\n"
-        '<body style="margin:0;padding:16px;font-family:Arial,Helvetica,sans-serif;font-size:14px;'
-        'line-height:1.5;color:#222">\n' + "\n".join(b.html) + "\n</body>\n</html>\n"
-    )
-    return plain, markup
+    return b.finished(subject, language)
