@@ -114,6 +114,16 @@ def run_scenario(stack: Stack) -> list[Row]:
     note = {"body": "Revisar el proxy del clúster 3.", "internal": True}
     s.http("internal note", WRITE, 201, "POST", f"{path}/replies", OPERATOR, body=note)
     s.http("assign", WRITE, 200, "POST", f"{path}/assign", OPERATOR)
+    s.http(
+        "priority and tags (PATCH, + history entries)",
+        WRITE,
+        200,
+        "PATCH",
+        path,
+        OPERATOR,
+        body={"priority": "high", "tags": ["webmail"]},
+        check=lambda body: body["priority"] == "high" and body["tags"] == ["webmail"],
+    )
     # Each status change writes its history entry in the same request (entry on the ticket item).
     s.http("close (+ history entry)", WRITE, 200, "POST", f"{path}/close", CUSTOMER)
     s.http("reopen (+ history entry)", WRITE, 200, "POST", f"{path}/reopen", CUSTOMER)

@@ -52,6 +52,7 @@ def configure_process() -> None:
 class Requests:
     operations: list[str]  # API operation names, oldest first
     seconds: float  # time inside those calls: sending, the engine answering, parsing the response
+    items_read: int = 0  # what Query and Scan answers counted as read (ScannedCount)
 
 
 class RequestLog:
@@ -62,6 +63,7 @@ class RequestLog:
         self._operations: list[str] = []
         self._seconds = 0.0
         self._started = 0.0
+        self._items_read = 0
 
     def attach(self, client: Any) -> None:
         events = client.meta.events
@@ -73,13 +75,15 @@ class RequestLog:
         self._operations.append(model.name)
         self._started = time.perf_counter()
 
-    def _after(self, **_kwargs: Any) -> None:
+    def _after(self, parsed: Any = None, **_kwargs: Any) -> None:
         self._seconds += time.perf_counter() - self._started
+        if isinstance(parsed, dict):
+            self._items_read += int(parsed.get("ScannedCount", 0))
 
     def take(self) -> Requests:
         """The calls recorded since the last take."""
-        taken = Requests(self._operations, self._seconds)
-        self._operations, self._seconds = [], 0.0
+        taken = Requests(self._operations, self._seconds, self._items_read)
+        self._operations, self._seconds, self._items_read = [], 0.0, 0
         return taken
 
 

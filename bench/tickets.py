@@ -11,7 +11,9 @@ from typing import Any
 from boto3.dynamodb.types import TypeSerializer
 
 from helpdesk.domain import search
+from helpdesk.domain.attributes import Priority
 from helpdesk.domain.models import ClosedReason, Ticket
+from helpdesk.domain.sla import ResponseClock, SlaTarget
 from helpdesk.domain.status_machine import Status
 from helpdesk.store import codec
 
@@ -24,6 +26,14 @@ SUBJECTS = (
     "Factura duplicada de octubre",
 )
 DEPARTMENTS = ("soporte", "comercial")
+PRIORITY_CYCLE = (
+    Priority.NORMAL,
+    Priority.LOW,
+    Priority.NORMAL,
+    Priority.HIGH,
+    Priority.NORMAL,
+    Priority.URGENT,
+)
 
 _serializer = TypeSerializer()
 
@@ -70,6 +80,11 @@ def population(total: int, due: int, waiting_not_due: int, now: datetime, seed: 
             status = Status.OPEN
         else:
             closed_at = updated
+        # Every OPEN ticket awaits an answer (since it was opened); priorities cycle, so the
+        # queue's order has all its parts (a separate cycle: the seeded draws stay as they were).
+        clock = (
+            ResponseClock(SlaTarget.FIRST_RESPONSE, min(created, updated)) if status is Status.OPEN else None
+        )
         yield Ticket(
             id=f"NZ-{n:08d}",
             status=status,
@@ -83,4 +98,6 @@ def population(total: int, due: int, waiting_not_due: int, now: datetime, seed: 
             auto_close_at=auto_close_at,
             closed_at=closed_at,
             closed_reason=ClosedReason.OPERATOR if closed_at else None,
+            response_clock=clock,
+            priority=PRIORITY_CYCLE[n % len(PRIORITY_CYCLE)],
         )

@@ -1047,3 +1047,149 @@ test('an operator chooses their staff mail on "Mis ajustes", and it is kept and 
   await customer.getByRole('heading', { level: 1, name: 'Mis tickets' }).waitFor(); // not for customers
   await customer.close();
 });
+
+/** The outbox items to `to` whose raw mail mentions `text` (the local stack's mail, polled: the
+ * stream sends it a moment after the write). */
+async function mailsMentioning(to, text, { tries = 60 } = {}) {
+  for (let n = 0; n < tries; n += 1) {
+    const outbox = await (await fetch(`${base}/_local/outbox?to=${encodeURIComponent(to)}`)).json();
+    const found = (outbox.items || outbox).filter((item) => item.raw.includes(text));
+    if (found.length) return found;
+    await new Promise((done) => setTimeout(done, 500));
+  }
+  return [];
+}
+
+let priorityTicket;
+let olderTicket;
+
+test('operators set priority and tags on a ticket; the queue shows them, filters by them and works the urgent one first', async () => {
+  const customerToken = await token({ role: 'customer', account_id: 'acct-demo', email: 'cliente@demo.netz0.example' });
+  const older = await api('POST', '/tickets', customerToken, { department: 'comercial', subject: 'Factura duplicada', body: 'Me cobraron dos veces.' });
+  const newer = await api('POST', '/tickets', customerToken, { department: 'comercial', subject: 'Ampliar el plan', body: 'Quiero más buzones.' });
+  assert.equal(older.status, 201);
+  assert.equal(newer.status, 201);
+  olderTicket = older.data.id;
+  priorityTicket = newer.data.id;
+
+  const operator = await signedIn(/Operador de demostración/);
+  // Before: the same priority, so the customer who has waited longest comes first.
+  await operator.goto(`${base}/#/queue?status=OPEN&department=comercial`);
+  const subjects = operator.locator('ul.ticket-list .row-subject');
+  await subjects.first().waitFor();
+  const order = async () => (await subjects.allTextContents()).filter((s) => s === 'Factura duplicada' || s === 'Ampliar el plan');
+  assert.deepEqual(await order(), ['Factura duplicada', 'Ampliar el plan']);
+
+  await operator.goto(`${base}/#/tickets/${priorityTicket}`);
+  const editor = operator.getByRole('form', { name: 'Prioridad y etiquetas' });
+  await editor.waitFor();
+  // A tag the rules refuse is said in the form, and nothing is saved.
+  await editor.getByLabel('Etiquetas').fill('vip, Ventas!');
+  await editor.getByRole('button', { name: 'Guardar prioridad y etiquetas' }).click();
+  await editor.getByText('Las etiquetas solo llevan minúsculas sin acentos (a-z), cifras y guiones.').waitFor();
+  await editor.getByLabel('Prioridad').selectOption('urgent');
+  await editor.getByLabel('Etiquetas').fill('vip, ampliacion  vip');
+  await editor.getByRole('button', { name: 'Guardar prioridad y etiquetas' }).click();
+  await operator.locator('#live').getByText('Prioridad y etiquetas guardadas.').waitFor();
+  const summary = operator.locator('.summary');
+  await summary.getByText('Prioridad urgente').waitFor();
+  assert.deepEqual(await summary.locator('.tags .tag').allTextContents(), ['ampliacion', 'vip']);
+  // The thread says what changed, in the same request as the change.
+  await operator.locator('ol.thread .history-entry').getByText('cambió la prioridad de normal a urgente.').waitFor();
+  await operator.locator('ol.thread .history-entry').getByText(/cambió las etiquetas \(añadidas: ampliacion,vip; quitadas: ninguna\)/).waitFor();
+  await accessible(operator, 'ticket with priority and tags');
+  await shot(operator, 'ticket-priority-tags');
+
+  // The queue: badges on the row; the urgent one first now, though it waited less.
+  await operator.goto(`${base}/#/queue?status=OPEN&department=comercial`);
+  await subjects.first().waitFor();
+  assert.deepEqual(await order(), ['Ampliar el plan', 'Factura duplicada']);
+  const row = operator.locator('ul.ticket-list li', { hasText: priorityTicket });
+  await row.getByText('Prioridad urgente').waitFor();
+  await row.locator('.tag', { hasText: 'vip' }).waitFor();
+  // Filters: by priority, by tag (typed in capitals: the filter lowercases it), and a tag the rules refuse.
+  await operator.getByLabel('Prioridad').selectOption('urgent');
+  await operator.getByRole('button', { name: 'Filtrar' }).click();
+  await operator.waitForURL(/priority=urgent/);
+  await row.waitFor();
+  assert.equal(await operator.locator('ul.ticket-list li', { hasText: olderTicket }).count(), 0);
+  await operator.getByLabel('Prioridad').selectOption('');
+  await operator.getByRole('textbox', { name: 'Etiqueta' }).fill('VIP');
+  await operator.getByRole('button', { name: 'Filtrar' }).click();
+  await operator.waitForURL(/tag=vip/);
+  await row.waitFor();
+  assert.equal(await operator.locator('ul.ticket-list li', { hasText: olderTicket }).count(), 0);
+  await accessible(operator, 'queue filtered by tag');
+  await shot(operator, 'queue-priority-tags');
+  await operator.getByRole('textbox', { name: 'Etiqueta' }).fill('no vale');
+  await operator.getByRole('button', { name: 'Filtrar' }).click();
+  await operator.getByText('Las etiquetas solo llevan minúsculas sin acentos (a-z), cifras y guiones.').waitFor();
+  await operator.close();
+
+  // The customer sees neither the priority nor the tags, nor their history entries.
+  const customer = await signedIn(/Cliente de demostración/);
+  await customer.goto(`${base}/#/tickets/${priorityTicket}`);
+  await customer.getByText('Quiero más buzones.').waitFor();
+  const text = await customer.locator('main').innerText();
+  assert.doesNotMatch(text, /urgente|Prioridad|vip|etiquetas/);
+  await customer.close();
+});
+
+test('beside the thread, operators see the customer: addresses and the other tickets, most recent first', async () => {
+  const operator = await signedIn(/Operador de demostración/);
+  await operator.goto(`${base}/#/tickets/${olderTicket}`);
+  const panel = operator.getByRole('complementary', { name: 'Cliente' });
+  await panel.getByText('Cuenta acct-demo').waitFor();
+  await panel.getByRole('link', { name: 'cliente@demo.netz0.example' }).waitFor();
+  await panel.getByText('(principal)').waitFor();
+  const others = panel.locator('.panel-tickets li');
+  await others.first().waitFor();
+  // The account's other tickets, the one changed last first; never this one.
+  assert.match(await others.first().innerText(), new RegExp(priorityTicket));
+  assert.equal(await panel.locator('.panel-tickets a', { hasText: 'Factura duplicada' }).count(), 0);
+  await others.first().getByText('Prioridad urgente').waitFor();
+  await accessible(operator, 'ticket with the customer panel');
+  await shot(operator, 'customer-panel');
+  await panel.getByRole('link', { name: priorityTicket === null ? '' : 'Ampliar el plan' }).click();
+  await operator.waitForURL(new RegExp(`#/tickets/${priorityTicket}$`));
+  await operator.getByRole('complementary', { name: 'Cliente' }).getByRole('link', { name: 'Factura duplicada' }).waitFor();
+  await operator.close();
+});
+
+test('an operator opens a ticket for a customer who called; the customer has it, with its receipt', async () => {
+  const operator = await signedIn(/Operador de demostración/);
+  await operator.getByRole('link', { name: 'Ticket para un cliente' }).click();
+  await operator.getByRole('heading', { level: 1, name: 'Nuevo ticket para un cliente' }).waitFor();
+  const find = operator.getByLabel('Dirección de correo o ID de cuenta del cliente');
+  // An address no account has confirmed finds nothing, and says so.
+  await find.fill('nadie@ejemplo.es');
+  await operator.getByRole('button', { name: 'Buscar cuenta' }).click();
+  await operator.getByRole('alert').getByText('Ninguna cuenta tiene confirmada la dirección nadie@ejemplo.es.', { exact: false }).waitFor();
+  assert.equal(await operator.getByRole('button', { name: 'Abrir ticket para el cliente' }).isVisible(), false);
+  await find.fill('cliente@demo.netz0.example');
+  await operator.getByRole('button', { name: 'Buscar cuenta' }).click();
+  await operator.getByRole('heading', { name: 'Cuenta acct-demo' }).waitFor();
+  await operator.getByLabel('chat').check();
+  await operator.getByLabel('Departamento').selectOption('soporte');
+  await operator.getByLabel('Asunto').fill('Llamada: no llega el correo');
+  await operator.getByLabel('Qué necesita el cliente').fill('Desde esta mañana no recibe correo en info@.');
+  await accessible(operator, 'new ticket for a customer');
+  await shot(operator, 'new-ticket-for-customer');
+  await operator.getByRole('button', { name: 'Abrir ticket para el cliente' }).click();
+  await operator.waitForURL(/#\/tickets\/NZ-\d{8}$/);
+  const opened = decodeURIComponent(operator.url().split('#/tickets/')[1]);
+  await operator.locator('#live').getByText(`Ticket ${opened} abierto para la cuenta acct-demo.`).waitFor();
+  await operator.locator('ol.thread .history-entry').getByText('abrió este ticket en nombre del cliente (por chat).').waitFor();
+  await operator.locator('ol.thread .message .channel').getByText('chat').waitFor();
+  await shot(operator, 'ticket-opened-for-customer');
+  await operator.close();
+
+  // The customer's receipt carries the tracking ID; the ticket is theirs, and says how it was opened.
+  const receipts = await mailsMentioning('cliente@demo.netz0.example', opened);
+  assert.ok(receipts.length >= 1, 'the customer got the receipt');
+  const customer = await signedIn(/Cliente de demostración/);
+  await customer.getByRole('link', { name: 'Llamada: no llega el correo' }).click();
+  await customer.locator('.history-entry').getByText('abrió este ticket en nombre del cliente (por chat).').waitFor();
+  await accessible(customer, 'ticket opened for the customer (customer)');
+  await customer.close();
+});

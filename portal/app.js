@@ -19,6 +19,7 @@ import { queueView } from './views/queue.js';
 import { cannedView } from './views/canned.js';
 import { reportsView } from './views/reports.js';
 import { settingsView } from './views/settings.js';
+import { newForCustomerView } from './views/new-for-customer.js';
 
 const main = document.getElementById('main');
 const live = document.getElementById('live');
@@ -45,11 +46,11 @@ export function navigate(hash, message) {
   if (location.hash === hash) render(); else location.hash = hash;
 }
 
-const VIEWS = { signin: signinView, tickets: ticketsView, ticket: ticketView, new: newTicketView, account: accountView, confirm: confirmView, rate: rateView, queue: queueView, canned: cannedView, reports: reportsView, settings: settingsView, notFound: notFoundView };
+const VIEWS = { signin: signinView, tickets: ticketsView, ticket: ticketView, new: newTicketView, account: accountView, confirm: confirmView, rate: rateView, queue: queueView, canned: cannedView, reports: reportsView, settings: settingsView, newForCustomer: newForCustomerView, notFound: notFoundView };
 
 function renderNav(who, path) {
   const links = !who ? [] : who.role === 'operator'
-    ? [['#/queue', t('nav.queue')], ['#/mine', t('nav.mine')], ['#/canned', t('nav.canned')], ['#/reports', t('nav.reports')], ['#/settings', t('nav.settings')]]
+    ? [['#/queue', t('nav.queue')], ['#/mine', t('nav.mine')], ['#/new-for', t('nav.newForCustomer')], ['#/canned', t('nav.canned')], ['#/reports', t('nav.reports')], ['#/settings', t('nav.settings')]]
     : [['#/tickets', t('nav.tickets')], ['#/new', t('nav.new')], ['#/account', t('nav.account')]];
   const langId = 'ui-lang';
   replace(nav,

@@ -18,6 +18,7 @@ export const ROUTES = [
   { re: /^#\/canned$/, view: 'canned', role: 'operator' },
   { re: /^#\/reports$/, view: 'reports', role: 'operator' },
   { re: /^#\/settings$/, view: 'settings', role: 'operator' },
+  { re: /^#\/new-for$/, view: 'newForCustomer', role: 'operator' },
 ];
 
 export const SIGNIN = '#/signin';

@@ -1,4 +1,5 @@
-"""POST /tickets: a customer opens a ticket. It starts OPEN ("Abierto")."""
+"""POST /tickets: a customer opens a ticket, or an operator opens one for a customer who called
+or chatted. It starts OPEN ("Abierto")."""
 
 from typing import Annotated, Any
 
@@ -10,7 +11,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from helpdesk.http.api import ERROR_RESPONSES, create_api, current_caller, request_time
 from helpdesk.http.schemas import OpenTicketRequest, TicketOut
 from helpdesk.observability import logger, metrics
-from helpdesk.runtime import account_service, file_service, ticket_service
+from helpdesk.runtime import account_service, file_service, ticket_service, tickets_for_customers
+from helpdesk.services.tickets_for_customers import refuse_operator_fields
 
 app = create_api()
 service = ticket_service()
@@ -37,6 +39,23 @@ def open_ticket(
     request: Annotated[OpenTicketRequest, Body()], idempotency_key: IdempotencyKey = None
 ) -> tuple[TicketOut, int]:
     caller = current_caller(app)
+    if caller.is_operator:
+        # An operator's uploads belong to a ticket (POST /uploads): a new one has none yet.
+        with file_service().attaching(caller, None, request.attachments) as attachments:
+            ticket = tickets_for_customers().open(
+                caller,
+                account_id=request.account_id,
+                channel=request.channel,
+                department=request.department,
+                subject=request.subject,
+                body=request.body,
+                now=request_time(app),
+                idempotency_key=idempotency_key,
+                attachments=attachments,
+            )
+        metrics.add_metric(name="TicketOpened", unit=MetricUnit.Count, value=1)
+        return TicketOut.of(ticket), 201
+    refuse_operator_fields(request.account_id, request.channel)
     # The verified sign-in e-mail becomes a confirmed address first, so the receipt reaches it.
     account_service().record_sign_in(caller, request_time(app), complete=False)
     with file_service().attaching(caller, None, request.attachments) as attachments:
@@ -50,7 +69,7 @@ def open_ticket(
             attachments=attachments,
         )
     metrics.add_metric(name="TicketOpened", unit=MetricUnit.Count, value=1)
-    return TicketOut.of(ticket, customer_view=not caller.is_operator), 201
+    return TicketOut.of(ticket, customer_view=True), 201
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

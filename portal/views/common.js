@@ -72,8 +72,9 @@ export function errorBox() {
   };
 }
 
-/** One ticket in a list: subject as the link, tracking ID, status, department, last activity. */
-export function ticketRow(ticket, { departments = {}, showAssignee = false } = {}) {
+/** One ticket in a list: subject as the link, tracking ID, status, department, last activity
+ * (`extra`: more badges, e.g. the operators' priority and tags). */
+export function ticketRow(ticket, { departments = {}, showAssignee = false, extra = [] } = {}) {
   return h('li', { class: 'ticket-row' },
     h('div', { class: 'row-main' },
       h('a', { href: `#/tickets/${encodeURIComponent(ticket.id)}`, class: 'row-subject' }, ticket.subject),
@@ -83,6 +84,7 @@ export function ticketRow(ticket, { departments = {}, showAssignee = false } = {
       h('span', {}, departments[ticket.department] || ticket.department),
       showAssignee ? h('span', {}, ticket.assignee ? t('ticket.assignedTo', { who: ticket.assignee_name || ticket.assignee }) : t('ticket.unassigned')) : null,
       slaBadge(ticket.sla),
+      ...extra,
       h('span', {}, t('list.updated', { when: formatTime(ticket.updated_at) }))),
     resolutionSnippet(ticket.resolution));
 }

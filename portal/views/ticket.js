@@ -1,5 +1,6 @@
 // One ticket: tracking ID (copyable), status, auto-close time, the whole thread, attachments,
-// reply / internal note, close, reopen, take, hand over to a colleague by name or unassign. Every
+// reply / internal note, close, reopen, take, hand over to a colleague by name or unassign; for
+// operators also its priority and tags (editable) and the customer panel beside the thread. Every
 // change sends If-Match with the version we loaded; on version_conflict the typed text stays and
 // the person can reload the thread.
 import { h, replace, keepDraft, saveDraft } from '../dom.js';
@@ -9,6 +10,8 @@ import { statusBadge, slaBadge, field, counter, errorBox, departmentNames, linke
 import { fillPlaceholders } from './canned.js';
 import { filePicker, preview } from './files.js';
 import { ratingForm, ratingsSummary } from './rating.js';
+import { attributesEditor, priorityBadge, tagBadges } from './ticket-attributes.js';
+import { customerPanel } from './customer-panel.js';
 
 const BODY_MAX = 32000;
 
@@ -23,6 +26,7 @@ export async function ticketView(root, ctx) {
   const summary = h('section', { class: 'summary card', 'aria-label': t('ticket.summary') });
   const actions = h('div', { class: 'actions ticket-actions' });
   const ratingSlot = h('div', { class: 'rating-slot' });
+  const attributes = h('div', { class: 'attributes' });
   const errors = errorBox();
   const conflict = h('div', { class: 'alert warning', role: 'alert', tabindex: '-1', hidden: true });
   const threadHeading = h('h2', {}, t('ticket.thread'));
@@ -104,6 +108,8 @@ export async function ticketView(root, ctx) {
       [t('ticket.department'), names[ticket.department] || ticket.department],
       (isOperator || ticket.assignee_name) ? [t('ticket.assignee'), ticket.assignee_name || t('ticket.unassigned')] : null,
       isOperator && slaBadge(ticket.sla) ? [t('ticket.sla'), slaBadge(ticket.sla)] : null,
+      isOperator ? [t('attributes.priority'), priorityBadge(ticket.priority)] : null,
+      isOperator ? [t('attributes.tags'), tagBadges(ticket.tags) || t('attributes.noTags')] : null,
       isOperator ? [t('ticket.account'), ticket.account_id] : null,
       [t('ticket.created'), formatTime(ticket.created_at)],
       [t('ticket.updated'), formatTime(ticket.updated_at)],
@@ -141,6 +147,16 @@ export async function ticketView(root, ctx) {
         isOperator ? mergeForm : null);
     }
     composer.hidden = Boolean(ticket.merged_into);
+    // Operators: priority and tags, one PATCH with the version loaded (a merged ticket changes no more).
+    replace(attributes, isOperator && !ticket.merged_into ? attributesEditor(ticket, {
+      version,
+      onSaved: async () => {
+        await load();
+        conflict.hidden = true;
+        ctx.announce(t('attributes.saved'));
+      },
+      onConflict: showConflict,
+    }) : null);
 
     replace(ratingSlot, ratingPart());
     replace(thread, timeline(ticket).map((item) => (item.code ? entryItem(item) : messageItem(item))));
@@ -375,9 +391,11 @@ export async function ticketView(root, ctx) {
     return;
   }
   if (!ctx.isCurrent()) return;
-  replace(root, 
+  const conversation = h('div', { class: 'conversation' }, threadHeading, thread, composer);
+  replace(root,
     h('p', { class: 'back' }, h('a', { href: isOperator ? '#/queue' : '#/tickets' }, t('ticket.back'))),
-    heading, summary, errors.el, conflict, actions, ratingSlot, threadHeading, thread, composer);
+    heading, summary, errors.el, conflict, actions, ratingSlot, attributes,
+    isOperator ? h('div', { class: 'ticket-columns' }, conversation, customerPanel(ticket)) : conversation);
 }
 
 

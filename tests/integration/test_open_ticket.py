@@ -176,9 +176,13 @@ def test_bad_idempotency_keys(api, key):
     assert api.get("/tickets", ANA).json()["items"] == []
 
 
-def test_operators_do_not_open_tickets(api):
+def test_operators_open_tickets_only_for_a_named_account_and_channel(api):
+    # Issue 10: operators open tickets for customers who call or chat (test_tickets_for_customers);
+    # without saying whose and how, nothing is opened.
     result = api.post("/tickets", LUIS, {"department": "soporte", "subject": "s", "body": "b"})
-    assert result.status == 403
+    assert result.status == 422
+    assert {d["field"] for d in result.json()["error"]["details"]} == {"account_id", "channel"}
+    assert api.get("/tickets", LUIS).json()["items"] == []
 
 
 def test_a_customer_without_an_account_claim_is_refused(api):

@@ -56,7 +56,7 @@ def test_the_day_shows_the_ticket_its_first_response_the_breach_the_closing_and_
     assert [d["date"] for d in body["days"]] == ["2026-11-27", "2026-11-28", "2026-11-29", "2026-11-30"]
     assert body["time_zone"] == "Europe/Madrid"
     friday, monday = day(body, "2026-11-27"), day(body, "2026-11-30")
-    assert friday["opened"] == {"total": 1, "by": {"web": 1, "email": 0}}
+    assert friday["opened"] == {"total": 1, "by": {"web": 1, "email": 0, "phone": 0, "chat": 0}}
     assert [d["backlog"] for d in body["days"]] == [1, 1, 1, 0]
     assert monday["first_response"] == {
         "count": 1,

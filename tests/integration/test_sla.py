@@ -8,9 +8,11 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import boto3
+
 from devstack.events import fixture
 from tests.integration.test_races import before_next_write, client_of
-from tests.support.harness import ANA, BRUNO, LUIS
+from tests.support.harness import ANA, BRUNO, LUIS, TABLE
 
 MADRID = ZoneInfo("Europe/Madrid")
 
@@ -161,3 +163,35 @@ def test_overlapping_escalation_runs_alert_once(api, gateway):
     assert (first_run["breached"], first_run["skipped"]) == (0, 1)
     api.at(at("2026-11-23 11:31"))
     assert [e["code"] for e in api.ticket(ticket["id"], LUIS)["history"]] == ["sla_breached"]
+
+
+def test_an_urgent_ticket_is_alerted_on_its_own_policy_through_the_priority_index(api, gateway):
+    """soporte's urgent policy is 30 minutes on a 24x7 calendar; its normal one counts office
+    hours only, so on a Saturday the department's index (asked with normal's thresholds) finds
+    nothing: the urgent ticket is read from sla_by_priority, and nothing else is."""
+    saturday = at("2026-11-21 10:00")
+    urgent = api.at(saturday).open()
+    normal = api.open()
+    assert api.call("PATCH", f"/tickets/{urgent['id']}", LUIS, body={"priority": "urgent"}).status == 200
+    calls: list[str] = []
+    escalate = client_of(gateway, "EscalateFunction")
+    escalate.meta.events.register("before-call.dynamodb", lambda model, **_: calls.append(model.name))
+    try:
+        warned = api.escalate(at("2026-11-21 10:05"))
+    finally:
+        escalate.meta.events.unregister("before-call.dynamodb")
+    assert (warned["warned"], warned["breached"], warned["items_read"]) == (1, 0, 1)
+    assert calls.count("TransactWriteItems") == 1  # the alert's one transaction
+    breached = api.escalate(at("2026-11-21 10:31"))
+    assert (breached["breached"], breached["items_read"]) == (1, 1)
+    api.at(at("2026-11-21 10:32"))
+    alerts = [e["code"] for e in api.ticket(urgent["id"], LUIS)["history"] if e["code"].startswith("sla_")]
+    assert alerts == ["sla_warning", "sla_breached"]
+    assert api.ticket(normal["id"], LUIS)["history"] == []
+    # Back to normal, it leaves the priority index: a run reads nothing on a Saturday.
+    assert api.call("PATCH", f"/tickets/{urgent['id']}", LUIS, body={"priority": "normal"}).status == 200
+    stored = boto3.client("dynamodb").get_item(
+        TableName=TABLE, Key={"pk": {"S": f"TICKET#{urgent['id']}"}, "sk": {"S": "TICKET"}}
+    )["Item"]
+    assert "sla_priority_pk" not in stored
+    assert api.escalate(at("2026-11-21 11:00"))["items_read"] == 0

@@ -168,3 +168,16 @@ def test_sla_alerts_mail_the_department_then_the_assignee_once_per_stage(api, po
     assert "SLA incumplido" in breached["Subject"]
     api.escalate(at("2026-11-23 10:30"))
     assert staff_mail(postman) == []
+
+
+def test_a_ticket_opened_for_a_caller_is_not_mailed_to_the_operator_who_opened_it(api, postman, staff):
+    api.authorize(ANA, "ana.perez@cliente.example")
+    postman.new()  # the confirmation mail
+    call = {"department": "soporte", "subject": "Llamada", "body": "No llega el correo."}
+    opened = api.post("/tickets", staff["lucia"], {**call, "account_id": "acct-1001", "channel": "phone"})
+    assert opened.status == 201, opened.body
+    # Marcos works soporte too and is told; Lucía wrote it down herself and is not.
+    assert [m["To"] for m in staff_mail(postman)] == ["marcos@netz0.example"]
+    # The customer sees who opened it by name and department, never an address.
+    first = api.ticket(opened.json()["id"], ANA)["messages"][0]
+    assert first["opened_by"] == "Lucía Romero · Soporte Técnico"

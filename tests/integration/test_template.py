@@ -27,6 +27,7 @@ def test_the_api_routes_are_the_issues_table():
         "GET /tickets/{id}": "get_ticket",
         "POST /tickets/{id}/replies": "reply",
         "POST /tickets/{id}/assign": "assign",
+        "PATCH /tickets/{id}": "update_ticket",
         "POST /tickets/{id}/close": "close",
         "POST /tickets/{id}/reopen": "reopen",
         "POST /tickets/{id}/merge": "merge",
@@ -52,6 +53,7 @@ def test_the_api_routes_are_the_issues_table():
         "GET /operators": "operators",
         "GET /operators/me": "operators",
         "PUT /operators/me": "operators",
+        "GET /accounts/lookup": "account_lookup",
     }
 
 
@@ -277,6 +279,7 @@ def test_the_openapi_document_says_what_every_route_answers():
         "GET /account": ["200"],
         "PUT /account": ["200"],
         "GET /account/export": ["200"],
+        "GET /accounts/lookup": ["200"],
         "GET /account/emails": ["200"],
         "POST /account/emails": ["200", "202"],
         "POST /account/emails/confirm": ["200"],
@@ -289,6 +292,7 @@ def test_the_openapi_document_says_what_every_route_answers():
         "GET /tickets": ["200"],
         "POST /tickets": ["201"],
         "GET /tickets/{id}": ["200"],
+        "PATCH /tickets/{id}": ["200"],
         "POST /tickets/{id}/assign": ["200"],
         "POST /tickets/{id}/close": ["200"],
         "GET /tickets/{id}/messages/{message_id}/attachments/{index}": ["200", "302"],

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
+from helpdesk.domain import history
 from helpdesk.domain.canned import CannedReply
 from helpdesk.domain.history import HistoryEntry
 from helpdesk.domain.models import (
@@ -255,11 +256,20 @@ class InMemoryTickets:
         more = start + limit < len(matching)
         return TicketPage(page, _encode(partition, start + limit) if more else None)
 
+    def queue_page(self, filters: TicketFilters, *, limit: int, cursor: str | None) -> TicketPage:
+        matching = sorted((t for t in self.tickets.values() if self._matches(t, filters)), key=queue_order)
+        start = _decode(cursor, "queue") if cursor else 0
+        more = start + limit < len(matching)
+        return TicketPage(matching[start : start + limit], _encode("queue", start + limit) if more else None)
+
     def _matches(self, ticket: Ticket, filters: TicketFilters) -> bool:
         return (
             (filters.status is None or ticket.status is filters.status)
             and (filters.department is None or ticket.department == filters.department)
             and (filters.assignee is None or ticket.assignee == filters.assignee)
+            and (filters.priority is None or ticket.priority is filters.priority)
+            and (filters.tag is None or filters.tag in ticket.tags)
+            and (filters.account_id is None or ticket.account_id == filters.account_id)
         )
 
     def due_tickets(self, now: datetime) -> Iterator[tuple[list[DueTicket], int]]:
@@ -312,6 +322,23 @@ class InMemoryTickets:
         ]
         yield found, len(found)
 
+    def priority_clocks_started_by(
+        self, priority: str, target: SlaTarget, stage: AlertStage, moment: datetime
+    ) -> Iterator[tuple[list[Ticket], int]]:
+        # As the sla_by_priority index: the clocks of tickets whose priority is not normal.
+        found = sorted(
+            (
+                t
+                for t in self.tickets.values()
+                if t.priority.value == priority != "normal"
+                and t.response_clock is not None
+                and (t.response_clock.target, t.response_clock.stage) == (target, stage)
+                and t.response_clock.since <= moment
+            ),
+            key=lambda t: (t.response_clock.since if t.response_clock else t.created_at, t.id),
+        )
+        yield found, len(found)
+
     def running_clocks(self, department: str) -> Iterator[tuple[list[Ticket], int]]:
         found = self.running_clocks_list(department)
         yield found, len(found)
@@ -340,6 +367,20 @@ class InMemoryTickets:
             raise ChangeRefused(None)
         self.markers.claim((marker,))
         self.tickets[ticket_id] = replace(current, response_clock=alerted, history=(*current.history, entry))
+
+
+def queue_order(ticket: Ticket) -> tuple[bool, int, bool, datetime | None, str]:
+    """The queue's rule, from the ticket itself: unassigned first, the most urgent priority
+    first, then the customer who has waited longest for an answer (tickets nobody owes one to
+    after those), the ticket number last."""
+    since = ticket.response_clock.since if ticket.response_clock else None
+    return (
+        ticket.assignee is not None,
+        ticket.priority.rank,
+        since is None,
+        since,
+        ticket.id.removeprefix("NZ-"),
+    )
 
 
 def _guards_hold(ticket: Ticket, change: TicketChange) -> bool:
@@ -379,7 +420,11 @@ def _changed(ticket: Ticket, change: TicketChange) -> Ticket:
     if assignment is not None:
         updated = replace(updated, assignee=assignment.assignee, assignee_name=assignment.name)
     if change.entries:
-        updated = replace(updated, history=updated.history + change.entries)
+        updated = replace(updated, history=history.spelled_out(updated.history + change.entries))
+    if change.priority is not None:
+        updated = replace(updated, priority=change.priority)
+    if change.tags is not None:
+        updated = replace(updated, tags=change.tags)
     taking = change.taking
     if taking is not None and ticket.assignee is None:  # as the table's if_not_exists does
         updated = replace(

@@ -7,10 +7,13 @@ from __future__ import annotations
 import pytest
 
 from helpdesk.domain import history, history_text
+from helpdesk.domain.attributes import Priority
 from helpdesk.domain.models import Role
 from helpdesk.domain.sla import AlertStage, SlaTarget
 from helpdesk.services.escalation import Escalator
+from helpdesk.services.ticket_attributes import TicketAttributes
 from helpdesk.services.tickets import TicketService
+from helpdesk.sla_config import SlaDocument
 from tests.support.domain import ANA, LUIS, SETTINGS, sequence
 from tests.support.domain import SLA_POLICIES as POLICIES
 from tests.support.domain import madrid as at
@@ -154,3 +157,80 @@ def test_the_department_policy_and_the_default_apply(store, tickets) -> None:
     assert run.run(at("2026-11-21 13:29")).warned == 0
     assert run.run(at("2026-11-21 13:30")).warned == 1  # a Saturday: 24x7 counts it
     assert "21/11/2026 14:00" in alerts(store, ticket.id)[0]
+
+
+LOW_IS_SLOWER = SlaDocument.model_validate(
+    {
+        "calendars": {"24x7": {"time_zone": "Europe/Madrid", "hours": "always"}},
+        "policies": [
+            {"calendar": "24x7", "first_response": 60, "next_response": 120},
+            {"priority": "low", "calendar": "24x7", "first_response": 600, "next_response": 600},
+        ],
+    }
+).policies_for(("soporte", "comercial"))
+
+
+def test_each_ticket_is_judged_on_its_own_prioritys_policy(store) -> None:
+    tickets = TicketService(
+        store,
+        SETTINGS,
+        ticket_ids=sequence("NZ-3100000"),
+        message_ids=sequence("m"),
+        sla_policies=lambda: LOW_IS_SLOWER,
+    )
+    low = tickets.open_ticket(ANA, department="soporte", subject="s", body="b", now=at("2026-11-21 10:00"))
+    normal = tickets.open_ticket(ANA, department="soporte", subject="s", body="b", now=at("2026-11-21 10:00"))
+    TicketAttributes(store).update(LUIS, low.id, now=at("2026-11-21 10:01"), priority=Priority.LOW)
+    run = Escalator(store, SETTINGS, LOW_IS_SLOWER)
+    report = run.run(at("2026-11-21 11:01"))
+    # Both are read (at risk under the normal policy); only the normal one has used its hour.
+    assert (report.breached, report.not_yet, report.items_read) == (1, 1, 2)
+    assert alerts(store, normal.id) == ["SLA: la primera respuesta venció el 21/11/2026 11:00 sin respuesta."]
+    assert alerts(store, low.id) == []
+
+
+URGENT_IS_SOONER = SlaDocument.model_validate(
+    {
+        "calendars": {"24x7": {"time_zone": "Europe/Madrid", "hours": "always"}},
+        "policies": [
+            {"calendar": "24x7", "first_response": 240, "next_response": 480},
+            {"department": "soporte", "priority": "urgent", "calendar": "24x7", "first_response": 45,
+             "next_response": 60},
+        ],
+    }
+).policies_for(("soporte", "comercial"))  # fmt: skip
+
+
+def test_an_urgent_ticket_is_alerted_on_its_own_policy_and_normal_ones_are_not_read(store) -> None:
+    tickets = TicketService(
+        store,
+        SETTINGS,
+        ticket_ids=sequence("NZ-3200000"),
+        message_ids=sequence("m"),
+        sla_policies=lambda: URGENT_IS_SOONER,
+    )
+    opened = at("2026-11-21 10:00")
+    urgent = tickets.open_ticket(ANA, department="soporte", subject="s", body="b", now=opened)
+    normals = [
+        tickets.open_ticket(ANA, department=department, subject="s", body="b", now=opened)
+        for department in ("soporte", "comercial")
+    ]
+    TicketAttributes(store).update(LUIS, urgent.id, now=at("2026-11-21 10:01"), priority=Priority.URGENT)
+    run = Escalator(store, SETTINGS, URGENT_IS_SOONER)
+    # 15 minutes left of its 45: warned now, although the normal policy (4 h) is far from it.
+    warned = run.run(at("2026-11-21 10:15"))
+    assert (warned.warned, warned.breached, warned.not_yet, warned.items_read) == (1, 0, 0, 1)
+    assert alerts(store, urgent.id) == [
+        "SLA: la primera respuesta vence el 21/11/2026 10:45 (quedan 30 min hábiles)."
+    ]
+    breached = run.run(at("2026-11-21 10:46"))
+    assert (breached.breached, breached.items_read) == (1, 1)
+    assert [e.code for e in store.tickets[urgent.id].history if e.code.startswith("sla_")] == [
+        "sla_warning",
+        "sla_breached",
+    ]
+    # The normal tickets were never read: neither Query reached them.
+    assert all(alerts(store, t.id) == [] for t in normals)
+    # Back to normal: the urgent index forgets it, the department one judges it on 4 hours.
+    TicketAttributes(store).update(LUIS, urgent.id, now=at("2026-11-21 10:50"), priority=Priority.NORMAL)
+    assert run.run(at("2026-11-21 11:00")).items_read == 0

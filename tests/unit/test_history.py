@@ -19,7 +19,7 @@ from helpdesk.domain.models import ClosedReason, Role
 from helpdesk.domain.status_machine import Status
 from helpdesk.services.tickets import TicketService
 from helpdesk.store.history import entries_from, entry_item
-from tests.support.domain import ANA, BRUNO, LUIS, SETTINGS, T0, sequence
+from tests.support.domain import ANA, BRUNO, LUIS, MARTA, SETTINGS, T0, sequence
 from tests.support.fakes import InMemoryTickets
 
 LATER = T0 + timedelta(minutes=5)
@@ -201,3 +201,31 @@ def test_entries_are_stored_as_codes_and_read_back_and_broken_ones_are_left_out(
     assert "cerró" not in str(stored)  # never a sentence
     assert entries_from([stored, {"at": "x"}, "garbage", {"code": "closed", "at": "not a time"}]) == (entry,)
     assert entries_from(None) == ()
+
+
+def test_priority_and_tag_changes_are_spelled_out_from_the_entries_before() -> None:
+    """The PATCH writes what it set (it reads nothing first); reading says what changed. Spelling
+    out twice (a fake store, a merged thread) changes nothing more; an entry that set what the
+    ticket had is left out; the first priority change starts from normal, the first tags from none."""
+    stored = (
+        history.priority_set(T0, LUIS, "low"),
+        history.tags_set(T0, LUIS, ("a", "b")),
+        history.tags_set(LATER, LUIS, ("a", "b")),  # the same tags again: nothing to show
+        history.priority_set(LATER, MARTA, "low"),  # the same priority again
+        history.closed(LATER, LUIS, ClosedReason.OPERATOR),
+        history.tags_set(LATER, MARTA, ("c",)),
+        history.priority_set(LATER, MARTA, "urgent"),
+    )
+    shown = history.spelled_out(stored)
+    assert [(e.code, dict(e.params)) for e in shown] == [
+        ("priority_changed", {"old": "normal", "new": "low"}),
+        ("tags_changed", {"added": "a,b", "removed": ""}),
+        ("closed", {"reason": "operator"}),
+        ("tags_changed", {"added": "c", "removed": "a,b"}),
+        ("priority_changed", {"old": "low", "new": "urgent"}),
+    ]
+    assert history.spelled_out(shown) == shown
+    assert [history_text.render(e, "en") for e in shown][-1] == (
+        "Marta Sanz changed the priority from low to urgent."
+    )
+    assert entries_from([entry_item(e) for e in stored]) == shown

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from helpdesk.domain import limits
+from helpdesk.domain.attributes import TAG_PATTERN, Priority
 from helpdesk.domain.labels import STATUS_LABELS
 from helpdesk.domain.status_machine import Status
 from helpdesk.mail.catalog import CATALOGS
@@ -23,7 +24,9 @@ def catalogue(language: str) -> dict[str, str]:
 
 
 def constant(view: str, name: str) -> int:
-    found = re.search(rf"\bconst {name} = ([0-9_]+);", (PORTAL / "views" / view).read_text(encoding="utf-8"))
+    found = re.search(
+        rf"\b(?:export )?const {name} = ([0-9_]+);", (PORTAL / "views" / view).read_text(encoding="utf-8")
+    )
     assert found, f"{view} defines no {name}"
     return int(found.group(1).replace("_", ""))
 
@@ -37,10 +40,22 @@ def constant(view: str, name: str) -> int:
         ("canned.js", "TITLE_MAX", limits.MAX_CANNED_TITLE),
         ("canned.js", "BODY_MAX", limits.MAX_CANNED_BODY),
         ("rating.js", "COMMENT_MAX", limits.MAX_RATING_COMMENT),
+        ("ticket-attributes.js", "TAGS_MAX", limits.MAX_TAGS),
+        ("ticket-attributes.js", "TAG_LENGTH_MAX", limits.MAX_TAG_LENGTH),
     ],
 )
 def test_the_portals_form_limits_are_the_layers(view, name, limit):
     assert constant(view, name) == limit
+
+
+def test_the_portal_knows_the_layers_tag_rule_and_priorities():
+    source = (PORTAL / "views" / "ticket-attributes.js").read_text(encoding="utf-8")
+    pattern = re.search(r"const TAG_PATTERN = /(.+)/;", source)
+    assert pattern, "ticket-attributes.js defines no TAG_PATTERN"
+    assert pattern.group(1) == TAG_PATTERN
+    priorities = re.search(r"const PRIORITIES = \[([^\]]*)\];", source)
+    assert priorities, "ticket-attributes.js defines no PRIORITIES"
+    assert re.findall(r"'([a-z]+)'", priorities.group(1)) == sorted(Priority, key=lambda p: p.rank)
 
 
 def test_the_portals_two_catalogues_have_the_same_keys():
@@ -72,3 +87,10 @@ def test_the_portal_fills_the_placeholders_the_layer_accepts():
     found = re.search(r"export const PLACEHOLDERS = \[([^\]]*)\];", source)
     assert found, "canned.js lists its placeholders"
     assert tuple(re.findall(r"'(\w+)'", found.group(1))) == PLACEHOLDERS
+
+
+def test_the_portals_tag_sentences_state_the_limits():
+    for language in ("es", "en"):
+        names = catalogue(language)
+        assert str(limits.MAX_TAG_LENGTH) in names["attributes.tagTooLong"]
+        assert str(limits.MAX_TAGS) in names["attributes.tooManyTags"]

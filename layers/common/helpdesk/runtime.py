@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from helpdesk.adapters.mail_bucket import MailBucket
     from helpdesk.adapters.ses import Mailer
     from helpdesk.mail.compose import MailIdentity
+    from helpdesk.services.account_lookup import AccountLookup
     from helpdesk.services.accounts import AccountService
     from helpdesk.services.address_confirmation import AddressConfirmation
     from helpdesk.services.assignment import AssignmentService
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
     from helpdesk.services.reports import ReportAggregator, ReportService
     from helpdesk.services.search import SearchIndexer, TicketSearch
     from helpdesk.services.staff_notifications import StaffNotifier
+    from helpdesk.services.ticket_attributes import TicketAttributes
+    from helpdesk.services.tickets_for_customers import TicketsForCustomers
     from helpdesk.store.accounts import DynamoAccountStore
     from helpdesk.store.markers import DynamoMarkerStore
     from helpdesk.store.reports import DynamoReportStore
@@ -88,6 +91,13 @@ def search_indexer() -> SearchIndexer:
     from helpdesk.store.search_index import DynamoSearchIndex
 
     return SearchIndexer(DynamoSearchIndex(dynamodb(), settings().table_name))
+
+
+@cache
+def ticket_attributes() -> TicketAttributes:
+    from helpdesk.services.ticket_attributes import TicketAttributes
+
+    return TicketAttributes(ticket_store())
 
 
 def auto_closer() -> AutoCloser:
@@ -167,6 +177,20 @@ def account_service() -> AccountService:
     from helpdesk.services.accounts import AccountService  # parses addresses: only its functions load it
 
     return AccountService(account_store())
+
+
+@cache
+def account_lookup() -> AccountLookup:
+    from helpdesk.services.account_lookup import AccountLookup
+
+    return AccountLookup(account_store())
+
+
+@cache
+def tickets_for_customers() -> TicketsForCustomers:
+    from helpdesk.services.tickets_for_customers import TicketsForCustomers
+
+    return TicketsForCustomers(ticket_service(), account_lookup())
 
 
 @cache

@@ -20,6 +20,7 @@ from datetime import datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from helpdesk.domain.attributes import DEFAULT_PRIORITY
 from helpdesk.domain.models import Caller, ClosedReason, Role
 
 
@@ -30,8 +31,11 @@ class EntryCode(StrEnum):
     MERGED_FROM = "merged_from"  # ticket: the ticket merged into this one
     ASSIGNED = "assigned"  # assignee: who has it now (name); how: self | reply when the actor took it
     UNASSIGNED = "unassigned"
-    PRIORITY_CHANGED = "priority_changed"  # old, new: low | normal | high | urgent
-    TAGS_CHANGED = "tags_changed"  # added, removed: comma-separated tags (either may be empty)
+    # old, new: low | normal | high | urgent (stored: new only; old is read from the entry before)
+    PRIORITY_CHANGED = "priority_changed"
+    # added, removed: comma-separated tags, either may be empty (stored: `tags`, the tags set;
+    # added and removed are read against the entry before)
+    TAGS_CHANGED = "tags_changed"
     OPENED_ON_BEHALF = "opened_on_behalf"  # channel: phone | chat
     SLA_WARNING = "sla_warning"  # target: first_response | next_response; due (local time); minutes
     SLA_BREACHED = "sla_breached"  # target, due
@@ -90,6 +94,57 @@ def auto_close_reminded(at: datetime, closes_at: datetime, zone: ZoneInfo) -> Hi
     return entry(
         EntryCode.AUTO_CLOSE_REMINDED, at, None, closes_at=f"{local:%d/%m/%Y %H:%M} ({local.tzname()})"
     )
+
+
+def priority_set(at: datetime, by: Caller, priority: str) -> HistoryEntry:
+    """An operator set the priority. The write does not read the ticket first (one request), so
+    the entry holds the new value only; `spelled_out` gives it the old one when it is read."""
+    return entry(EntryCode.PRIORITY_CHANGED, at, by, new=priority)
+
+
+def tags_set(at: datetime, by: Caller, tags: tuple[str, ...]) -> HistoryEntry:
+    """An operator set the tags (all of them, as kept); `spelled_out` says which were added and
+    which removed."""
+    return entry(EntryCode.TAGS_CHANGED, at, by, tags=",".join(tags))
+
+
+def spelled_out(entries: tuple[HistoryEntry, ...]) -> tuple[HistoryEntry, ...]:
+    """The entries as read: each priority change with the priority before it (the one the entry
+    before set; `normal` before any), each tag change with the tags it added and removed. Every
+    write of the priority or the tags leaves its entry, so the entries before say what the ticket
+    had. A change that changed nothing (the value it already had) is left out. Entries spelled
+    out already stay as they are (it may be applied twice)."""
+    priority: str = DEFAULT_PRIORITY.value
+    tags = frozenset[str]()
+    shown: list[HistoryEntry] = []
+    for item in entries:
+        if item.code == EntryCode.PRIORITY_CHANGED.value:
+            new = item.params.get("new", "")
+            old, priority = item.params.get("old", priority), new
+            if new == old:
+                continue
+            item = _with_params(item, old=old, new=new)
+        elif item.code == EntryCode.TAGS_CHANGED.value:
+            if "tags" in item.params:
+                now_set = frozenset(t for t in item.params["tags"].split(",") if t)
+            else:  # spelled out already (a merged thread's, a fake store's)
+                now_set = (tags | _tag_set(item.params.get("added"))) - _tag_set(item.params.get("removed"))
+            added, removed = sorted(now_set - tags), sorted(tags - now_set)
+            tags = now_set
+            if not added and not removed:
+                continue
+            item = _with_params(item, added=",".join(added), removed=",".join(removed))
+        shown.append(item)
+    return tuple(shown)
+
+
+def _tag_set(joined: str | None) -> frozenset[str]:
+    return frozenset(t for t in (joined or "").split(",") if t)
+
+
+def _with_params(item: HistoryEntry, **params: str) -> HistoryEntry:
+    kept = {k: v for k, v in item.params.items() if k != "tags"}
+    return HistoryEntry(item.code, item.at, item.actor_role, item.actor, {**kept, **params}, item.ticket_id)
 
 
 def visible_to(item: HistoryEntry, caller: Caller) -> bool:

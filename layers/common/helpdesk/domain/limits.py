@@ -40,3 +40,7 @@ DOWNLOAD_SECONDS = 300  # a download link works this long
 # Customer satisfaction (services/ratings.py).
 RATING_VALID = timedelta(days=30)  # a closing can be rated (and the rating changed) this long
 MAX_RATING_COMMENT = 2000  # characters of a rating's optional comment
+
+# What operators add to a ticket (domain/attributes.py; the portal's ticket view repeats them).
+MAX_TAGS = 10  # tags on one ticket
+MAX_TAG_LENGTH = 30  # characters of one tag

@@ -8,6 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from helpdesk.domain.attributes import DEFAULT_PRIORITY, Priority
 from helpdesk.domain.sla import ResponseClock
 from helpdesk.domain.status_machine import Status
 
@@ -24,6 +25,12 @@ class Role(StrEnum):
 class Channel(StrEnum):
     WEB = "web"
     EMAIL = "email"
+    PHONE = "phone"  # an operator opened it for a customer who called
+    CHAT = "chat"  # an operator opened it for a customer who chatted
+
+
+# What an operator may choose when opening a ticket for a customer.
+OPERATOR_CHANNELS = (Channel.PHONE, Channel.CHAT)
 
 
 class ClosedReason(StrEnum):
@@ -71,6 +78,8 @@ class Ticket:
     # WAITING: when the customer is reminded that the ticket will close (None once reminded, or
     # without a reminder). See services.auto_close_reminder.
     remind_at: datetime | None = None
+    priority: Priority = DEFAULT_PRIORITY  # operators only, like the tags
+    tags: tuple[str, ...] = ()  # normalized (domain.attributes)
 
 
 @dataclass(frozen=True)
@@ -105,6 +114,8 @@ class Message:
     attachments: tuple[AttachmentRef, ...] = ()
     author_id: str | None = None  # the author's sub (web and operator messages written since ids)
     author_email: str | None = None  # a customer's sign-in e-mail on the web (mail recipients)
+    opened_by: str | None = None  # the operator who wrote down a customer's call or chat
+    opened_by_id: str | None = None  # their sub (staff mail never tells them of their own ticket)
 
 
 class RatingValue(StrEnum):
@@ -159,6 +170,9 @@ class TicketFilters:
     status: Status | None = None
     department: str | None = None
     assignee: str | None = None
+    priority: Priority | None = None
+    tag: str | None = None
+    account_id: str | None = None  # operators: one account's tickets
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from helpdesk.domain.attributes import Priority
 from helpdesk.domain.calendars import BusinessCalendar
 from helpdesk.domain.status_machine import Action, Status, transition_for
 
@@ -328,10 +329,8 @@ def response_clock_effect(action: Action) -> ResponseClockEffect:
     return ResponseClockEffect.KEEP
 
 
-# Until tickets carry a priority (the operators' desk, issue 10), every ticket has this one, and
-# these are the priorities a ticket can have (escalation asks the index for each one's risk).
-DEFAULT_PRIORITY = "normal"
-TICKET_PRIORITIES: tuple[str, ...] = (DEFAULT_PRIORITY,)
+# A ticket's priority until an operator sets one (domain.attributes.DEFAULT_PRIORITY, as a name).
+DEFAULT_PRIORITY: str = Priority.NORMAL.value
 
 
 class SlaState(StrEnum):

@@ -249,10 +249,13 @@ _VALIDATION_REASONS: dict[str, tuple[str, str | None]] = {
     "model_type": ("not_object", None),
     "model_attributes_type": ("not_object", None),
     "dict_type": ("not_object", None),
+    "list_type": ("not_list", None),
+    "too_long": ("too_many_items", "max_length"),
     # raised by the request models' own validators (helpdesk.http.schemas)
     "empty": ("empty", None),
     "control_characters": ("control_characters", None),
     "token_or_code": ("token_or_code", None),
+    "null_not_allowed": ("not_null", None),
 }
 
 

@@ -94,9 +94,39 @@ ES: dict[str, str] = {
     ),
     "report_in_future": "El periodo no puede terminar después de hoy ({today}).",
     "report_range_too_long": "Un informe abarca como máximo {limit} días; pida un periodo más corto.",
+    "queue_sort_operators_only": "Solo los operadores pueden ver la cola de trabajo (sort=queue).",
+    "lookup_operators_only": "Solo los operadores pueden buscar cuentas de clientes.",
+    "open_for_operators_only": "Solo los operadores abren tickets en nombre de un cliente.",
+    "open_for_needs_account_and_channel": (
+        "Para abrir un ticket en nombre de un cliente, indique su cuenta (account_id) y cómo lo pidió "
+        "(channel: phone o chat)."
+    ),
+    "unknown_account": (
+        "No hay ninguna cuenta {account_id} con una dirección confirmada a la que enviar el acuse."
+    ),
+    "open_fields_operators_only": (
+        "La cuenta y el canal de un ticket los decide el sistema, no se pueden enviar."
+    ),
+    "lookup_email_or_account": (
+        "Busque por una dirección (email) o por un id de cuenta (account_id), no por ambos."
+    ),
+    "no_account_for_email": "Ninguna cuenta tiene confirmada la dirección {email}.",
+    "no_such_account": "No hay ninguna cuenta {account_id} con una dirección confirmada.",
+    "account_filter_operators_only": (
+        "Solo los operadores pueden listar los tickets de una cuenta (account_id)."
+    ),
+    "search_with_queue_filters": (
+        "Una búsqueda (q) no se combina con priority, tag, account_id ni sort=queue."
+    ),
     "due_sort_department_only": (
         "sort=due lista los tickets que esperan respuesta; solo se puede filtrar por departamento."
     ),
+    "attributes_operators_only": (
+        "Solo los operadores pueden cambiar la prioridad y las etiquetas de un ticket."
+    ),
+    "attributes_nothing_to_change": "Envíe la prioridad (priority), las etiquetas (tags) o ambas.",
+    "tags_invalid": "Alguna etiqueta no es válida; no se ha cambiado nada.",
+    "attribute_filters_operators_only": "Solo los operadores pueden filtrar por prioridad o etiqueta.",
     "bad_if_match": 'If-Match debe ser la versión del ticket que cargó, por ejemplo If-Match: "3".',
     "idempotency_key_expired": "Esta Idempotency-Key ha caducado; envíe una nueva.",
     "idempotency_key_reused": (
@@ -193,6 +223,7 @@ ES: dict[str, str] = {
     "other_account": "es un ticket de otro cliente",
     "same_ticket": "es el mismo ticket",
     "only_department_with_due": "con sort=due solo se admite el filtro department",
+    "not_with_queue_filters": "no se combina con priority, tag, account_id ni sort=queue",
     "not_a_date": "no es una fecha AAAA-MM-DD",
     "not_after_to": "debe ser anterior o igual a «to»",
     "not_after_today": "no puede ser posterior a hoy",
@@ -207,6 +238,16 @@ ES: dict[str, str] = {
     "type_refused": "no es un tipo de archivo que se admita",
     "too_many": "admite como máximo {limit}",
     "no_such_upload": "no es un archivo que usted haya subido para este ticket",
+    "not_list": 'debe ser una lista JSON, por ejemplo ["valor"]',
+    "too_many_items": "debe tener como máximo {limit} elementos",
+    "email_or_account_id": "envíe email o account_id, uno de los dos",
+    "no_such_account_field": "no es una cuenta con una dirección confirmada",
+    "not_null": "no puede ser null: envíe un valor u omita el campo",
+    "priority_or_tags": "debe llevar priority, tags o ambos",
+    "tag_empty": "una etiqueta no puede estar vacía",
+    "tag_too_long": "una etiqueta tiene como máximo {limit} caracteres",
+    "tag_bad_characters": "una etiqueta solo lleva minúsculas sin acentos (a-z), cifras y guiones",
+    "too_many_tags": "un ticket lleva como máximo {limit} etiquetas",
     # ---- words inside sentences
     "status_OPEN": "Abierto",
     "status_WAITING": "Espera",
@@ -287,9 +328,31 @@ EN: dict[str, str] = {
     "report_range_reversed": "The period ends before it starts: 'from' must be on or before 'to'.",
     "report_in_future": "The period cannot end after today ({today}).",
     "report_range_too_long": "A report covers at most {limit} days; ask for a shorter period.",
+    "queue_sort_operators_only": "Only operators can see the work queue (sort=queue).",
+    "lookup_operators_only": "Only operators can look up customer accounts.",
+    "open_for_operators_only": "Only operators open tickets for a customer.",
+    "open_for_needs_account_and_channel": (
+        "To open a ticket for a customer, give their account (account_id) and how they asked "
+        "(channel: phone or chat)."
+    ),
+    "unknown_account": ("There is no account {account_id} with a confirmed address to send the receipt to."),
+    "open_fields_operators_only": (
+        "A ticket's account and channel are set by the system; you cannot send them."
+    ),
+    "lookup_email_or_account": "Look up by an address (email) or by an account id (account_id), not both.",
+    "no_account_for_email": "No account has the address {email} confirmed.",
+    "no_such_account": "There is no account {account_id} with a confirmed address.",
+    "account_filter_operators_only": "Only operators can list an account's tickets (account_id).",
+    "search_with_queue_filters": (
+        "A search (q) does not combine with priority, tag, account_id or sort=queue."
+    ),
     "due_sort_department_only": (
         "sort=due lists the tickets awaiting an answer; it can be filtered by department only."
     ),
+    "attributes_operators_only": "Only operators can change a ticket's priority and tags.",
+    "attributes_nothing_to_change": "Send the priority, the tags, or both.",
+    "tags_invalid": "A tag is not valid; nothing was changed.",
+    "attribute_filters_operators_only": "Only operators can filter by priority or tag.",
     "bad_if_match": 'If-Match must be the ticket version you loaded, e.g. If-Match: "3".',
     "idempotency_key_expired": "This Idempotency-Key has expired; send a new one.",
     "idempotency_key_reused": (
@@ -374,6 +437,7 @@ EN: dict[str, str] = {
     "other_account": "is another customer's ticket",
     "same_ticket": "is the same ticket",
     "only_department_with_due": "only the department filter combines with sort=due",
+    "not_with_queue_filters": "does not combine with priority, tag, account_id or sort=queue",
     "not_a_date": "is not a YYYY-MM-DD date",
     "not_after_to": "must be on or before 'to'",
     "not_after_today": "cannot be after today",
@@ -388,6 +452,16 @@ EN: dict[str, str] = {
     "type_refused": "is not a type of file that is accepted",
     "too_many": "takes at most {limit}",
     "no_such_upload": "is not a file you uploaded for this ticket",
+    "not_list": 'must be a JSON list, e.g. ["value"]',
+    "too_many_items": "must have at most {limit} items",
+    "email_or_account_id": "send email or account_id, one of the two",
+    "no_such_account_field": "is not an account with a confirmed address",
+    "not_null": "cannot be null: send a value or leave the field out",
+    "priority_or_tags": "must carry priority, tags or both",
+    "tag_empty": "a tag cannot be empty",
+    "tag_too_long": "a tag is at most {limit} characters long",
+    "tag_bad_characters": "a tag has only lowercase letters a-z, digits and hyphens",
+    "too_many_tags": "a ticket has at most {limit} tags",
     "status_OPEN": "Open",
     "status_WAITING": "Waiting",
     "status_CLOSED": "Closed",

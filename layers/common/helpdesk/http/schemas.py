@@ -9,11 +9,12 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from helpdesk.clock import to_iso
 from helpdesk.config import settings
+from helpdesk.domain.attributes import TAG_PATTERN
 from helpdesk.domain.canned import CannedReply
 from helpdesk.domain.files import UploadGrant, previewable
 from helpdesk.domain.history import HistoryEntry
@@ -25,6 +26,8 @@ from helpdesk.domain.limits import (
     MAX_FILENAME,
     MAX_RATING_COMMENT,
     MAX_SUBJECT,
+    MAX_TAG_LENGTH,
+    MAX_TAGS,
 )
 from helpdesk.domain.models import Message, Rating, Role, Ticket, TicketPage, TicketThread
 from helpdesk.domain.operators import Operator, shown_to_customers
@@ -80,6 +83,18 @@ class OpenTicketRequest(_Request):
     subject: Subject
     body: Body
     attachments: Attachments
+    # Operators opening a ticket for a customer who called or chatted (customers may not send
+    # them: 422).
+    account_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=128,
+        description="Operators only: the customer account the ticket belongs to.",
+    )
+    channel: Literal["phone", "chat"] | None = Field(
+        default=None,
+        description="Operators only: how the customer asked (phone or chat).",
+    )
 
 
 class ReplyRequest(_Request):
@@ -186,6 +201,33 @@ class MergeRequest(_Request):
     )
 
 
+PriorityName = Literal["low", "normal", "high", "urgent"]
+
+
+class TicketAttributesRequest(_Request):
+    """What PATCH /tickets/{id} changes; a field left out stays as it is (null is refused).
+    A field left out is None, which its type does not admit on purpose: a union with None would
+    answer a bad value with one error per member of the union."""
+
+    priority: PriorityName = Field(
+        default=None,  # type: ignore[arg-type]  # left out: None (see above)
+        description="low, normal (a new ticket's), high or urgent.",
+    )
+    tags: list[Annotated[str, Field(max_length=200)]] = Field(
+        default=None,  # type: ignore[arg-type]  # left out: None (see above)
+        max_length=100,
+        description=f"Replaces the ticket's tags: at most {MAX_TAGS}, each 1-{MAX_TAG_LENGTH} of "
+        f"{TAG_PATTERN} (lowercase letters, digits, hyphens); repeats are kept once; [] removes all.",
+    )
+
+    @field_validator("priority", "tags", mode="before")
+    @classmethod
+    def _no_null(cls, value: object) -> object:
+        if value is None:
+            raise PydanticCustomError("null_not_allowed", "send a value or leave the field out")
+        return value
+
+
 class SlaOut(BaseModel):
     """The ticket's SLA as operators see it (customers never do)."""
 
@@ -260,6 +302,8 @@ class TicketOut(BaseModel):
     resolution: ResolutionOut | None = Field(
         default=None, description="Search results only: a closed ticket's resolving answer."
     )
+    priority: PriorityName | None = Field(default=None, description="Operators only (null for customers).")
+    tags: list[str] | None = Field(default=None, description="Operators only (null for customers).")
 
     @classmethod
     def of(
@@ -271,6 +315,8 @@ class TicketOut(BaseModel):
         customer_view: bool = False,
         language: str = "es",
     ) -> TicketOut:
+        """The ticket as its reader may see it: operators' ids, priority and tags only in the
+        operators' view."""
         if customer_view:
             shown = shown_to_customers(ticket.assignee_name, _department_name(ticket.department, language))
             assignee, assignee_name = None, shown if ticket.assignee else None
@@ -294,6 +340,8 @@ class TicketOut(BaseModel):
             version=ticket.version,
             sla=SlaOut.of(sla) if sla is not None else None,
             resolution=ResolutionOut.of(resolution) if resolution is not None else None,
+            priority=None if customer_view else ticket.priority.value,
+            tags=None if customer_view else list(ticket.tags),
         )
 
 
@@ -317,14 +365,20 @@ class MessageOut(BaseModel):
     internal: bool
     created_at: str
     attachments: list[AttachmentOut] = []
+    opened_by: str | None = Field(
+        default=None, description="The operator who opened the ticket for the customer (phone, chat)."
+    )
 
     @classmethod
     def of(cls, message: Message, *, customers_see_department: str | None = None) -> MessageOut:
         """`customers_see_department`: the ticket's department name when a customer reads it, so
         an operator is shown as "<name> · <department>" and never by address."""
-        author = message.author
-        if customers_see_department is not None and message.author_role is Role.OPERATOR:
-            author = shown_to_customers(message.author, customers_see_department)
+        author, opened_by = message.author, message.opened_by
+        if customers_see_department is not None:
+            if message.author_role is Role.OPERATOR:
+                author = shown_to_customers(message.author, customers_see_department)
+            if opened_by is not None:  # the operator who wrote down a call or a chat
+                opened_by = shown_to_customers(opened_by, customers_see_department)
         return cls(
             id=message.id,
             ticket_id=message.ticket_id,
@@ -334,6 +388,7 @@ class MessageOut(BaseModel):
             channel=message.channel.value,
             internal=message.internal,
             created_at=to_iso(message.created_at),
+            opened_by=opened_by,
             attachments=[
                 AttachmentOut(
                     name=a.name,
@@ -681,3 +736,16 @@ class OperatorSettingsUpdate(_Request):
         "your ticket; sla_alert: a response target of your ticket due soon or missed.",
     )
     language: Literal["es", "en"] = Field(description="The language of the mails you receive.")
+
+
+class AccountEmailOut(BaseModel):
+    email: str
+    primary: bool
+    sign_in: bool
+
+
+class AccountCardOut(BaseModel):
+    """What operators see of a customer account: its id and its confirmed addresses."""
+
+    account_id: str
+    emails: list[AccountEmailOut]

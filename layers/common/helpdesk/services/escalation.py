@@ -5,10 +5,16 @@ N minutes", then "breached").
 Each alert moves the ticket's stored response clock to its new stage and adds a history entry
 (operators only, rendered in the reader's language) in one transaction guarded by the clock it
 found (still OPEN, same start, same stage) and by a processing marker, so a reply that lands
-first wins and overlapping or repeated runs alert once. The SLA index is keyed by department and
-stage, and each Query asks only for clocks that started early enough to be at risk under the
-department's most urgent policy, so a run reads the tickets at risk (plus, with priorities of
-different targets, those at risk under a stricter one).
+first wins and overlapping or repeated runs alert once.
+
+Each Query asks only for clocks that started early enough to be at risk, so a run reads the
+tickets at risk and few others. The SLA index (`sla_response`) is keyed by department: it is asked
+with the normal priority's thresholds, which also finds every ticket whose priority's policy is
+no stricter there (low, usually). The tickets of a priority whose policy is stricter than normal
+in some department (urgent's 24x7 30 minutes) are in `sla_by_priority` too, keyed by priority,
+and it is asked once per such priority, target and stage with that priority's thresholds (the
+latest start at risk in any department), so an urgent ticket is alerted when it is at risk under
+its own policy. A ticket both reads return is judged once per run.
 """
 
 from __future__ import annotations
@@ -21,11 +27,11 @@ from typing import Protocol
 
 from helpdesk.config import Settings
 from helpdesk.domain import history
+from helpdesk.domain.attributes import Priority
 from helpdesk.domain.history import EntryCode, HistoryEntry
 from helpdesk.domain.models import Ticket
 from helpdesk.domain.sla import (
     DEFAULT_PRIORITY,
-    TICKET_PRIORITIES,
     AlertStage,
     ResponseClock,
     SlaPolicies,
@@ -45,6 +51,11 @@ class ResponseClocks(Protocol):
         self, department: str, target: SlaTarget, stage: AlertStage, moment: datetime
     ) -> Iterator[tuple[list[Ticket], int]]: ...
 
+    def priority_clocks_started_by(
+        self, priority: str, target: SlaTarget, stage: AlertStage, moment: datetime
+    ) -> Iterator[tuple[list[Ticket], int]]:
+        """The same for the tickets of `priority` (not normal), in every department."""
+
     def record_alert(
         self,
         ticket_id: str,
@@ -56,6 +67,10 @@ class ResponseClocks(Protocol):
         now: datetime,
     ) -> None:
         """Raises ChangeRefused (the clock changed) or AlreadyProcessed (alerted already)."""
+
+
+_TARGETS = (SlaTarget.FIRST_RESPONSE, SlaTarget.NEXT_RESPONSE)
+_STAGES = (AlertStage.NONE, AlertStage.WARNED)  # the clocks not warned yet, and those warned
 
 
 class AlertChoice(StrEnum):
@@ -94,20 +109,27 @@ class Escalator:
     def run(self, now: datetime) -> EscalationReport:
         counts = dict.fromkeys(AlertChoice, 0)
         items_read = queries = 0
+        judged: set[str] = set()  # a ticket both indexes return is judged once
+
+        def judge(pages: Iterator[tuple[list[Ticket], int]]) -> None:
+            nonlocal items_read, queries
+            queries += 1
+            for page, read in pages:
+                items_read += read
+                for ticket in page:
+                    if ticket.id not in judged:
+                        judged.add(ticket.id)
+                        counts[self.alert_one(ticket, now)] += 1
+
+        # Stricter priorities first: their tickets are judged on the freshest read.
+        for priority, target, stage, latest_start in self._stricter_queries(now):
+            judge(self._store.priority_clocks_started_by(priority, target, stage, latest_start))
         for department in self._settings.departments:
-            policies = [self._policies.for_ticket(department.id, p) for p in TICKET_PRIORITIES]
-            for target in (SlaTarget.FIRST_RESPONSE, SlaTarget.NEXT_RESPONSE):
-                for stage, latest_start in (
-                    (AlertStage.NONE, max(self._warn_from(p, target, now) for p in policies)),
-                    (AlertStage.WARNED, max(self._breach_from(p, target, now) for p in policies)),
-                ):
-                    queries += 1
-                    for page, read in self._store.clocks_started_by(
-                        department.id, target, stage, latest_start
-                    ):
-                        items_read += read
-                        for ticket in page:
-                            counts[self.alert_one(ticket, now)] += 1
+            normal = self._policies.for_ticket(department.id, DEFAULT_PRIORITY)
+            for target in _TARGETS:
+                for stage in _STAGES:
+                    latest_start = self._latest_start(normal, target, stage, now)
+                    judge(self._store.clocks_started_by(department.id, target, stage, latest_start))
         return EscalationReport(
             warned=counts[AlertChoice.WARNED],
             breached=counts[AlertChoice.BREACHED],
@@ -121,7 +143,7 @@ class Escalator:
         clock = ticket.response_clock
         if clock is None or ticket.status is not Status.OPEN:
             return AlertChoice.SKIPPED
-        policy = self._policies.for_ticket(ticket.department, DEFAULT_PRIORITY)
+        policy = self._policies.for_ticket(ticket.department, ticket.priority.value)
         view = sla_view(ticket.status, clock, policy, now)
         assert view.left is not None
         assert view.due_at is not None
@@ -154,6 +176,34 @@ class Escalator:
             return AlertChoice.SKIPPED
         logger.info("SLA alert", extra={"ticket_id": ticket.id, "target": clock.target, "stage": stage})
         return AlertChoice.BREACHED if stage is AlertStage.BREACHED else AlertChoice.WARNED
+
+    def _stricter_queries(self, now: datetime) -> Iterator[tuple[str, SlaTarget, AlertStage, datetime]]:
+        """(priority, target, stage, latest start) for each priority whose policy puts a clock at
+        risk sooner than the normal one in some department: the department Query, asked with
+        normal's thresholds, would find its tickets late. The latest start is the latest at risk
+        in any such department (each ticket is then judged on its own policy)."""
+        for priority in Priority:
+            if priority.value == DEFAULT_PRIORITY:
+                continue
+            for target in _TARGETS:
+                for stage in _STAGES:
+                    sooner: list[datetime] = []
+                    for department in self._settings.departments:
+                        own = self._policies.for_ticket(department.id, priority.value)
+                        normal = self._policies.for_ticket(department.id, DEFAULT_PRIORITY)
+                        start = self._latest_start(own, target, stage, now)
+                        if start > self._latest_start(normal, target, stage, now):
+                            sooner.append(start)
+                    if sooner:
+                        yield priority.value, target, stage, max(sooner)
+
+    def _latest_start(
+        self, policy: SlaPolicy, target: SlaTarget, stage: AlertStage, now: datetime
+    ) -> datetime:
+        """The latest start of a clock at `stage` that is at risk now: its next alert is due."""
+        if stage is AlertStage.NONE:
+            return self._warn_from(policy, target, now)
+        return self._breach_from(policy, target, now)
 
     def _warn_from(self, policy: SlaPolicy, target: SlaTarget, now: datetime) -> datetime:
         """The latest start at which a clock has at most the warning window left now."""

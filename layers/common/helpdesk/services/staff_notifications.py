@@ -146,7 +146,8 @@ class StaffNotifier:
         if message is None:
             return None
         if thread.messages and thread.messages[0].id == message.id:
-            return _Plan(StaffMailKind.NEW_TICKET, message, None, message.author_id)
+            # A ticket an operator opened for a caller: never mailed to that operator.
+            return _Plan(StaffMailKind.NEW_TICKET, message, None, message.opened_by_id or message.author_id)
         if message.author_role is Role.CUSTOMER:
             return _Plan(StaffMailKind.CUSTOMER_REPLY, message, assignee, message.author_id)
         if message.internal and message.author_role is Role.OPERATOR and assignee:

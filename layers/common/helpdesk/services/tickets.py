@@ -14,6 +14,7 @@ from datetime import datetime
 from helpdesk.clock import to_iso
 from helpdesk.config import Department, Settings
 from helpdesk.domain import history, ids, search
+from helpdesk.domain.attributes import Priority
 from helpdesk.domain.errors import (
     FieldProblem,
     IdempotencyKeyReused,
@@ -37,7 +38,6 @@ from helpdesk.domain.models import (
     TicketThread,
 )
 from helpdesk.domain.sla import (
-    DEFAULT_PRIORITY,
     ResponseClock,
     SlaPolicies,
     SlaTarget,
@@ -49,6 +49,7 @@ from helpdesk.domain.status_machine import Action, Status
 from helpdesk.observability import logger
 from helpdesk.services import changes
 from helpdesk.services.departments import known_department
+from helpdesk.services.ticket_attributes import attribute_filter
 from helpdesk.store.protocols import (
     Assignment,
     IdempotencyKeyTaken,
@@ -115,15 +116,33 @@ class TicketService:
         status: Status | None = None,
         department: str | None = None,
         assignee: str | None = None,
+        priority: Priority | None = None,
+        tag: str | None = None,
         limit: int = 20,
         cursor: str | None = None,
+        in_queue_order: bool = False,
+        account_id: str | None = None,
     ) -> TicketPage:
         """Listings; a search by words or tracking ID is services.search.TicketSearch."""
         if department is not None:
             known_department(self._settings, department)
-        filters = TicketFilters(status=status, department=department, assignee=assignee)
-        account = None if caller.is_operator else self._account_of(caller)
+        attribute_filter(caller, priority, tag)
+        filters = TicketFilters(
+            status=status,
+            department=department,
+            assignee=assignee,
+            priority=priority,
+            tag=tag,
+            account_id=account_id,
+        )
+        if in_queue_order and not caller.is_operator:
+            raise NotAllowed("queue_sort_operators_only")
+        if account_id is not None and not caller.is_operator:
+            raise NotAllowed("account_filter_operators_only")
+        account = account_id if caller.is_operator else self._account_of(caller)
         try:
+            if in_queue_order:
+                return self._store.queue_page(filters, limit=limit, cursor=cursor)
             return self._store.list_tickets(filters, account_id=account, limit=limit, cursor=cursor)
         except InvalidCursor:
             raise InvalidInput("cursor_invalid", details=[FieldProblem("cursor", "not_a_cursor")]) from None
@@ -133,7 +152,7 @@ class TicketService:
         """The ticket's SLA response clock as of `now`, for operators (None for customers)."""
         if not caller.is_operator or self._sla_policies is None:
             return None
-        policy = self._sla_policies().for_ticket(ticket.department, DEFAULT_PRIORITY)
+        policy = self._sla_policies().for_ticket(ticket.department, ticket.priority.value)
         return sla_view(ticket.status, ticket.response_clock, policy, now)
 
     def slas_of(self, caller: Caller, tickets: list[Ticket], now: datetime) -> dict[str, SlaView]:
@@ -162,7 +181,7 @@ class TicketService:
                 for ticket in page:
                     if ticket.response_clock is None:
                         continue
-                    policy = policies.for_ticket(ticket.department, DEFAULT_PRIORITY)
+                    policy = policies.for_ticket(ticket.department, ticket.priority.value)
                     queue.append((to_iso(due_at(ticket.response_clock, policy)), ticket.id, ticket))
         queue.sort(key=lambda entry: (entry[0], entry[1]))
         after = _due_cursor_position(cursor) if cursor else None
@@ -186,8 +205,11 @@ class TicketService:
         email: EmailOrigin | None = None,
         attachments: tuple[AttachmentRef, ...] = (),
         markers: tuple[str, ...] = (),
+        opened_by: Caller | None = None,
     ) -> Ticket:
-        """Open a ticket. `markers` make it happen at most once per marker (AlreadyProcessed)."""
+        """Open a ticket. `markers` make it happen at most once per marker (AlreadyProcessed).
+        `opened_by`: the operator who opens it for the customer `caller` stands for
+        (services/tickets_for_customers.py); the ticket's history says so from its first write."""
         if caller.is_operator:
             raise NotAllowed("operators_do_not_open")
         account_id = self._account_of(caller)
@@ -207,8 +229,15 @@ class TicketService:
                 updated_at=now,
                 version=1,
                 response_clock=ResponseClock(SlaTarget.FIRST_RESPONSE, now),
+                history=(history.entry(EntryCode.OPENED_ON_BEHALF, now, opened_by, channel=channel.value),)
+                if opened_by is not None
+                else (),
             )
-            first = self._message(ticket.id, caller, body, now, channel, email=email, attachments=attachments)
+            first = replace(
+                self._message(ticket.id, caller, body, now, channel, email=email, attachments=attachments),
+                opened_by=opened_by.name if opened_by is not None else None,
+                opened_by_id=opened_by.id if opened_by is not None else None,
+            )
             record = None
             if idempotency_key is not None:
                 record = IdempotencyRecord(

@@ -8,6 +8,7 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from helpdesk.clock import from_iso, to_iso
+from helpdesk.domain.attributes import DEFAULT_PRIORITY, Priority
 from helpdesk.domain.models import (
     AttachmentRef,
     Channel,
@@ -19,7 +20,7 @@ from helpdesk.domain.models import (
     Ticket,
 )
 from helpdesk.domain.status_machine import Status
-from helpdesk.store import keys
+from helpdesk.store import keys, queue
 from helpdesk.store.history import entries_from, entry_item
 
 _serializer = TypeSerializer()
@@ -50,6 +51,12 @@ def ticket_item(ticket: Ticket, words: frozenset[str]) -> dict[str, Any]:
         "remind_pk": keys.REMIND if ticket.status is Status.WAITING and ticket.remind_at else None,
         "sla_pk": keys.sla_pk(ticket.department),
         "sla_clock": keys.sla_clock_sk(ticket.response_clock) if ticket.response_clock else None,
+        **queue.item_attributes(
+            ticket.id,
+            assigned=ticket.assignee is not None,
+            priority=ticket.priority,
+            waiting_since=ticket.response_clock.since if ticket.response_clock else None,
+        ),
     }
     if words:
         item["search_words"] = set(words)
@@ -76,6 +83,8 @@ def ticket_snapshot(ticket: Ticket) -> dict[str, Any]:
         "closed_reason": ticket.closed_reason.value if ticket.closed_reason else None,
         "merged_into": ticket.merged_into,
         "version": ticket.version,
+        "priority": ticket.priority.value,
+        "tags": list(ticket.tags),
     }
 
 
@@ -99,6 +108,9 @@ def ticket_from_item(item: dict[str, Any]) -> Ticket:
         history=entries_from(item.get("history")),
         merged_into=item.get("merged_into"),
         merged_from=tuple(sorted(item.get("merged_from") or ())),
+        # Tickets written before priorities and tags existed have neither: normal, untagged.
+        priority=Priority(item.get("priority") or DEFAULT_PRIORITY),
+        tags=tuple(item.get("tags") or ()),
     )
 
 
@@ -145,6 +157,8 @@ def message_item(message: Message) -> dict[str, Any]:
         "email_message_id": message.email.message_id if message.email else None,
         "author_id": message.author_id,
         "author_email": message.author_email,
+        "opened_by": message.opened_by,
+        "opened_by_id": message.opened_by_id,
         "attachments": [
             {"name": a.name, "content_type": a.content_type, "size": a.size, "key": a.key}
             for a in message.attachments
@@ -172,4 +186,6 @@ def message_from_item(item: dict[str, Any]) -> Message:
         ),
         author_id=item.get("author_id"),
         author_email=item.get("author_email"),
+        opened_by=item.get("opened_by"),
+        opened_by_id=item.get("opened_by_id"),
     )

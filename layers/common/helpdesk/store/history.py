@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from helpdesk.clock import from_iso, to_iso
-from helpdesk.domain.history import HistoryEntry
+from helpdesk.domain.history import HistoryEntry, spelled_out
 from helpdesk.domain.models import Role
 
 ATTRIBUTE = "history"
@@ -37,8 +37,9 @@ def entry_item(item: HistoryEntry) -> dict[str, Any]:
 
 
 def entries_from(raw: object) -> tuple[HistoryEntry, ...]:
-    """The stored entries; one that cannot be read (hand-edited, half-written by a newer version)
-    is left out rather than failing the whole ticket."""
+    """The stored entries, priority and tag changes spelled out (domain.history.spelled_out); one
+    that cannot be read (hand-edited, half-written by a newer version) is left out rather than
+    failing the whole ticket."""
     if not isinstance(raw, list):
         return ()
     found = []
@@ -55,4 +56,4 @@ def entries_from(raw: object) -> tuple[HistoryEntry, ...]:
             )
         except (KeyError, ValueError, TypeError, AttributeError):
             continue
-    return tuple(found)
+    return spelled_out(tuple(found))

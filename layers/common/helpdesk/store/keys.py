@@ -21,13 +21,18 @@ INDEX_BY_ASSIGNEE = "assignee_activity"
 INDEX_ALL = "all_activity"
 INDEX_DUE = "auto_close_due"
 INDEX_SLA = "sla_response"
+INDEX_SLA_PRIORITY = "sla_by_priority"
 INDEX_REMINDER = "auto_close_reminder"
 INDEX_SEARCH_ALL = "search_all"
+INDEX_QUEUE_BY_STATUS = "queue_by_status"
+INDEX_QUEUE_ALL = "queue_all"
 INDEX_PARTITION_ATTR = {
     INDEX_BY_ACCOUNT: "account_pk",
     INDEX_BY_STATUS: "status_pk",
     INDEX_BY_ASSIGNEE: "assignee_pk",
     INDEX_ALL: "all_pk",
+    INDEX_QUEUE_BY_STATUS: "status_pk",
+    INDEX_QUEUE_ALL: "all_pk",
 }
 
 
@@ -59,6 +64,11 @@ def activity_sk(updated_at: datetime, ticket_id: str) -> str:
 def sla_pk(department: str) -> str:
     """The SLA index partition: one per department (a department never changes)."""
     return f"SLA#{department}"
+
+
+def sla_priority_pk(priority: str) -> str:
+    """The sla_by_priority partition of a ticket whose priority is not the default (normal)."""
+    return f"SLA#PRIORITY#{priority}"
 
 
 # The response clock in the SLA index's sort key: "<target>#<stage>#<since>", so one Query reads

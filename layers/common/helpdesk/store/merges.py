@@ -16,7 +16,7 @@ from helpdesk.clock import to_iso
 from helpdesk.domain.history import HistoryEntry
 from helpdesk.domain.models import ClosedReason, Ticket
 from helpdesk.domain.status_machine import Status
-from helpdesk.store import keys, reminders
+from helpdesk.store import keys, queue, reminders
 from helpdesk.store.codec import dump_item, load_item, ticket_from_item
 from helpdesk.store.history import append_entries
 from helpdesk.store.protocols import MergeConflict, MergeSide
@@ -103,14 +103,21 @@ def _close_source(
         "merged_into = :into",
     ]
     append_entries(sets, values, (entry,))
+    # Nobody owes it an answer any more: its place in the queue says so (store.queue), every
+    # part written whole from the ticket as read (the write is guarded by that version), so a
+    # ticket stored before the parts existed gets them too.
+    place = queue.QueuePlace(
+        assigned=source.assignee is not None, priority=source.priority, waiting_since=None
+    )
+    queue_sets, queue_removes, queue_values = queue.whole_updates(source.id, place)
+    sets += queue_sets
+    values.update(queue_values)
+    removes = ["auto_close_at", "due_pk", "sla_clock", *reminders.CLEARED, *queue_removes]
     return {
         "TableName": table,
         "Key": dump_item(keys.ticket_key(source.id)),
         # Closed: no auto-close deadline (nor its reminder), no SLA response owed.
-        "UpdateExpression": "SET "
-        + ", ".join(sets)
-        + " REMOVE "
-        + ", ".join(["auto_close_at", "due_pk", "sla_clock", *reminders.CLEARED]),
+        "UpdateExpression": "SET " + ", ".join(sets) + " REMOVE " + ", ".join(removes),
         "ConditionExpression": (
             "attribute_exists(pk) AND #version = :version AND attribute_not_exists(merged_into)"
         ),

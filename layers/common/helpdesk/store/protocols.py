@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
+from helpdesk.domain.attributes import Priority
 from helpdesk.domain.canned import CannedReply
 from helpdesk.domain.history import HistoryEntry
 from helpdesk.domain.models import (
@@ -154,6 +155,8 @@ class TicketChange:
     remind_at: datetime | None = None  # with Timer.START: when to remind the customer (None: never)
     closed_reason: ClosedReason | None = None  # with to=CLOSED
     assignment: Assignment | None = None
+    priority: Priority | None = None  # set when not None (operators' PATCH)
+    tags: tuple[str, ...] | None = None  # replaced when not None (normalized)
     response_clock: ResponseClockEffect = ResponseClockEffect.KEEP
     first_response: bool = False  # a public operator reply: keep its time if it is the first
     # Escalation: the response clock's new alert stage, written only if the clock is still the
@@ -265,6 +268,10 @@ class TicketStore(ThreadReader, TicketWriter, Protocol):
         self, filters: TicketFilters, *, account_id: str | None, limit: int, cursor: str | None
     ) -> TicketPage:
         """Tickets by newest activity (raises InvalidCursor for a cursor it did not hand out)."""
+
+    def queue_page(self, filters: TicketFilters, *, limit: int, cursor: str | None) -> TicketPage:
+        """Tickets in the queue's order (store/queue.py): unassigned first, the most urgent
+        priority first, then the customer waiting longest (raises InvalidCursor)."""
 
     def running_clocks(self, department: str) -> Iterator[tuple[list[Ticket], int]]:
         """Pages of the department's tickets with an SLA response target running."""

@@ -1,5 +1,6 @@
 """The sparse SLA index (`sla_response`): tickets with a response target running, per department,
-sorted by "<target>#<alert stage>#<since>". Escalation reads one target and stage that started
+sorted by "<target>#<alert stage>#<since>"; `sla_by_priority` holds the same clocks of the tickets
+whose priority is not normal, per priority. Escalation reads one target and stage that started
 before an instant; ?sort=due reads a department's running clocks. Tickets nobody owes an answer
 (WAITING, CLOSED) are not in it, so neither reads grows with the table."""
 
@@ -45,6 +46,25 @@ def started_by(
             "KeyConditionExpression": "sla_pk = :p AND sla_clock BETWEEN :first AND :last",
             "ExpressionAttributeValues": dump_item(
                 {":p": keys.sla_pk(department), ":first": prefix, ":last": prefix + to_iso(moment)}
+            ),
+        },
+    )
+
+
+def priority_started_by(
+    client: Any, table: str, priority: str, target: SlaTarget, stage: AlertStage, moment: datetime
+) -> Iterator[tuple[list[Ticket], int]]:
+    """The same for the tickets of one priority other than normal, in every department (the
+    sla_by_priority index: only tickets an operator gave such a priority are in it)."""
+    prefix = keys.sla_clock_prefix(target, stage)
+    return _pages(
+        client,
+        {
+            "TableName": table,
+            "IndexName": keys.INDEX_SLA_PRIORITY,
+            "KeyConditionExpression": "sla_priority_pk = :p AND sla_clock BETWEEN :first AND :last",
+            "ExpressionAttributeValues": dump_item(
+                {":p": keys.sla_priority_pk(priority), ":first": prefix, ":last": prefix + to_iso(moment)}
             ),
         },
     )

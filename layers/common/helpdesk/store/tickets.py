@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from helpdesk.clock import from_iso, to_iso
+from helpdesk.domain.attributes import DEFAULT_PRIORITY
 from helpdesk.domain.history import HistoryEntry
 from helpdesk.domain.models import (
     ClosedReason,
@@ -29,7 +30,7 @@ from helpdesk.domain.models import (
 )
 from helpdesk.domain.sla import AlertStage, ResponseClock, ResponseClockEffect, SlaTarget
 from helpdesk.domain.status_machine import Status, Timer
-from helpdesk.store import keys, listings, merges, ratings, reminders, sla
+from helpdesk.store import keys, listings, merges, queue, ratings, reminders, sla
 from helpdesk.store.codec import (
     answer_of,
     dump_item,
@@ -233,6 +234,9 @@ class DynamoTicketStore:
             self._client, self._table, filters, account_id=account_id, limit=limit, cursor=cursor
         )
 
+    def queue_page(self, filters: TicketFilters, *, limit: int, cursor: str | None) -> TicketPage:
+        return listings.queue_page(self._client, self._table, filters, limit=limit, cursor=cursor)
+
     def due_tickets(self, now: datetime) -> Iterator[tuple[list[DueTicket], int]]:
         return listings.due_tickets(self._client, self._table, now)
 
@@ -250,6 +254,11 @@ class DynamoTicketStore:
         self, department: str, target: SlaTarget, stage: AlertStage, moment: datetime
     ) -> Iterator[tuple[list[Ticket], int]]:
         return sla.started_by(self._client, self._table, department, target, stage, moment)
+
+    def priority_clocks_started_by(
+        self, priority: str, target: SlaTarget, stage: AlertStage, moment: datetime
+    ) -> Iterator[tuple[list[Ticket], int]]:
+        return sla.priority_started_by(self._client, self._table, priority, target, stage, moment)
 
     def running_clocks(self, department: str) -> Iterator[tuple[list[Ticket], int]]:
         return sla.running(self._client, self._table, department)
@@ -281,19 +290,23 @@ class DynamoTicketStore:
         is written (UpdateItem); None when a message is (TransactWriteItems). Raises ChangeRefused
         when a guard fails.
 
-        A ticket assigned before the assignee guard existed (an assignee, no ASSIGNEE_GUARD) would
-        read as unassigned to an operator's reply that takes it (_taking_update), so that reply is
-        refused by the guard's consistency; the refusal hands back the item, and the reply is
-        written once more as the plain reply it is (the ticket is someone's), setting the guard,
-        guarded by the version read: two requests, once in such a ticket's life. If that item
-        changed meanwhile (someone assigned it), the second write is refused too and the reply is
-        written once more from the item that refusal handed back."""
+        Two kinds of ticket item stored before an attribute existed refuse a change that needs
+        it; the refusal hands back the item, and the change is written once more from it, guarded
+        by its version: two requests, once in such a ticket's life.
+        - Without the queue's parts (store.queue), a change of its place in the queue: written
+          with every part computed from the item (`scripts/backfill_queue.py` gives the parts to
+          those nobody changes).
+        - Assigned before the assignee guard (an assignee, no ASSIGNEE_GUARD), an operator's reply
+          that may take it: such an item would read as unassigned (_taking_update), so the reply
+          is written as the plain reply it is (the ticket is someone's), setting the guard.
+        If the item changed in between (someone assigned it, a backfill gave it its parts), that
+        write is refused too and the change is written once more from the item it handed back."""
         legacy: dict[str, Any] | None = None
         for _ in range(_WRITES_FROM_ITEM):
             try:
                 return self._apply(ticket_id, change, legacy)
             except _WriteFromItem as refused:
-                legacy = refused.item if _assigned_without_guard(refused.item) else None
+                legacy = refused.item if _needs_item(change, refused.item) else None
         try:
             return self._apply(ticket_id, change, legacy)
         except _WriteFromItem as refused:
@@ -326,14 +339,14 @@ class DynamoTicketStore:
     def _refusal(
         self, change: TicketChange, legacy: dict[str, Any] | None, raw: dict[str, Any] | None
     ) -> Exception:
-        """Why the guarded write was refused: a reply that would take a ticket assigned before
-        the assignee guard, or whose second write found that item changed meanwhile (write it
-        again from the item), or ChangeRefused with the ticket as it is."""
-        if raw and change.taking is not None:
+        """Why the guarded write was refused: an item stored before an attribute the change needs,
+        or one that changed since it was read for the second write (write it again from the item),
+        or ChangeRefused with the ticket as it is."""
+        if raw:
             item = load_item(raw)
-            if legacy is None and _assigned_without_guard(item):
+            if legacy is None and _needs_item(change, item):
                 return _WriteFromItem(item)
-            if legacy is not None and item.get("version") != legacy.get("version"):
+            if legacy is not None and item != legacy:
                 return _WriteFromItem(item)
         return ChangeRefused(self._current_from(raw))
 
@@ -373,6 +386,8 @@ class DynamoTicketStore:
             # The answer a search shows for a closed ticket, kept by the reply's own write.
             sets.append("answer = :answer")
             values[":answer"] = answer_of(message)
+        _attribute_updates(change, sets, removes, names, values)
+        moves = _queue_clauses(ticket_id, change, legacy, sets, removes, values)
         expression = "SET " + ", ".join(sets)
         if removes:
             expression += " REMOVE " + ", ".join(removes)
@@ -383,17 +398,23 @@ class DynamoTicketStore:
             "TableName": self._table,
             "Key": dump_item(keys.ticket_key(ticket_id)),
             "UpdateExpression": expression,
-            "ConditionExpression": self._guards(change, values, legacy),
+            "ConditionExpression": self._guards(change, values, moves, legacy),
             "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": dump_item(values),
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
 
     @staticmethod
-    def _guards(change: TicketChange, values: dict[str, Any], legacy: dict[str, Any] | None = None) -> str:
+    def _guards(
+        change: TicketChange,
+        values: dict[str, Any],
+        moves: queue.QueueChange | None = None,
+        legacy: dict[str, Any] | None = None,
+    ) -> str:
         """The change's condition: the ticket exists in an allowed status (and the other guards);
-        a reply that may take the ticket, that its assignee guard says whether someone has it (or,
-        written from the item as read, that the item is still that one)."""
+        a change of its queue place, that it has the queue's parts; a reply that may take the
+        ticket, that its assignee guard says whether someone has it (or, written from the item as
+        read, that the item is still that one)."""
         placeholders = []
         for n, status in enumerate(sorted(s.value for s in change.allowed_from)):
             placeholders.append(f":from{n}")
@@ -419,7 +440,11 @@ class DynamoTicketStore:
         if legacy is not None:
             conditions.append("#version = :seen_version")
             values[":seen_version"] = int(legacy["version"])
-        elif change.taking is not None:
+            if queue.RANK not in legacy:
+                conditions.append(f"attribute_not_exists({queue.RANK})")
+        elif moves is not None and not moves.empty:
+            conditions.append(f"attribute_exists({queue.RANK})")
+        if change.taking is not None and not (legacy is not None and _assigned_without_guard(legacy)):
             conditions.append(f"(attribute_exists({ASSIGNEE_GUARD}) OR attribute_not_exists(assignee))")
         return " AND ".join(conditions)
 
@@ -473,6 +498,14 @@ def _assignee_updates(
         values[":no_taking"] = []
     else:
         _taking_update(change.taking, sets, values)
+
+
+def _needs_item(change: TicketChange, item: dict[str, Any]) -> bool:
+    """Whether the change must be written from the item as read: it lacks what the change's
+    arithmetic or the reply's taking needs (apply)."""
+    if change.taking is not None and _assigned_without_guard(item):
+        return True
+    return queue.RANK not in item and not queue_change(change).empty
 
 
 def _assigned_without_guard(raw: dict[str, Any]) -> bool:
@@ -534,3 +567,69 @@ def _taking_update(taking: Taking, sets: list[str], values: dict[str, Any]) -> N
     values[":assignee_name"] = taking.assignment.name or assignee
     values[":no_taking"] = []
     values[":taking"] = [entry_item(taking.entry)]
+
+
+def _queue_clauses(
+    ticket_id: str,
+    change: TicketChange,
+    legacy: dict[str, Any] | None,
+    sets: list[str],
+    removes: list[str],
+    values: dict[str, Any],
+) -> queue.QueueChange:
+    """The change's queue clauses: arithmetic on the stored parts, or (an item without them, as
+    read: `legacy`) every part written whole from it."""
+    moves = queue_change(change)
+    if legacy is None or queue.RANK in legacy:
+        queue_sets, queue_removes, queue_values = queue.queue_updates(ticket_id, moves, change.now)
+    else:
+        queue_sets, queue_removes, queue_values = queue.whole_updates(
+            ticket_id, queue.parts_after(legacy, moves, change.now)
+        )
+    sets += queue_sets
+    removes += queue_removes
+    values.update(queue_values)
+    return moves
+
+
+def _attribute_updates(
+    change: TicketChange,
+    sets: list[str],
+    removes: list[str],
+    names: dict[str, str],
+    values: dict[str, Any],
+) -> None:
+    """What operators set on a ticket (PATCH): its priority, its tags. A priority other than the
+    default also puts the ticket's running clock in the sla_by_priority index (store.sla)."""
+    if change.priority is not None:
+        sets.append("#priority = :priority")
+        names["#priority"] = "priority"
+        values[":priority"] = change.priority.value
+        if change.priority is DEFAULT_PRIORITY:
+            removes.append("sla_priority_pk")
+        else:
+            sets.append("sla_priority_pk = :sla_priority_pk")
+            values[":sla_priority_pk"] = keys.sla_priority_pk(change.priority.value)
+    if change.tags is not None:
+        sets.append("#tags = :tags")
+        names["#tags"] = "tags"
+        values[":tags"] = list(change.tags)
+
+
+def queue_change(change: TicketChange) -> queue.QueueChange:
+    """What a ticket change does to its place in the queue. Every write of the assignee, the
+    priority or the response clock goes through here, so the queue's sort key stays right."""
+    waiting = {
+        ResponseClockEffect.START_NEXT: queue.Waiting.START,
+        ResponseClockEffect.STOP: queue.Waiting.STOP,
+        ResponseClockEffect.KEEP: None,
+    }[change.response_clock]
+    if change.assignment is not None:
+        assigned: bool | None = change.assignment.assignee is not None
+    elif change.taking is not None:
+        # A reply that may take the ticket leaves it someone's either way: the replier's, or
+        # whoever had it (a constant, so the write needs no condition on who that was).
+        assigned = True
+    else:
+        assigned = None
+    return queue.QueueChange(assigned=assigned, priority=change.priority, waiting=waiting)
