@@ -495,7 +495,7 @@ test('operators read the period\'s figures with charts and a CSV; customers neve
     operator.getByRole('link', { name: 'Descargar CSV' }).click(),
   ]);
   const csv = readFileSync(await download.path(), 'utf8').split('\r\n');
-  assert.match(csv[0], /^date,opened,opened_web,opened_email,closed,/);
+  assert.match(csv[0], /^date,opened,opened_web,opened_email,opened_phone,opened_chat,closed,/);
   assert.equal(csv.length, expected.data.days.length + 3); // header, the days, the total, the final line end
   assert.equal(csv[csv.length - 2].split(',')[1], String(expected.data.total.opened.total));
   await accessible(operator, 'reports');
