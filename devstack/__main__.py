@@ -12,13 +12,15 @@ import signal
 import sys
 import threading
 import warnings
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from types import FrameType
+from zoneinfo import ZoneInfo
 
 from devstack.containers import DEFAULT_CONTAINERS
 from devstack.operators import SEEDED_OPERATORS, seeded_identity
 from devstack.server import DEFAULT_HOST, DEFAULT_PORT, DEMO_CUSTOMER, LocalStack
 from devstack.smtp import DEFAULT_SMTP_PORT, VERDICTS_HEADER
+from devstack.template import parameter_defaults
 
 DEMO_OPERATOR = seeded_identity(SEEDED_OPERATORS[0])
 
@@ -60,6 +62,7 @@ def banner(stack: LocalStack) -> str:
     operator_token, _ = stack.issuer.mint(stack.operator_identity(DEMO_OPERATOR))
     url = stack.url
     later = (datetime.now(UTC) + timedelta(hours=73)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    friday = next_friday_evening(stack.clock.now())
     return f"""
 Netz0 help desk running at {url}
   DynamoDB Local at {stack.dynamodb_endpoint}, table {stack.table_name}; moto (S3, SES, Secrets
@@ -83,11 +86,25 @@ Local helpers:
     -d '{{"role": "customer", "account_id": "acct-1001", "email": "ana@cliente.example"}}'
   curl -s -X POST {url}/_local/auto-close -d '{{"at": "{later}"}}'   # auto_close as of that time
   curl -s -X POST {url}/_local/escalate -d '{{"at": "{later}"}}'     # SLA escalation as of that time
-  (auto_close also runs by itself every minute.) API document: {url}/openapi.json
+  curl -s -X POST {url}/_local/escalate                                         # ... as of the stack's time
+  (both also run by themselves every minute, at the stack's time.) API document: {url}/openapi.json
+
+The stack's clock (every handler's "now"; it only moves forward, and keeps ticking):
+  curl -s {url}/_local/clock
+  curl -s -X POST {url}/_local/clock -d '{{"at": "{friday}"}}'   # a Friday evening in Madrid
+  curl -s -X POST {url}/_local/clock -d '{{"advance": "P2DT14H35M"}}'             # to Monday 09:30
 {mail_section(stack)}
 
 Ctrl-C to stop.
 """
+
+
+def next_friday_evening(now: datetime) -> str:
+    """The next Friday at 18:55 in Madrid after `now`, as /_local/clock takes it."""
+    local = now.astimezone(ZoneInfo(parameter_defaults()["TimeZone"]))
+    friday = local.date() + timedelta(days=(4 - local.weekday()) % 7 or 7)
+    evening = datetime.combine(friday, time(18, 55), local.tzinfo)
+    return evening.isoformat()
 
 
 def operators_section(url: str) -> str:

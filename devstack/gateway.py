@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from types import ModuleType
 from typing import Any
 
@@ -30,6 +31,8 @@ class LocalGateway:
     def __init__(self, resource_names: dict[str, str]) -> None:
         self.specs = functions(resource_names)
         self._modules: dict[str, ModuleType] = {}
+        # When a request arrives, as API Gateway stamps it on the event (the stack's clock in make run).
+        self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     def environment(self) -> dict[str, str]:
         """The union of the functions' environment variables (they agree where they overlap)."""
@@ -85,7 +88,7 @@ class LocalGateway:
             headers=headers,
             body=body,
             claims=claims if route.authorized else None,
-            at=at,
+            at=at or self.now(),
         )
         return spec, route, event
 

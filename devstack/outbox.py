@@ -9,6 +9,7 @@ from __future__ import annotations
 import email
 import email.policy
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import getaddresses
@@ -42,8 +43,14 @@ class Outbox:
     """Safe to use from any thread: moto appends to its list from its server's threads while this
     takes copies of it, and the outbox's own records are changed under its lock."""
 
-    def __init__(self, region: str, account_id: str = DEFAULT_ACCOUNT_ID) -> None:
+    def __init__(
+        self,
+        region: str,
+        account_id: str = DEFAULT_ACCOUNT_ID,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self._region = region
+        self._now = now  # the stack's clock
         self._account_id = account_id
         self._lock = threading.Lock()
         self._seen: dict[str, datetime] = {}
@@ -51,7 +58,7 @@ class Outbox:
 
     def observe(self) -> None:
         """Stamp the messages sent since the last look with the time they were noticed."""
-        now = datetime.now(UTC)
+        now = self._now()
         with self._lock:
             for message in self._messages():
                 self._seen.setdefault(message.id, now)

@@ -20,6 +20,7 @@ from concurrent.futures import Future
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import boto3
 from moto.server import ThreadedMotoServer
@@ -29,6 +30,7 @@ from werkzeug.utils import send_from_directory
 from werkzeug.wrappers import Request, Response
 
 from devstack.auth import Identity, InvalidTokenRequest, LocalIssuer, Role, TokenRejected
+from devstack.clock import ClockMove, ClockRefused, LocalClock
 from devstack.containers import DEFAULT_CONTAINERS, Containers, PooledGateway
 from devstack.dynamodb import engine
 from devstack.events import LambdaContext
@@ -111,8 +113,11 @@ class LocalApi:
         drain: Callable[[], None] = lambda: None,
         s3: LocalS3 | None = None,
         member: Callable[[Identity], Identity] = lambda identity: identity,
+        clock: LocalClock | None = None,
     ) -> None:
         self.gateway = gateway
+        self.clock = clock or LocalClock()
+        gateway.now = self.clock.now  # every request's event carries the stack's time
         self.issuer = issuer
         self.member = member  # an operator's identity as the user pool knows it (devstack.operators)
         self.outbox = outbox
@@ -122,6 +127,8 @@ class LocalApi:
             ("POST", "/_local/token"): self._token,
             ("POST", "/_local/auto-close"): self._auto_close,
             ("POST", "/_local/escalate"): self._escalate,
+            ("GET", "/_local/clock"): self._show_clock,
+            ("POST", "/_local/clock"): self._move_clock,
             ("GET", "/_local/outbox"): self._outbox,
             ("POST", "/_local/outbox/clear"): self._clear_outbox,
             ("GET", f"{ISSUER_PATH}/.well-known/jwks.json"): lambda _r: json_response(200, issuer.jwks()),
@@ -219,7 +226,7 @@ class LocalApi:
 
     def _auto_close(self, request: Request) -> Response:
         try:
-            at = _moment(_json_body(request))
+            at = _moment(_json_body(request)) or self.clock.now()
         except BadRequest as error:
             return local_error(400, "invalid_request", str(error))
         try:
@@ -230,7 +237,7 @@ class LocalApi:
 
     def _escalate(self, request: Request) -> Response:
         try:
-            at = _moment(_json_body(request))
+            at = _moment(_json_body(request)) or self.clock.now()
         except BadRequest as error:
             return local_error(400, "invalid_request", str(error))
         try:
@@ -240,6 +247,30 @@ class LocalApi:
             return local_error(500, "escalate_failed", f"escalate raised {error!r}; see the server log.")
         self.drain()
         return json_response(200, result)
+
+    def _show_clock(self, _request: Request) -> Response:
+        return json_response(200, self._clock_state())
+
+    def _move_clock(self, request: Request) -> Response:
+        """POST /_local/clock {"at": <ISO time with offset>} or {"advance": <ISO duration>}."""
+        try:
+            move = ClockMove.parse(_json_body(request))
+            # What the writes so far set off is delivered at the times they were written.
+            self.drain()
+            self.clock.move(move)
+        except (BadRequest, ClockRefused) as error:
+            return local_error(400, "invalid_request", str(error))
+        return json_response(200, self._clock_state())
+
+    def _clock_state(self) -> dict[str, Any]:
+        now = self.clock.now()
+        zone = ZoneInfo(parameter_defaults()["TimeZone"])  # Netz0's, as the mail and calendars use
+        return {
+            "now": now.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "local": now.astimezone(zone).isoformat(timespec="seconds"),
+            "time_zone": str(zone),
+            "offset_seconds": round(self.clock.offset.total_seconds(), 3),
+        }
 
     def _outbox(self, request: Request) -> Response:
         """GET /_local/outbox[?to=<address>]: the mail the system sent, newest first."""
@@ -263,15 +294,21 @@ def _json_body(request: Request) -> Any:
         raise BadRequest("The request body is not valid JSON.") from None
 
 
-def _moment(data: Any) -> datetime:
-    """The `at` of an auto-close request: ISO 8601, UTC when it names no timezone."""
+def _moment(data: Any) -> datetime | None:
+    """The `at` of an auto-close or escalate request: ISO 8601, UTC when it names no timezone;
+    None for no body or {} (the stack's time)."""
+    if data is None or data == {}:
+        return None
     text = data.get("at") if isinstance(data, dict) else None
     try:
         moment = datetime.fromisoformat(text) if isinstance(text, str) else None
     except ValueError:
         moment = None
     if moment is None:
-        raise BadRequest('Send {"at": "<ISO 8601 time>"}, e.g. {"at": "2026-11-28T12:00:00Z"}.')
+        raise BadRequest(
+            'Send {"at": "<ISO 8601 time>"}, e.g. {"at": "2026-11-28T12:00:00Z"}, '
+            "or no body for the stack's time."
+        )
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -329,6 +366,7 @@ class LocalStack:
         self._outbox: Outbox | None = None
         self._saved_env: dict[str, str] | None = None
         self._serving = False
+        self.clock = LocalClock()  # the time every event carries (devstack.clock)
 
     @property
     def url(self) -> str:
@@ -370,7 +408,7 @@ class LocalStack:
                 self._smtp = SmtpServer(self.host, self.smtp_port)
             self._start_aws()
             gateway = self._load_handlers()
-            self._outbox = Outbox(REGION)
+            self._outbox = Outbox(REGION, now=self.clock.now)
             issuer = LocalIssuer(self.url + ISSUER_PATH)
             s3 = LocalS3(self.aws_endpoint, self._moto_s3, _LOCAL_SECRET)
             self._api = LocalApi(
@@ -380,6 +418,7 @@ class LocalStack:
                 drain=self.drain,
                 s3=s3,
                 member=self.operator_identity,
+                clock=self.clock,
             )
             self._spawn("local-http", self._server.serve_forever)
             self._serving = True
@@ -523,6 +562,7 @@ class LocalStack:
                 # DynamoDB Local names its own region and account in the ARN; Lambda hands the
                 # function the stream's ARN in the table's region and account.
                 event_source_arn=aws_stream_arn(table["LatestStreamArn"], REGION, ACCOUNT_ID),
+                now=self.clock.now,
             )
             for mapping in mappings
         ]
@@ -536,7 +576,7 @@ class LocalStack:
 
         assert DEMO_CUSTOMER.account_id is not None
         store = DynamoAccountStore(boto3.client("dynamodb"), self.table_name)
-        store.add_email(DEMO_CUSTOMER.account_id, DEMO_CUSTOMER.email, datetime.now(UTC), MAX_ADDRESSES)
+        store.add_email(DEMO_CUSTOMER.account_id, DEMO_CUSTOMER.email, self.clock.now(), MAX_ADDRESSES)
 
     def _load_handlers(self) -> LocalGateway:
         assert self._containers is not None
@@ -564,6 +604,7 @@ class LocalStack:
             function_arn=LambdaContext(function_name=rule.function_id).invoked_function_arn,
             invoke=partial(self._invoke, rule.function_id),
             region=REGION,
+            stack_time=self.clock.stack_time_at,
         )
 
     def _restore_env(self) -> None:
@@ -612,8 +653,8 @@ class LocalStack:
         assert self.schedule_interval
         while not self._stopping.wait(self.schedule_interval):
             try:
-                result = self.api.run_schedule(datetime.now(UTC))
-                alerts = self.api.run_schedule(datetime.now(UTC), "EscalateFunction")
+                result = self.api.run_schedule(self.clock.now())
+                alerts = self.api.run_schedule(self.clock.now(), "EscalateFunction")
             except Exception:
                 log.exception("scheduled auto_close or escalate failed")
                 continue

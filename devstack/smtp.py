@@ -162,8 +162,10 @@ class SesReceiver:
         function_arn: str,
         invoke: Callable[[dict[str, Any]], Any],
         region: str,
+        stack_time: Callable[[datetime], datetime] = lambda real: real,
     ) -> None:
         self.rule = rule
+        self._stack_time = stack_time  # the stack's time at a real moment (devstack.clock)
         self._s3 = s3
         self._bucket = bucket
         self._function_arn = function_arn
@@ -203,7 +205,7 @@ class SesReceiver:
             message_id,
             recipients,
             source=arrival.mail_from,
-            at=arrival.received_at,
+            at=self._stack_time(arrival.received_at),
             verdicts=verdicts.statuses,
             dmarc_policy=verdicts.dmarc_policy,
             raw=stored,
@@ -235,7 +237,7 @@ class SesReceiver:
             f"Return-Path: <{sender}>",
             f"Received: from {arrival.helo} ({arrival.helo} [{arrival.peer_ip}])"
             f" by inbound-smtp.{self._region}.amazonaws.com with SMTP id {message_id}"
-            f" for {arrival.rcpt_tos[0]}; {format_datetime(arrival.received_at)} (UTC)",
+            f" for {arrival.rcpt_tos[0]}; {format_datetime(self._stack_time(arrival.received_at))} (UTC)",
             f"X-SES-Spam-Verdict: {verdicts.status('spam')}",
             f"X-SES-Virus-Verdict: {verdicts.status('virus')}",
             f"Received-SPF: {spf} {spf_note} {client}",

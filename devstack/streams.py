@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from devstack.template import template
@@ -139,14 +139,20 @@ def aws_stream_arn(arn: str, region: str, account_id: str) -> str:
     return re.sub(r"^arn:aws:dynamodb:[^:]*:[^:]*:", f"arn:aws:dynamodb:{region}:{account_id}:", arn)
 
 
-def lambda_record(record: Mapping[str, Any], *, stream_arn: str, region: str) -> dict[str, Any]:
+def lambda_record(
+    record: Mapping[str, Any], *, stream_arn: str, region: str, read_at: datetime | None = None
+) -> dict[str, Any]:
     """A stream record as Lambda hands it to the function: eventVersion 1.1, the table's region,
     eventSourceARN, and ApproximateCreationDateTime in epoch seconds (boto3 parsed it to a
-    datetime; moto reports eventVersion 1.0 and us-east-1, DynamoDB Local "ddblocal")."""
+    datetime; moto reports eventVersion 1.0 and us-east-1, DynamoDB Local "ddblocal").
+
+    `read_at`, when given, is the creation time: DynamoDB Local rounds its stamp down to the
+    minute (AWS to the second), and it stamps the real time, not the stack's clock; the poller
+    reads a record moments after its write and passes the stack's time of that first read."""
     change = dict(record["dynamodb"])
     created = change.get("ApproximateCreationDateTime")
     if isinstance(created, datetime):
-        change["ApproximateCreationDateTime"] = int(created.timestamp())
+        change["ApproximateCreationDateTime"] = int((read_at or created).timestamp())
     order = ("ApproximateCreationDateTime", "Keys", "NewImage", "OldImage", "SequenceNumber", "SizeBytes")
     dynamodb = {key: change[key] for key in (*order, "StreamViewType") if key in change}
     return {
@@ -177,8 +183,10 @@ class StreamPoller:
         invoke: Callable[[dict[str, Any]], Any],
         lock: threading.RLock | None = None,
         event_source_arn: str | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.mapping = mapping
+        self._now = now  # the stack's clock: when a record was read
         self._client = client
         self._stream_arn = stream_arn
         self._event_source_arn = event_source_arn or stream_arn
@@ -233,8 +241,9 @@ class StreamPoller:
         for shard_id, iterator in list(self._iterators.items()):
             while True:
                 page = self._client.get_records(ShardIterator=iterator, Limit=1000)
+                read_at = self._now()
                 records += [
-                    lambda_record(r, stream_arn=self._event_source_arn, region=self._region)
+                    lambda_record(r, stream_arn=self._event_source_arn, region=self._region, read_at=read_at)
                     for r in page["Records"]
                 ]
                 next_iterator = page.get("NextShardIterator")

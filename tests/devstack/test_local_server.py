@@ -230,12 +230,56 @@ def test_local_token_refuses_bad_requests(client: Client, body: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    "body", [{}, {"at": "yesterday"}, {"at": 12}], ids=["missing", "not-iso", "not-text"]
+    "body",
+    [{"at": "yesterday"}, {"at": 12}, {"when": "now"}, ["2026-11-28T12:00:00Z"]],
+    ids=["not-iso", "not-text", "no-at", "not-an-object"],
 )
 def test_local_auto_close_needs_a_time(client: Client, body: Any) -> None:
     reply = client.call("POST", "/_local/auto-close", body=body)
     assert reply.status == 400
     assert reply.body["error"]["code"] == "invalid_request"
+
+
+@pytest.mark.parametrize("path", ["/_local/auto-close", "/_local/escalate"])
+@pytest.mark.parametrize("body", [None, {}], ids=["no-body", "empty"])
+def test_local_schedules_run_at_the_stacks_time_without_one(client: Client, path: str, body: Any) -> None:
+    reply = client.call("POST", path, body=body)
+    assert reply.status == 200, reply.body
+    assert "items_read" in reply.body
+
+
+def test_the_local_clock_is_the_real_one_until_moved(client: Client) -> None:
+    before = datetime.now(UTC)
+    shown = client.call("GET", "/_local/clock").body
+    now = datetime.fromisoformat(shown["now"].replace("Z", "+00:00"))
+    assert before - timedelta(seconds=1) <= now <= datetime.now(UTC) + timedelta(seconds=1)
+    assert shown["offset_seconds"] == 0
+    assert (shown["time_zone"], datetime.fromisoformat(shown["local"]).utcoffset() is not None) == (
+        "Europe/Madrid",
+        True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "says"),
+    [
+        (b"{not json", "not valid JSON"),
+        (b'["PT2H"]', "one field"),
+        (b'{"when": "2030-01-04T18:55:00+01:00"}', 'Unknown field "when"'),
+        (b'{"at": "2030-01-04T18:55:00"}', "time zone offset"),
+        (b'{"at": "2020-01-03T18:55:00+01:00"}', "only moves forward"),
+        (b'{"advance": "-PT1H"}', "only moves forward"),
+        (b'{"advance": "2 horas"}', "ISO 8601 duration"),
+    ],
+    ids=["not-json", "not-an-object", "unknown-field", "no-time-zone", "backwards", "negative", "not-iso"],
+)
+def test_bad_clock_requests_are_400_and_change_nothing(client: Client, raw: bytes, says: str) -> None:
+    reply = client.call_raw("POST", "/_local/clock", raw)
+    assert reply.status == 400, reply.body
+    assert reply.body["error"]["code"] == "invalid_request"
+    assert says in reply.body["error"]["message"]
+    # The stack's time is still the real one (this module's stack is never moved).
+    assert client.call("GET", "/_local/clock").body["offset_seconds"] == 0
 
 
 def test_local_auto_close_takes_a_naive_time_as_utc(client: Client) -> None:
@@ -315,7 +359,7 @@ def test_the_authorizers_401_is_what_the_document_says(client: Client) -> None:
 
 
 @pytest.mark.parametrize(
-    "body", [{}, {"at": "yesterday"}, {"at": 12}], ids=["missing", "not-iso", "not-text"]
+    "body", [{"at": "yesterday"}, {"at": 12}, {"when": "now"}], ids=["not-iso", "not-text", "no-at"]
 )
 def test_local_escalate_needs_a_time(client: Client, body: Any) -> None:
     reply = client.call("POST", "/_local/escalate", body=body)

@@ -42,12 +42,24 @@ class Client:
         headers: dict[str, str] | None = None,
     ) -> Reply:
         sent = dict(headers or {})
-        if token is not None:
-            sent["Authorization"] = f"Bearer {token}"
         data = None
         if body is not None:
             data = json.dumps(body).encode()
             sent["Content-Type"] = "application/json"
+        return self.call_raw(method, path, data, token, sent)
+
+    def call_raw(
+        self,
+        method: str,
+        path: str,
+        data: bytes | None,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Reply:
+        """The request with `data` as its body, as it is (not JSON, say)."""
+        sent = dict(headers or {})
+        if token is not None:
+            sent["Authorization"] = f"Bearer {token}"
         connection = http.client.HTTPConnection(self.host, self.port, timeout=CLIENT_TIMEOUT)
         try:
             connection.request(method, path, body=data, headers=sent)
