@@ -93,6 +93,7 @@ The stack's clock (every handler's "now"; it only moves forward, and keeps ticki
   curl -s {url}/_local/clock
   curl -s -X POST {url}/_local/clock -d '{{"at": "{friday}"}}'   # a Friday evening in Madrid
   curl -s -X POST {url}/_local/clock -d '{{"advance": "P2DT14H35M"}}'             # to Monday 09:30
+  (README, "The SLA walk": a first response due Monday 09:55, warned, breached, answered, rated.)
 {mail_section(stack)}
 
 Ctrl-C to stop.

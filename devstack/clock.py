@@ -63,7 +63,10 @@ def _moment(value: Any) -> datetime:
     if moment.tzinfo is None:
         # A time without its offset is ambiguous here: the stack runs on UTC, the calendars on Madrid's.
         raise ClockRefused(f'"at" needs its time zone offset ("Z" or "+01:00"), e.g. {_EXAMPLE}.')
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 is before the first UTC moment datetime holds
+        raise ClockRefused(f'"at" is out of range: send a time like {_EXAMPLE}.') from None
 
 
 def parse_duration(value: Any) -> timedelta:

@@ -67,6 +67,7 @@ def test_bad_durations_say_what_to_send(value: Any, says: str) -> None:
         ({"at": "2026-12-04T18:55:00"}, "time zone offset"),
         ({"at": "el viernes"}, "ISO 8601 time"),
         ({"at": 1764870900}, "ISO 8601 time"),
+        ({"at": "0001-01-01T00:00:00+01:00"}, "out of range"),
     ],
 )
 def test_bad_moves_say_what_to_send(body: Any, says: str) -> None:
