@@ -29,7 +29,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.utils import send_from_directory
 from werkzeug.wrappers import Request, Response
 
-from devstack.auth import Identity, InvalidTokenRequest, LocalIssuer, Role, TokenRejected
+from devstack.auth import OPERATORS_GROUP, Identity, InvalidTokenRequest, LocalIssuer, Role, TokenRejected
 from devstack.clock import ClockMove, ClockRefused, LocalClock
 from devstack.containers import DEFAULT_CONTAINERS, Containers, PooledGateway
 from devstack.dynamodb import engine
@@ -191,6 +191,11 @@ class LocalApi:
             except TokenRejected as why:
                 return unauthorized(str(why))
         body = request.get_data()
+        if found is not None:
+            # Which function each request invokes and for whom: what tells how many different
+            # functions (each a cold start at low traffic) a portal session calls.
+            function = found[0].logical_id
+            log.info("%s %s invokes %s for %s", request.method, request.path, function, _who(claims))
         try:
             result = self.gateway.request(
                 request.method,
@@ -310,6 +315,13 @@ def _moment(data: Any) -> datetime | None:
             "or no body for the stack's time."
         )
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _who(claims: dict[str, Any] | None) -> str:
+    if not claims:
+        return "a signed-out visitor"
+    role = "operator" if OPERATORS_GROUP in (claims.get("cognito:groups") or []) else "customer"
+    return f"{role} {claims.get('email') or claims.get('sub')}"
 
 
 class _RequestLog(WSGIRequestHandler):

@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,7 @@ const PAYLOAD = '<script>alert(1)</script><img src=x onerror=alert(2)>';
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let server;
+let stackOutput = ''; // the stack's log, kept in test-artifacts/stack.log (which function each request invoked)
 let base;
 let browser;
 const dialogs = [];
@@ -33,6 +34,7 @@ function startStack() {
     const timer = setTimeout(() => reject(new Error(`the stack did not start:\n${output}`)), 180_000);
     const look = (chunk) => {
       output += chunk;
+      stackOutput += chunk;
       const found = output.match(/running at (http:\/\/127\.0\.0\.1:\d+)/);
       if (found) {
         clearTimeout(timer);
@@ -124,6 +126,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   server?.kill('SIGTERM');
+  writeFileSync(join(ROOT, 'test-artifacts', 'stack.log'), stackOutput);
 });
 
 let ticketId;

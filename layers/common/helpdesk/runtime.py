@@ -270,7 +270,9 @@ def inbound_mail() -> InboundMail:
         settings=config,
         notices=MailNotices(
             mail_identity(),
-            mailer().send,
+            # The SES client is made when a notice is first sent: most inbound mail needs none, and
+            # making it at cold start cost every container the SES service model (docs/decisions.md).
+            lambda message: mailer().send(message),
             files=config.max_attachments,
             megabytes=config.max_attachment_bytes // (1024 * 1024),
         ),

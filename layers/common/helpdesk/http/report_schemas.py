@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from helpdesk.domain.models import Channel, ClosedReason
 from helpdesk.domain.reports import (
@@ -18,37 +18,38 @@ from helpdesk.domain.reports import (
     sla_counter,
 )
 from helpdesk.domain.sla import RESPONSE_TARGETS, SlaTarget
+from helpdesk.http.schemas import Schema
 
 
-class DurationOut(BaseModel):
+class DurationOut(Schema):
     median_seconds: int | None = Field(description="Nearest-rank median; null without any.")
     p90_seconds: int | None = Field(description="Nearest-rank 90th percentile; null without any.")
 
 
-class TimesOut(BaseModel):
+class TimesOut(Schema):
     count: int
     business: DurationOut = Field(description="In business time of the department's calendar.")
     calendar: DurationOut = Field(description="In calendar (wall-clock) time.")
 
 
-class ShareOut(BaseModel):
+class ShareOut(Schema):
     total: int
     by: dict[str, int]
 
 
-class AttainmentOut(BaseModel):
+class AttainmentOut(Schema):
     met: int
     missed: int
     rate: float | None = Field(description="met / (met + missed); null when neither.")
 
 
-class SatisfactionOut(BaseModel):
+class SatisfactionOut(Schema):
     good: int
     bad: int
     rate: float | None = Field(description="good / (good + bad); null without ratings.")
 
 
-class FiguresOut(BaseModel):
+class FiguresOut(Schema):
     opened: ShareOut = Field(description="Tickets opened, by channel.")
     closed: ShareOut = Field(description="Closings, by reason.")
     reopened: int
@@ -87,7 +88,7 @@ class DayOut(FiguresOut):
     date: str
 
 
-class ReportOut(BaseModel):
+class ReportOut(Schema):
     start: str = Field(description="The first day (the `from` asked, or 30 days before `to`).")
     end: str = Field(description="The last day (the `to` asked, or today).")
     department: str | None

@@ -60,7 +60,15 @@ Subject = Annotated[str, Field(min_length=1, max_length=MAX_SUBJECT), AfterValid
 Body = Annotated[str, Field(min_length=1, max_length=MAX_BODY), AfterValidator(_text)]
 
 
-class _Request(BaseModel):
+class Schema(BaseModel):
+    """Every API model's base. Its validators and serializers are built on first use, not at import:
+    a function validates and answers with a handful of these models, and building the schemas of
+    all of them cost each cold start about 20 ms (docs/decisions.md, "Cold start")."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class _Request(Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
 
 
@@ -113,7 +121,7 @@ class UploadRequest(_Request):
     ticket_id: str | None = Field(default=None, min_length=1, max_length=40)
 
 
-class UploadGrantOut(BaseModel):
+class UploadGrantOut(Schema):
     upload_id: str = Field(description="What the message's attachments list names.")
     url: str = Field(
         description="POST a multipart/form-data form here: these fields, then the file as `file`."
@@ -165,7 +173,7 @@ class CannedReplyRequest(_Request):
     )
 
 
-class CannedReplyOut(BaseModel):
+class CannedReplyOut(Schema):
     id: str
     title: str
     body: str
@@ -189,7 +197,7 @@ class CannedReplyOut(BaseModel):
         )
 
 
-class CannedRepliesOut(BaseModel):
+class CannedRepliesOut(Schema):
     items: list[CannedReplyOut]
 
 
@@ -228,7 +236,7 @@ class TicketAttributesRequest(_Request):
         return value
 
 
-class SlaOut(BaseModel):
+class SlaOut(Schema):
     """The ticket's SLA as operators see it (customers never do)."""
 
     state: Literal["running", "paused", "stopped"] = Field(
@@ -252,12 +260,12 @@ class SlaOut(BaseModel):
         )
 
 
-class SegmentOut(BaseModel):
+class SegmentOut(Schema):
     text: str
     marked: bool = Field(description="A word the search asked for: shown highlighted.")
 
 
-class ResolutionOut(BaseModel):
+class ResolutionOut(Schema):
     """The answer that resolved a closed ticket (its last public operator reply), cut around the
     words asked, as text segments (never markup)."""
 
@@ -274,7 +282,7 @@ class ResolutionOut(BaseModel):
         )
 
 
-class TicketOut(BaseModel):
+class TicketOut(Schema):
     id: str
     status: str
     status_label: str
@@ -345,7 +353,7 @@ class TicketOut(BaseModel):
         )
 
 
-class AttachmentOut(BaseModel):
+class AttachmentOut(Schema):
     name: str
     content_type: str
     size: int
@@ -353,7 +361,7 @@ class AttachmentOut(BaseModel):
     preview: bool = Field(description="A PNG, JPEG, GIF or WebP picture the thread may show.")
 
 
-class MessageOut(BaseModel):
+class MessageOut(Schema):
     id: str
     ticket_id: str = Field(
         description="The ticket it was written on: on a ticket others were merged into, theirs keep their id."
@@ -402,7 +410,7 @@ class MessageOut(BaseModel):
         )
 
 
-class RatingOut(BaseModel):
+class RatingOut(Schema):
     """The customer's satisfaction with one closing of the ticket."""
 
     ticket_id: str
@@ -422,7 +430,7 @@ class RatingOut(BaseModel):
         )
 
 
-class HistoryEntryOut(BaseModel):
+class HistoryEntryOut(Schema):
     """Something that happened to the ticket besides its messages (who closed or reopened it, a
     merge, ...): a stable code with its parameters, and the sentence for a person."""
 
@@ -453,7 +461,7 @@ class HistoryEntryOut(BaseModel):
         )
 
 
-class SuppressedMailOut(BaseModel):
+class SuppressedMailOut(Schema):
     at: str
     kind: str = Field(description="The mail not sent: receipt, operator_reply, auto_closed, closed.")
     reason: str = Field(description="Why: no_recipient, rate_limited, undeliverable...")
@@ -501,7 +509,7 @@ class TicketThreadOut(TicketOut):
         )
 
 
-class TicketPageOut(BaseModel):
+class TicketPageOut(Schema):
     items: list[TicketOut]
     next_cursor: str | None
 
@@ -546,37 +554,37 @@ class ExportedTicketOut(TicketOut):
         )
 
 
-class AccountExportOut(BaseModel):
+class AccountExportOut(Schema):
     account_id: str
     tickets: list[ExportedTicketOut]
     next_cursor: str | None = Field(description="Ask again with it for the rest; null on the last page.")
 
 
-class DepartmentOut(BaseModel):
+class DepartmentOut(Schema):
     id: str
     name: str
 
 
-class DepartmentsOut(BaseModel):
+class DepartmentsOut(Schema):
     items: list[DepartmentOut]
 
 
-class ErrorDetail(BaseModel):
+class ErrorDetail(Schema):
     field: str
     message: str
 
 
-class ErrorBody(BaseModel):
+class ErrorBody(Schema):
     code: str
     message: str
     details: list[ErrorDetail] = []
 
 
-class ErrorOut(BaseModel):
+class ErrorOut(Schema):
     error: ErrorBody
 
 
-class GatewayErrorOut(BaseModel):
+class GatewayErrorOut(Schema):
     """What API Gateway itself answers when it refuses a request before any function runs
     (the JWT authorizer's 401, its 413 above the payload limit)."""
 
@@ -598,7 +606,7 @@ class AddEmailRequest(_Request):
     )
 
 
-class AuthorizedEmailOut(BaseModel):
+class AuthorizedEmailOut(Schema):
     email: str
     added_at: str
     primary: bool
@@ -626,16 +634,16 @@ class ConfirmEmailRequest(_Request):
         return self
 
 
-class ConfirmedEmailOut(BaseModel):
+class ConfirmedEmailOut(Schema):
     email: str
     status: Literal["confirmed"] = "confirmed"
 
 
-class AuthorizedEmailsOut(BaseModel):
+class AuthorizedEmailsOut(Schema):
     items: list[AuthorizedEmailOut]
 
 
-class AccountOut(BaseModel):
+class AccountOut(Schema):
     account_id: str
     language: str = Field(description='Language of the mail the help desk sends: "es" or "en".')
 
@@ -675,7 +683,7 @@ class RateRequest(_Request):
     comment: RatingComment = None
 
 
-class ClosingToRateOut(BaseModel):
+class ClosingToRateOut(Schema):
     """What a rating link rates: the ticket's closing, until when, and the rating so far."""
 
     ticket_id: str
@@ -686,7 +694,7 @@ class ClosingToRateOut(BaseModel):
     rating: RatingOut | None
 
 
-class DownloadLinkOut(BaseModel):
+class DownloadLinkOut(Schema):
     url: str
     expires_in: int = Field(description="Seconds the link stays valid.")
 
@@ -695,7 +703,7 @@ class DownloadLinkOut(BaseModel):
 StaffNoticeName = Literal["new_ticket", "customer_reply", "assigned", "note", "sla_alert"]
 
 
-class OperatorOut(BaseModel):
+class OperatorOut(Schema):
     id: str = Field(description="The operator's id (the identity provider's sub): what assign takes.")
     email: str
     name: str = Field(description="The display name customers see (with the department).")
@@ -708,7 +716,7 @@ class OperatorOut(BaseModel):
         )
 
 
-class OperatorsOut(BaseModel):
+class OperatorsOut(Schema):
     items: list[OperatorOut]
 
 
@@ -738,13 +746,13 @@ class OperatorSettingsUpdate(_Request):
     language: Literal["es", "en"] = Field(description="The language of the mails you receive.")
 
 
-class AccountEmailOut(BaseModel):
+class AccountEmailOut(Schema):
     email: str
     primary: bool
     sign_in: bool
 
 
-class AccountCardOut(BaseModel):
+class AccountCardOut(Schema):
     """What operators see of a customer account: its id and its confirmed addresses."""
 
     account_id: str

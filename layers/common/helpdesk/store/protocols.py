@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from helpdesk.domain.attributes import Priority
 from helpdesk.domain.canned import CannedReply
@@ -24,9 +24,11 @@ from helpdesk.domain.models import (
     TicketThread,
 )
 from helpdesk.domain.operators import OperatorPreferences
-from helpdesk.domain.reports import Tally
 from helpdesk.domain.sla import ResponseClock, ResponseClockEffect
 from helpdesk.domain.status_machine import Status, Timer
+
+if TYPE_CHECKING:  # the reports' domain is only the report functions' to load
+    from helpdesk.domain.reports import Tally
 
 
 # ------------------------------------------------------------------ failures of the store
