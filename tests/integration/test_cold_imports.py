@@ -6,6 +6,7 @@ brings one of these modules back into a function's init fails here, not only in 
 
 from __future__ import annotations
 
+import ast
 import json
 import logging
 import os
@@ -144,3 +145,15 @@ def test_inbound_mail_makes_its_ses_client_only_when_it_sends_a_notice(
     assert cold["InboundEmailFunction"]["ses_clients"] == 0
     # Notify sends on nearly every record (off any request): its client is made at init.
     assert cold["NotifyFunction"]["ses_clients"] == 1
+
+
+def test_the_pydantic_modules_annotate_with_objects_not_strings() -> None:
+    # With postponed annotations pydantic compiles each field's annotation string at import.
+    modules = ["http/schemas.py", "http/report_schemas.py", "config.py", "mail/ses_event.py"]
+    postponed = [
+        module
+        for module in modules
+        for node in ast.walk(ast.parse((LAYER / "helpdesk" / module).read_text()))
+        if isinstance(node, ast.ImportFrom) and node.module == "__future__"
+    ]
+    assert postponed == []

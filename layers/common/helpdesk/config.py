@@ -1,8 +1,6 @@
 """Typed configuration, read once from the environment at cold start: a missing or malformed
 variable fails loudly at init, not in the middle of a request."""
 
-from __future__ import annotations
-
 import json
 import os
 from collections.abc import Mapping
@@ -84,7 +82,7 @@ class Settings(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _reminder_before_the_close(self) -> Settings:
+    def _reminder_before_the_close(self) -> "Settings":
         if self.auto_close_reminder_hours >= self.auto_close_hours:
             raise ValueError(
                 f"auto_close_reminder_hours ({self.auto_close_reminder_hours}) must be less than "
@@ -108,7 +106,7 @@ class Settings(BaseModel):
         return next((d for d in self.departments if d.mailbox_name == mailbox), None)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
         return cls.model_validate(
             _from_environ(
                 environ,
@@ -167,7 +165,7 @@ class MailSettings(BaseModel):
         return value or None  # an empty MAIL_CONFIGURATION_SET means "send without one"
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> MailSettings:
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "MailSettings":
         return cls.model_validate(
             _from_environ(
                 environ,

@@ -1,7 +1,5 @@
 """What GET /reports answers: the figures of each day and of the whole period."""
 
-from __future__ import annotations
-
 from pydantic import Field
 
 from helpdesk.domain.models import Channel, ClosedReason
@@ -60,7 +58,7 @@ class FiguresOut(Schema):
     backlog: int = Field(description="Tickets not closed at the end of the day (of the period, in total).")
 
     @classmethod
-    def of(cls, tally: Tally, backlog: int) -> FiguresOut:
+    def of(cls, tally: Tally, backlog: int) -> "FiguresOut":
         counts = tally.counts
         channels = _names([c.value for c in Channel], counts, "opened_")
         reasons = _names([r.value for r in ClosedReason], counts, "closed_")
@@ -99,7 +97,7 @@ class ReportOut(Schema):
     items_read: int = Field(description="Aggregate items DynamoDB read for this report.")
 
     @classmethod
-    def of(cls, report: Report) -> ReportOut:
+    def of(cls, report: Report) -> "ReportOut":
         return cls(
             start=report.start.isoformat(),
             end=report.end.isoformat(),

@@ -1,7 +1,9 @@
 """What the API accepts and what it returns. Request models forbid unknown fields, so fields a
 client does not own (status, account_id, assignee on create, author) can never be smuggled in."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here, in report_schemas, config and ses_event: pydantic
+# evaluates every field annotation when the class is made, and from a string that means compiling
+# it first (about 170 of them in this module, at every cold start).
 
 import re
 from collections.abc import Mapping, Sequence
@@ -131,7 +133,7 @@ class UploadGrantOut(Schema):
     max_bytes: int
 
     @classmethod
-    def of(cls, grant: UploadGrant) -> UploadGrantOut:
+    def of(cls, grant: UploadGrant) -> "UploadGrantOut":
         return cls(
             upload_id=grant.upload_id,
             url=grant.url,
@@ -184,7 +186,7 @@ class CannedReplyOut(Schema):
     version: int
 
     @classmethod
-    def of(cls, reply: CannedReply) -> CannedReplyOut:
+    def of(cls, reply: CannedReply) -> "CannedReplyOut":
         return cls(
             id=reply.id,
             title=reply.title,
@@ -249,7 +251,7 @@ class SlaOut(Schema):
     breached: bool
 
     @classmethod
-    def of(cls, view: SlaView) -> SlaOut:
+    def of(cls, view: SlaView) -> "SlaOut":
         return cls(
             state=view.state.value,
             target=view.target.value if view.target else None,  # type: ignore[arg-type]
@@ -274,7 +276,7 @@ class ResolutionOut(Schema):
     segments: list[SegmentOut]
 
     @classmethod
-    def of(cls, found: Snippet) -> ResolutionOut:
+    def of(cls, found: Snippet) -> "ResolutionOut":
         return cls(
             message_id=found.message_id,
             created_at=to_iso(found.created_at),
@@ -322,7 +324,7 @@ class TicketOut(Schema):
         *,
         customer_view: bool = False,
         language: str = "es",
-    ) -> TicketOut:
+    ) -> "TicketOut":
         """The ticket as its reader may see it: operators' ids, priority and tags only in the
         operators' view."""
         if customer_view:
@@ -378,7 +380,7 @@ class MessageOut(Schema):
     )
 
     @classmethod
-    def of(cls, message: Message, *, customers_see_department: str | None = None) -> MessageOut:
+    def of(cls, message: Message, *, customers_see_department: str | None = None) -> "MessageOut":
         """`customers_see_department`: the ticket's department name when a customer reads it, so
         an operator is shown as "<name> · <department>" and never by address."""
         author, opened_by = message.author, message.opened_by
@@ -420,7 +422,7 @@ class RatingOut(Schema):
     rated_at: str
 
     @classmethod
-    def of(cls, rating: Rating) -> RatingOut:
+    def of(cls, rating: Rating) -> "RatingOut":
         return cls(
             ticket_id=rating.ticket_id,
             closed_at=to_iso(rating.closed_at),
@@ -444,7 +446,7 @@ class HistoryEntryOut(Schema):
     @classmethod
     def of(
         cls, item: HistoryEntry, language: str, *, customers_see_department: str | None = None
-    ) -> HistoryEntryOut:
+    ) -> "HistoryEntryOut":
         """`customers_see_department`: as for messages, an operator who acted is shown to a
         customer as "<name> · <department>"."""
         actor = item.actor
@@ -490,7 +492,7 @@ class TicketThreadOut(TicketOut):
         language: str = "es",
         *,
         customer_view: bool = False,
-    ) -> TicketThreadOut:
+    ) -> "TicketThreadOut":
         department = _department_name(thread.ticket.department, language) if customer_view else None
         return cls(
             **TicketOut.of(thread.ticket, sla, customer_view=customer_view, language=language).model_dump(),
@@ -522,7 +524,7 @@ class TicketPageOut(Schema):
         *,
         customer_view: bool = False,
         language: str = "es",
-    ) -> TicketPageOut:
+    ) -> "TicketPageOut":
         slas = slas or {}
         resolutions = resolutions or {}
         items = [
@@ -544,7 +546,7 @@ class ExportedTicketOut(TicketOut):
     @classmethod
     def of_customer(
         cls, ticket: Ticket, messages: Sequence[Message], first_message: int, language: str
-    ) -> ExportedTicketOut:
+    ) -> "ExportedTicketOut":
         """As the account's customer reads it: operators by name and department, never an address."""
         department = _department_name(ticket.department, language)
         return cls(
@@ -628,7 +630,7 @@ class ConfirmEmailRequest(_Request):
     code: str | None = Field(default=None, min_length=4, max_length=16, description="e.g. K3J5-W2Q9")
 
     @model_validator(mode="after")
-    def _token_or_code(self) -> ConfirmEmailRequest:
+    def _token_or_code(self) -> "ConfirmEmailRequest":
         if self.token is None and (self.email is None or self.code is None):
             raise PydanticCustomError("token_or_code", "send the token, or the e-mail address and the code")
         return self
@@ -710,7 +712,7 @@ class OperatorOut(Schema):
     departments: list[str] = Field(description="The departments the operator works.")
 
     @classmethod
-    def of(cls, operator: Operator) -> OperatorOut:
+    def of(cls, operator: Operator) -> "OperatorOut":
         return cls(
             id=operator.id, email=operator.email, name=operator.name, departments=list(operator.departments)
         )
@@ -725,7 +727,7 @@ class OperatorSettingsOut(OperatorOut):
     language: Literal["es", "en"] = Field(description="The language of those mails.")
 
     @classmethod
-    def of_settings(cls, operator: Operator) -> OperatorSettingsOut:
+    def of_settings(cls, operator: Operator) -> "OperatorSettingsOut":
         return cls(
             **OperatorOut.of(operator).model_dump(),
             notifications=sorted(n.value for n in operator.notices),

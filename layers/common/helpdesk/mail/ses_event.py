@@ -2,8 +2,6 @@
 dmarcVerdict when no DMARC record), carry dmarcPolicy as a string or an object, and add fields
 over time. Powertools' SesModel is stricter than what SES sends, so this is our own."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any
 
