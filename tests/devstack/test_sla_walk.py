@@ -13,9 +13,11 @@ from __future__ import annotations
 import email
 import email.policy
 import re
+import smtplib
 import time
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
+from email.message import EmailMessage
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 from zoneinfo import ZoneInfo
@@ -26,7 +28,7 @@ from devstack.operators import SEEDED_OPERATORS
 from devstack.server import DEMO_CUSTOMER, LocalStack
 from devstack.template import parameter_defaults
 from helpdesk.sla_config import SlaDocument
-from tests.support.local_stack import Client, running_stack
+from tests.support.local_stack import CLIENT_TIMEOUT, Client, running_stack
 
 MADRID = ZoneInfo("Europe/Madrid")
 SOPORTE = [o.email for o in SEEDED_OPERATORS if "soporte" in o.departments]
@@ -230,3 +232,22 @@ def test_the_sla_walk(client: Client) -> None:
     assert own["first_response"]["count"] == 1
     assert own["sla"]["first_response"]["missed"] == 1
     assert own["satisfaction"]["good"] == 1
+
+
+def test_mail_arrives_at_the_stacks_time(stack: LocalStack, client: Client) -> None:
+    # The clock moves forward from wherever the walk left it: a day later than that.
+    later = move(client, advance="P1D")
+    mail = EmailMessage()
+    mail["From"] = DEMO_CUSTOMER.email
+    mail["To"] = f"soporte@{stack.mail_domain}"
+    mail["Subject"] = "Otra vez sin webmail"
+    mail.set_content("Vuelve a fallar.")
+    address = stack.smtp_address
+    assert address is not None
+    with smtplib.SMTP(*address, timeout=CLIENT_TIMEOUT) as smtp:
+        smtp.send_message(mail)
+    customer = client.token("customer", account_id=DEMO_CUSTOMER.account_id or "", email=DEMO_CUSTOMER.email)
+    mine = client.call("GET", "/tickets", customer).body["items"]
+    (opened,) = [t for t in mine if t["subject"] == "Otra vez sin webmail"]
+    # SES's receipt timestamp is on the stack's clock, so the ticket opened then, not at the real time.
+    assert timedelta(0) <= local(opened["created_at"]) - later < timedelta(seconds=30)
