@@ -19,8 +19,13 @@ AUTO_CLOSE_ONE = 3
 # A reply is guarded to an active ticket; only when that write's refusal says the ticket is
 # closed is it written again, reopening it with its history entry (docs/decisions.md).
 REPLY_REOPENING = 2
+# Operators also see the account's addresses our mail no longer reaches: one Query of its listing.
+UNDELIVERABLE_READ = 1
 MERGE = 2  # one BatchGetItem of both tickets, one TransactWriteItems
 REPLY_TO_MERGED = 2  # the refused write says where the ticket went; the reply is written there
+# A ticket event for integrations: one read (its marker and the ticket item), the bus, the marker.
+PUBLISH_ONE = 3
+PUBLISH_AGAIN = 1  # the same stream record delivered again: the read finds the marker
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,15 @@ def run_scenario(stack: Stack) -> list[Row]:
     )
     path = f"/tickets/{ticket}"
     s.http("get ticket", SINGLE_READ, 200, "GET", path, CUSTOMER)
+    s.http(
+        "get ticket (operator: + the account's undeliverable addresses)",
+        SINGLE_READ + UNDELIVERABLE_READ,
+        200,
+        "GET",
+        path,
+        OPERATOR,
+        check=lambda body: body["customer_undeliverable"] == [],
+    )
     s.http("list tickets (customer)", LIST_PAGE, 200, "GET", "/tickets", CUSTOMER)
     s.http(
         "list, status filter (operator)",
@@ -141,7 +155,48 @@ def run_scenario(stack: Stack) -> list[Row]:
     _merge(s, ticket)
     _canned_replies(s)
     _remind_one(s, first["id"])
+    _publish_one(s, ticket)
     return s.rows
+
+
+def _publish_one(s: Scenario, ticket: str) -> None:
+    """publish_events handed one stream record (the ticket item's INSERT, as DynamoDB Streams
+    shapes it), then the same record again; its EventBridge calls counted beside DynamoDB's."""
+    from helpdesk.store.codec import dump_item
+    from helpdesk.store.keys import ticket_key
+
+    table = s.stack.gateway.environment()["TABLE_NAME"]
+    key = dump_item(ticket_key(ticket))
+    item = s.stack.client.get_item(TableName=table, Key=key, ConsistentRead=True)["Item"]
+    record = {
+        "eventID": "bench0publish0000000000000000001",
+        "eventName": "INSERT",
+        "eventVersion": "1.1",
+        "eventSource": "aws:dynamodb",
+        "awsRegion": "eu-west-1",
+        "dynamodb": {
+            "ApproximateCreationDateTime": 1764676800,
+            "Keys": key,
+            "NewImage": item,
+            "SequenceNumber": "100000000000000000001",
+            "SizeBytes": 512,
+            "StreamViewType": "NEW_AND_OLD_IMAGES",
+        },
+        "eventSourceARN": f"arn:aws:dynamodb:eu-west-1:123456789012:table/{table}/stream/2026-12-02",
+    }
+    spec = next(f for f in s.stack.gateway.specs if f.logical_id == "PublishEventsFunction")
+    from helpdesk import runtime
+
+    s.stack.requests.attach(runtime.events_client(), "events")  # PutEvents counted in its place
+    for operation, target in (
+        ("publish a ticket event (stream record → bus)", PUBLISH_ONE),
+        ("the same stream record again (not republished)", PUBLISH_AGAIN),
+    ):
+        result, operations = s.counted(lambda: s.stack.gateway.invoke(spec, {"Records": [record]}))
+        worked = result == {"batchItemFailures": []} and operations.count("PutEvents") == (
+            1 if target == PUBLISH_ONE else 0
+        )
+        s.rows.append(Row(operation, operations, target, "no failures" if worked else str(result), worked))
 
 
 def _canned_replies(s: Scenario) -> None:
@@ -169,8 +224,8 @@ def _merge(s: Scenario, target: str) -> None:
         check=lambda body: body["merged_into"] == target,
     )
     s.http(
-        "get ticket with one merged into it",
-        SINGLE_READ + 1,
+        "get ticket with one merged into it (operator)",
+        SINGLE_READ + 1 + UNDELIVERABLE_READ,
         200,
         "GET",
         f"/tickets/{target}",
@@ -236,5 +291,6 @@ def report(out: TextIO, rows: list[Row]) -> None:
             "target: 1 per write, 1 per single-ticket read, 1 index page per listing;",
             "auto-close: 1 index page + 1 write per due ticket, and 1 page of the reminder index",
             "(+ 1 write per reminder due). ok? also requires the expected answer.",
+            "publishing a ticket event also counts EventBridge's PutEvents (1 entry per event).",
         ],
     )

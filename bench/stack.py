@@ -65,11 +65,11 @@ class RequestLog:
         self._started = 0.0
         self._items_read = 0
 
-    def attach(self, client: Any) -> None:
+    def attach(self, client: Any, service: str = "dynamodb") -> None:
         events = client.meta.events
-        events.register("before-call.dynamodb", self._before)
-        events.register("after-call.dynamodb", self._after)
-        events.register("after-call-error.dynamodb", self._after)
+        events.register(f"before-call.{service}", self._before)
+        events.register(f"after-call.{service}", self._after)
+        events.register(f"after-call-error.{service}", self._after)
 
     def _before(self, model: Any, **_kwargs: Any) -> None:
         self._operations.append(model.name)

@@ -132,7 +132,9 @@ m = email.message.EmailMessage(); m["From"] = "{DEMO_CUSTOMER.email}"; m["To"] =
 m["Subject"] = "El webmail no carga"; m.set_content("Desde ayer no puedo entrar.")
 smtplib.SMTP("{host}", {port}).send_message(m)
 EOF
-  What the system sent, newest first: curl -s {stack.url}/_local/outbox   (?to=<address> filters)"""
+  What the system sent, newest first: curl -s {stack.url}/_local/outbox   (?to=<address> filters)
+  SES says a mail to it bounced: curl -s -X POST {stack.url}/_local/outbox/bounce \\
+    -d '{{"email": "{DEMO_CUSTOMER.email}", "type": "bounce"}}'   (transient, complaint, delivery)"""
 
 
 def _stop_on_sigterm(_signum: int, _frame: FrameType | None) -> None:

@@ -34,7 +34,10 @@ log = logging.getLogger("devstack.dynamodb")
 
 PACKAGE_DIR = ROOT / "devstack" / "dynamodb-local"
 EMULATOR_DIR = PACKAGE_DIR / "node_modules" / "amplify-dynamodb-simulator" / "emulator"
-START_TIMEOUT_SECONDS = 60.0
+# How long a start waits for the emulator's first answer. Generous on purpose: on a loaded shared
+# machine (load 30 on two cores) a JVM took over a minute to answer, and every local-stack test
+# then failed at start-up, before testing anything.
+START_TIMEOUT_SECONDS = 180.0
 # Any region works with -sharedDb; stream ARNs name "ddblocal" whatever is sent.
 ENGINE_REGION = "eu-west-1"
 

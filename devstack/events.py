@@ -180,3 +180,63 @@ def _ses_headers(raw: bytes) -> dict[str, Any]:
 
 def source_of(return_path: str) -> str:
     return return_path.strip().strip("<>")
+
+
+# SES event publishing records (configuration set -> SNS -> Lambda), one fixture per kind.
+FEEDBACK_FIXTURES = {
+    "bounce": "sns_ses_bounce_permanent.json",
+    "transient": "sns_ses_bounce_transient.json",
+    "complaint": "sns_ses_complaint.json",
+    "delivery": "sns_ses_delivery.json",
+}
+
+
+def ses_feedback_event(
+    kind: str,
+    recipients: list[str],
+    *,
+    at: datetime,
+    sent_at: datetime | None = None,
+    ses_message_id: str | None = None,
+) -> dict[str, Any]:
+    """The Lambda SNS event carrying an SES event record (`kind` one of FEEDBACK_FIXTURES) about
+    a message sent at `sent_at` to `recipients`, reported at `at`: the fixture with the
+    recipients, times and ids replaced, re-serialized into `Sns.Message` as SNS delivers it."""
+    event = copy.deepcopy(fixture(FEEDBACK_FIXTURES[kind]))
+    sns = event["Records"][0]["Sns"]
+    record = json.loads(sns["Message"])
+    reported, sent = _ses_time(at), _ses_time(sent_at or at)
+    mail = record["mail"]
+    mail.update(timestamp=sent, destination=list(recipients))
+    mail["messageId"] = ses_message_id or f"0102019b{uuid.uuid4().hex[:8]}-{uuid.uuid4()}-000000"
+    mail["commonHeaders"].update(to=list(recipients), messageId=mail["messageId"])
+    for header in mail["headers"]:
+        if header["name"] == "To":
+            header["value"] = ", ".join(recipients)
+    if "bounce" in record:
+        template = record["bounce"]["bouncedRecipients"][0]
+        record["bounce"]["bouncedRecipients"] = [
+            {
+                **template,
+                "emailAddress": r,
+                "diagnosticCode": template["diagnosticCode"].replace("ana@cliente.example", r),
+            }
+            for r in recipients
+        ]
+        record["bounce"].update(timestamp=reported, feedbackId=f"0102019b-{uuid.uuid4()}-000000")
+    elif "complaint" in record:
+        record["complaint"]["complainedRecipients"] = [{"emailAddress": r} for r in recipients]
+        record["complaint"].update(
+            timestamp=reported, arrivalDate=reported, feedbackId=f"0102019b-{uuid.uuid4()}-000000"
+        )
+    else:
+        record["delivery"].update(timestamp=reported, recipients=list(recipients))
+    sns.update(
+        MessageId=str(uuid.uuid4()), Timestamp=reported, Message=json.dumps(record, separators=(",", ":"))
+    )
+    return event
+
+
+def _ses_time(moment: datetime) -> str:
+    moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"

@@ -1,15 +1,16 @@
 """Creates, in the embedded AWS, the resources template.yaml declares that the functions use:
-the table (with its stream), the mail bucket, the signing secret, the SES configuration set and
-the verified sender. Shared by the tests and the local server."""
+the table (with its stream), the mail bucket, the signing secret, the SES configuration set, the
+verified sender, and the ticket event bus with its archive. Shared by the tests and the local server."""
 
 from __future__ import annotations
 
+import json
 import secrets
 from typing import Any
 
 import boto3
 
-from devstack.template import parameter_defaults, table_definition
+from devstack.template import parameter_defaults, table_definition, template
 
 OPERATORS_GROUP = "operators"  # the template's OperatorsGroup
 
@@ -21,6 +22,8 @@ def resource_names(prefix: str) -> dict[str, str]:
         "MailBucket": f"{prefix}-mail",
         "MailSigningSecret": f"{prefix}-mail-signing",
         "MailConfigurationSet": f"{prefix}-mail",
+        "TicketEventBus": f"{prefix}-tickets",
+        "TicketEventArchive": f"{prefix}-tickets",
     }
 
 
@@ -29,6 +32,7 @@ def provision(names: dict[str, str]) -> None:
     provision_table(names)
     provision_mail(names)
     names["UserPool"] = provision_identity(names)
+    provision_events(names)
 
 
 def provision_identity(names: dict[str, str]) -> str:
@@ -76,3 +80,17 @@ def provision_mail(names: dict[str, str]) -> None:
     defaults = parameter_defaults()
     for identity in (defaults["MailDomain"], defaults["MailSender"]):
         ses.create_email_identity(EmailIdentity=identity)
+
+
+def provision_events(names: dict[str, str]) -> None:
+    """The ticket event bus and its archive, with the archive's pattern from the template (moto
+    keeps the archived events, which is how the tests and /_local/events see what was published)."""
+    archive = template()["Resources"]["TicketEventArchive"]["Properties"]
+    events: Any = boto3.client("events")
+    bus = events.create_event_bus(Name=names["TicketEventBus"])["EventBusArn"]
+    events.create_archive(
+        ArchiveName=names["TicketEventArchive"],
+        EventSourceArn=bus,
+        EventPattern=json.dumps(archive["EventPattern"]),
+        RetentionDays=0,
+    )

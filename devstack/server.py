@@ -33,12 +33,20 @@ from devstack.auth import OPERATORS_GROUP, Identity, InvalidTokenRequest, LocalI
 from devstack.clock import ClockMove, ClockRefused, LocalClock
 from devstack.containers import DEFAULT_CONTAINERS, Containers, PooledGateway
 from devstack.dynamodb import engine
+from devstack.event_log import published_events
 from devstack.events import LambdaContext
+from devstack.feedback import simulate_feedback
 from devstack.functions import ensure_layer_on_path
 from devstack.gateway import HttpResult, LocalGateway
 from devstack.operators import as_member, seed_operators
 from devstack.outbox import Outbox
-from devstack.provision import provision_identity, provision_mail, provision_table, resource_names
+from devstack.provision import (
+    provision_events,
+    provision_identity,
+    provision_mail,
+    provision_table,
+    resource_names,
+)
 from devstack.s3_proxy import PREFIX as S3_PREFIX
 from devstack.s3_proxy import LocalS3, UploadRequest
 from devstack.smtp import DEFAULT_SMTP_PORT, Arrival, ReceiptRule, SesReceiver, SmtpServer, receipt_rule
@@ -114,6 +122,7 @@ class LocalApi:
         s3: LocalS3 | None = None,
         member: Callable[[Identity], Identity] = lambda identity: identity,
         clock: LocalClock | None = None,
+        event_archive: str | None = None,
     ) -> None:
         self.gateway = gateway
         self.clock = clock or LocalClock()
@@ -121,6 +130,7 @@ class LocalApi:
         self.issuer = issuer
         self.member = member  # an operator's identity as the user pool knows it (devstack.operators)
         self.outbox = outbox
+        self.event_archive = event_archive
         self.drain = drain
         self.s3 = s3
         self._helpers: dict[tuple[str, str], Callable[[Request], Response]] = {
@@ -131,6 +141,8 @@ class LocalApi:
             ("POST", "/_local/clock"): self._move_clock,
             ("GET", "/_local/outbox"): self._outbox,
             ("POST", "/_local/outbox/clear"): self._clear_outbox,
+            ("POST", "/_local/outbox/bounce"): self._bounce,
+            ("GET", "/_local/events"): self._events,
             ("GET", f"{ISSUER_PATH}/.well-known/jwks.json"): lambda _r: json_response(200, issuer.jwks()),
             ("GET", f"{ISSUER_PATH}/.well-known/openid-configuration"): (
                 lambda _r: json_response(200, issuer.openid_configuration())
@@ -291,6 +303,28 @@ class LocalApi:
         cleared = self.outbox.clear()
         return json_response(200, {"cleared": cleared})
 
+    def _events(self, request: Request) -> Response:
+        """GET /_local/events[?detail_type=&ticket_id=]: what was published to the ticket event bus."""
+        if not self.event_archive:
+            return local_error(404, "no_event_bus", "This stack publishes no ticket events.")
+        self.drain()
+        found = published_events(
+            self.event_archive,
+            REGION,
+            detail_type=request.args.get("detail_type"),
+            ticket_id=request.args.get("ticket_id"),
+        )
+        return json_response(200, found)
+
+    def _bounce(self, request: Request) -> Response:
+        """POST /_local/outbox/bounce: see devstack.feedback."""
+        try:
+            data = _json_body(request)
+        except BadRequest:
+            data = None
+        status, payload = simulate_feedback(self.gateway, data, now=self.clock.now())
+        return json_response(status, payload)
+
 
 def _json_body(request: Request) -> Any:
     try:
@@ -431,6 +465,7 @@ class LocalStack:
                 s3=s3,
                 member=self.operator_identity,
                 clock=self.clock,
+                event_archive=self._names.get("TicketEventArchive"),
             )
             self._spawn("local-http", self._server.serve_forever)
             self._serving = True
@@ -540,6 +575,7 @@ class LocalStack:
         names = {**resource_names(self.table_name), "TicketsTable": self.table_name}
         provision_mail(names)
         names["UserPool"] = provision_identity(names)
+        provision_events(names)
         # !Ref of an AWS::SecretsManager::Secret is its ARN, so that is what the functions get.
         secret = boto3.client("secretsmanager").describe_secret(SecretId=names["MailSigningSecret"])
         return {**names, "MailSigningSecret": secret["ARN"]}

@@ -1194,5 +1194,39 @@ test('an operator opens a ticket for a customer who called; the customer has it,
   await customer.getByRole('link', { name: 'Llamada: no llega el correo' }).click();
   await customer.locator('.history-entry').getByText('abrió este ticket en nombre del cliente (por chat).').waitFor();
   await accessible(customer, 'ticket opened for the customer (customer)');
+test('an address that bounces says so on the account page and on the ticket, and can be confirmed again', async () => {
+  const address = 'rebota@demo.netz0.example';
+  const customerToken = await token({ role: 'customer', account_id: 'acct-demo', email: 'cliente@demo.netz0.example' });
+  assert.equal((await api('POST', '/account/emails', customerToken, { email: address })).status, 202);
+  const [mail] = await (await fetch(`${base}/_local/outbox?to=${encodeURIComponent(address)}`)).json();
+  const raw = mail.raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
+  const confirmToken = decodeURIComponent(raw.match(/#\/confirm\?token=([A-Za-z0-9_.%-]+)/)[1]);
+  assert.equal((await api('POST', '/account/emails/confirm', customerToken, { token: confirmToken })).status, 200);
+  // SES reports a hard bounce of our mail to it (through the real mail_feedback function).
+  const bounce = await fetch(`${base}/_local/outbox/bounce`, { method: 'POST', body: JSON.stringify({ email: address }) });
+  assert.equal((await bounce.json()).decisions[0].outcome, 'marked');
+
+  const customer = await signedIn(/Cliente de demostración/);
+  await customer.goto(`${base}/#/account`);
+  const row = customer.locator('ul.emails li', { hasText: address });
+  await row.getByText('rebota desde el', { exact: false }).waitFor();
+  await row.getByText('5.1.1', { exact: false }).waitFor(); // the server's words, as text
+  await accessible(customer, 'account with a bouncing address');
+  await shot(customer, 'account-undeliverable');
+
+  const operator = await signedIn(/Operador de demostración/);
+  await operator.goto(`${base}/#/tickets/${ticketId}`);
+  const note = operator.locator('.customer-undeliverable');
+  await note.getByText('El correo del cliente rebota', { exact: false }).waitFor();
+  await note.getByText(address).waitFor();
+  await accessible(operator, 'operator ticket with a bouncing customer address');
+  await shot(operator, 'ticket-customer-undeliverable');
+  await operator.close();
+
+  await row.getByRole('button', { name: `Confirmar de nuevo ${address}` }).click();
+  await customer.waitForFunction(() => /confirmarla de nuevo/.test(document.getElementById('live').textContent));
+  await row.getByText('Pendiente de confirmar').waitFor();
+  const sent = await (await fetch(`${base}/_local/outbox?to=${encodeURIComponent(address)}`)).json();
+  assert.equal(sent.length, 2); // the first confirmation and the new one
   await customer.close();
 });

@@ -1,21 +1,27 @@
 """Redrive the help desk's failure queues: re-run what failed, delete a queue message only once
 its re-run succeeded, and keep (and report) everything else.
 
-    .venv/bin/python scripts/redrive_failures.py <stack-name> [--queue inbound|notifications|all]
-                                                 [--dry-run] [--limit N]
+    .venv/bin/python scripts/redrive_failures.py <stack-name>
+        [--queue inbound|notifications|events|mail-feedback|all] [--dry-run] [--limit N]
 
-Safe to run more than once, and while the stack is live: both functions write exactly-once
+Safe to run more than once, and while the stack is live: the functions write exactly-once
 markers with their effects (`MARKER#ses:<messageId>` with the ticket or reply a mail made,
-`MARKER#notify:<eventID>` once a mail was sent), so a mail or a stream record that was already
-handled is recognised by the function and changes nothing.
+`MARKER#notify:<eventID>` once a mail was sent, `MARKER#publish:<eventID>:<kind>` once an event
+reached the bus), or their effect is a conditional write that a
+repeat cannot pass (mail_feedback's undeliverable mark), so an input that was already handled is
+recognised and changes nothing.
 
 - InboundMailFailures holds Lambda's on-failure records of the SES invocations. The original SES
   event (`requestPayload`) is invoked again, synchronously; the raw message is still in the mail
   bucket (it expires after RawMailRetentionDays).
+- MailFeedbackFailures holds Lambda's on-failure records of the SNS invocations of mail_feedback
+  (SES bounce, complaint and delivery events): the SNS event is invoked again, at any age.
 - NotificationFailures holds the stream mapping's on-failure records: only the shard and the
   sequence range (`DDBStreamBatchInfo`), not the records. They are read back from the table's
   stream, filtered as the mapping filters, and handed to notify. The stream keeps records for
   24 hours: an older failure cannot be replayed and is kept for the operator (docs/runbook.md).
+- EventPublishingFailures holds the same kind of records for publish_events' mapping: read back,
+  filtered as that mapping filters, and handed to publish_events.
 
 Exit status: 0 when every message read was redriven (or was already done), 1 when some were kept.
 """
@@ -66,6 +72,10 @@ class Targets:
     inbound_function: str
     notify_function: str
     stream_arn: str
+    mail_feedback_queue: str
+    mail_feedback_function: str
+    events_queue: str
+    publish_function: str
 
     @classmethod
     def of_stack(cls, stack: str) -> Targets:
@@ -77,6 +87,10 @@ class Targets:
             inbound_function=out["InboundEmailFunctionName"],
             notify_function=out["NotifyFunctionName"],
             stream_arn=out["TableStreamArn"],
+            mail_feedback_queue=out["MailFeedbackFailuresQueue"],
+            mail_feedback_function=out["MailFeedbackFunctionName"],
+            events_queue=out["EventPublishingFailuresQueue"],
+            publish_function=out["PublishEventsFunctionName"],
         )
 
 
@@ -130,14 +144,27 @@ class Redrive:
         self.streams = streams or boto3.client("dynamodbstreams")
         self.dry_run = dry_run
         self.limit = limit
-        [self.mapping] = [m for m in stream_mappings() if m.function_id == "NotifyFunction"]
+        self.mappings = {m.function_id: m for m in stream_mappings()}
 
     # ------------------------------------------------------------------ queues
     def inbound(self) -> Report:
         return self._drain(self.targets.inbound_queue, self._inbound_one)
 
     def notifications(self) -> Report:
-        return self._drain(self.targets.notifications_queue, self._notification_one)
+        return self._drain(
+            self.targets.notifications_queue,
+            lambda record: self._stream_one(record, "NotifyFunction", self.targets.notify_function, "notify"),
+        )
+
+    def events(self) -> Report:
+        target = self.targets.publish_function
+        return self._drain(
+            self.targets.events_queue,
+            lambda record: self._stream_one(record, "PublishEventsFunction", target, "publish_events"),
+        )
+
+    def mail_feedback(self) -> Report:
+        return self._drain(self.targets.mail_feedback_queue, self._mail_feedback_one)
 
     def _drain(self, queue: str, handle: Callable[[dict[str, Any]], str | None]) -> Report:
         """Each message once: a redriven one is deleted; a kept one stays invisible until the end
@@ -189,8 +216,21 @@ class Redrive:
             return f"inbound_email failed again for {', '.join(ids)}: {result.error}"
         return None
 
-    # ------------------------------------------------------------------ notifications
-    def _notification_one(self, record: dict[str, Any]) -> str | None:
+    # ------------------------------------------------------------------ SES events (bounces...)
+    def _mail_feedback_one(self, record: dict[str, Any]) -> str | None:
+        event = record["requestPayload"]
+        ids = [r["Sns"]["MessageId"] for r in event["Records"]]
+        if self.dry_run:
+            return None
+        result = self.invoke(self.targets.mail_feedback_function, event)
+        if result.error:
+            return f"mail_feedback failed again for SNS message {', '.join(ids)}: {result.error}"
+        return None
+
+    # ------------------------------------------------------------------ stream consumers
+    def _stream_one(self, record: dict[str, Any], mapping: str, function: str, name: str) -> str | None:
+        """A stream mapping's failure: its records read back from the stream, filtered as that
+        mapping (the template's logical id) filters, handed to its function again."""
         info = record["DDBStreamBatchInfo"]
         try:
             records = self._stream_records(info)
@@ -202,18 +242,18 @@ class Redrive:
                     f"{info['endSequenceNumber']} of {info['shardId']} (kept 24 h): see docs/runbook.md"
                 )
             raise
-        batch = [r for r in records if self.mapping.accepts(r)]
+        batch = [r for r in records if self.mappings[mapping].accepts(r)]
         if not batch:
-            return None  # nothing in the range could lead to a mail
+            return None  # nothing in the range is for this function
         if self.dry_run:
             return None
-        result = self.invoke(self.targets.notify_function, {"Records": batch})
+        result = self.invoke(function, {"Records": batch})
         if result.error:
-            return f"notify failed again: {result.error}"
+            return f"{name} failed again: {result.error}"
         failures = result.payload.get("batchItemFailures") if isinstance(result.payload, dict) else None
         if failures:
             ids = ", ".join(str(f.get("itemIdentifier")) for f in failures)
-            return f"notify still failed for records {ids}"
+            return f"{name} still failed for records {ids}"
         return None
 
     def _stream_records(self, info: dict[str, Any]) -> list[dict[str, Any]]:
@@ -242,10 +282,19 @@ class Redrive:
         return found
 
 
+# --queue names -> Redrive's methods.
+QUEUES = {
+    "inbound": "inbound",
+    "notifications": "notifications",
+    "events": "events",
+    "mail-feedback": "mail_feedback",
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("stack", help="the CloudFormation stack name")
-    parser.add_argument("--queue", choices=["inbound", "notifications", "all"], default="all")
+    parser.add_argument("--queue", choices=[*QUEUES, "all"], default="all")
     parser.add_argument("--dry-run", action="store_true", help="read and check, invoke and delete nothing")
     parser.add_argument("--limit", type=int, default=None, help="at most this many messages per queue")
     args = parser.parse_args(argv)
@@ -253,10 +302,10 @@ def main(argv: list[str] | None = None) -> int:
         Targets.of_stack(args.stack), invoke=lambda_invoker(), dry_run=args.dry_run, limit=args.limit
     )
     clean = True
-    for name in ("inbound", "notifications"):
+    for name, method in QUEUES.items():
         if args.queue not in (name, "all"):
             continue
-        report = getattr(redrive, name)()
+        report = getattr(redrive, method)()
         print(f"{name}: {dict(report.outcomes) or 'queue empty'}")
         for message_id, reason in report.kept:
             print(f"  kept {message_id}: {reason}")

@@ -18,6 +18,7 @@ from helpdesk.http.schemas import (
     AuthorizedEmailsOut,
     ConfirmedEmailOut,
     ConfirmEmailRequest,
+    UndeliverableOut,
 )
 from helpdesk.observability import logger, metrics
 from helpdesk.runtime import account_service, address_confirmation
@@ -34,6 +35,7 @@ def _out(email: AuthorizedEmail) -> AuthorizedEmailOut:
         status="pending" if email.pending else "confirmed",
         sign_in=email.sign_in,
         expires_at=to_iso(email.expires_at) if email.expires_at else None,
+        undeliverable=UndeliverableOut.of(email.undeliverable),
     )
 
 
@@ -91,6 +93,26 @@ def confirm_email(request: Annotated[ConfirmEmailRequest, Body()]) -> ConfirmedE
     else:
         address = address_confirmation().confirm_code(request.email or "", request.code or "", now)
     return ConfirmedEmailOut(email=address)
+
+
+@app.post(
+    "/account/emails/<email>/reconfirm",
+    summary="Confirm again an address our mail no longer reaches (it bounced or complained)",
+    tags=["account"],
+    responses={
+        202: {"description": "Pending again: a new confirmation mail was sent to the address."},
+        200: {"description": "The address receives our mail: nothing to confirm again."},
+        **ERROR_RESPONSES,
+        429: RATE_LIMITED_RESPONSE,
+    },
+)
+def reconfirm_email(email: str) -> Response[AuthorizedEmailOut]:
+    address, mailed = address_confirmation().reconfirm(current_caller(app), email, request_time(app))
+    return Response(
+        status_code=202 if mailed else 200,
+        content_type=content_types.APPLICATION_JSON,
+        body=_out(address),
+    )
 
 
 @app.delete(

@@ -1,4 +1,5 @@
-"""GET /tickets/{id}: a ticket with its messages, oldest first."""
+"""GET /tickets/{id}: a ticket with its messages, oldest first; for operators also its SLA clock
+and the customer's addresses our mail no longer reaches."""
 
 from typing import Any
 
@@ -16,10 +17,11 @@ from helpdesk.http.api import (
 )
 from helpdesk.http.schemas import TicketThreadOut
 from helpdesk.observability import logger, metrics
-from helpdesk.runtime import ticket_service
+from helpdesk.runtime import customer_mail, ticket_service
 
 app = create_api()
 service = ticket_service()
+mail = customer_mail()
 
 
 @app.get(
@@ -33,7 +35,9 @@ def get_ticket(id: str) -> Response[TicketThreadOut]:  # noqa: A002 - the route'
     thread = service.get_ticket(caller, id)
     sla = service.sla_of(caller, thread.ticket, request_time(app))
     language = reader_language(app.current_event.headers)
-    body = TicketThreadOut.of_thread(thread, sla, language, customer_view=not caller.is_operator)
+    undeliverable = mail.undeliverable(caller, thread.ticket)  # operators: one more Query
+    customer_view = not caller.is_operator
+    body = TicketThreadOut.of_thread(thread, sla, language, undeliverable, customer_view=customer_view)
     return with_etag(body, thread.ticket.version, language=language)
 
 

@@ -1,6 +1,8 @@
 // The customer's account: the language of the mail the help desk sends, and the e-mail
 // addresses that may open and answer tickets by mail: pending until their owner confirms them
-// from our mail (views/confirm.js), then confirmed; a pending one can be sent its mail again.
+// from our mail (views/confirm.js), then confirmed; a pending one can be sent its mail again. An
+// address our mail no longer reaches (it bounced for good, or our mail was marked as spam) says
+// so, and the customer who fixed it confirms it again (a new confirmation mail).
 import { h, replace, keepDraft, saveDraft } from '../dom.js';
 import { t, formatTime } from '../i18n/index.js';
 import { request } from '../api.js';
@@ -80,6 +82,27 @@ export async function accountView(root, ctx) {
     }
   }
 
+  async function reconfirm(email, button) {
+    button.disabled = true;
+    try {
+      await request('POST', `/account/emails/${encodeURIComponent(email)}/reconfirm`);
+      await loadEmails();
+      ctx.announce(t('account.reconfirmSent', { email }));
+    } catch (error) {
+      emailErrors.show(error);
+      button.disabled = false;
+    }
+  }
+
+  function undeliverableNote(item) {
+    const mark = item.undeliverable;
+    if (!mark) return null;
+    // The receiving server's words are data: textContent only (h() never parses markup).
+    return h('p', { class: 'alert warning undeliverable' },
+      t(`account.undeliverable.${mark.reason}`, { when: formatTime(mark.since) }),
+      mark.detail ? h('span', { class: 'hint' }, ` ${t('account.undeliverableDetail', { detail: mark.detail })}`) : null);
+  }
+
   async function loadEmails() {
     const { data } = await request('GET', '/account/emails');
     replace(list, data.items.length ? data.items.map((item) => {
@@ -93,7 +116,9 @@ export async function accountView(root, ctx) {
           ? t('account.pendingUntil', { when: formatTime(item.expires_at) })
           : t('account.addedAt', { when: formatTime(item.added_at) })),
         pending ? h('button', { type: 'button', class: 'secondary small', 'aria-label': t('account.resendLabel', { email: item.email }), onclick: (e) => resend(item.email, e.currentTarget) }, t('account.resend')) : null,
-        item.sign_in ? null : h('button', { type: 'button', class: 'secondary small', 'aria-label': t('account.removeLabel', { email: item.email }), onclick: (e) => remove(item.email, e.currentTarget) }, t('account.remove')));
+        !pending && item.undeliverable ? h('button', { type: 'button', class: 'small', 'aria-label': t('account.reconfirmLabel', { email: item.email }), onclick: (e) => reconfirm(item.email, e.currentTarget) }, t('account.reconfirm')) : null,
+        item.sign_in ? null : h('button', { type: 'button', class: 'secondary small', 'aria-label': t('account.removeLabel', { email: item.email }), onclick: (e) => remove(item.email, e.currentTarget) }, t('account.remove')),
+        undeliverableNote(item));
     }) : h('li', {}, t('account.noEmails')));
   }
 

@@ -124,12 +124,21 @@ export async function ticketView(root, ctx) {
       notice = h('p', { class: 'notice' }, t('ticket.closedOn', { when: formatTime(ticket.closed_at) }),
         ticket.closed_reason ? ` ${t(`ticket.closedReason.${ticket.closed_reason}`)}` : '');
     }
+    // Operators: the customer's addresses our mail no longer reaches (replies are not mailed there).
+    const bounces = isOperator && ticket.customer_undeliverable && ticket.customer_undeliverable.length
+      ? h('div', { class: 'alert warning customer-undeliverable', role: 'note' },
+        h('p', {}, t('ticket.customerUndeliverable')),
+        h('ul', {}, ticket.customer_undeliverable.map((u) => h('li', {},
+          h('span', { class: 'address' }, u.email), ' — ',
+          t(`ticket.undeliverable.${u.undeliverable.reason}`, { when: formatTime(u.undeliverable.since) })))))
+      : null;
     replace(summary,
       h('div', { class: 'tracking' },
         h('span', { class: 'tracking-label', id: 'tracking-label' }, t('ticket.trackingId')),
         h('code', { class: 'tracking-id', 'aria-labelledby': 'tracking-label' }, ticket.id),
         copy, copied),
       h('dl', {}, rows.map(([label, value]) => h('div', {}, h('dt', {}, label), h('dd', {}, value)))),
+      bounces,
       notice,
       isOperator ? suppressedMail(ticket.suppressed_mail) : null);
 

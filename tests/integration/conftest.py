@@ -18,7 +18,7 @@ from devstack.gateway import LocalGateway
 from devstack.provision import provision
 from devstack.template import table_definition
 from helpdesk.store.codec import dump_item, load_item
-from tests.support.harness import NAMES, Api, Mailbox, Postman, SearchIndexer
+from tests.support.harness import NAMES, Api, Herald, Mailbox, Postman, SearchIndexer
 
 
 @pytest.fixture
@@ -87,3 +87,6 @@ def table(request: pytest.FixtureRequest) -> Iterator[Table]:
         yield Table(client, name)
     finally:
         client.delete_table(TableName=name)
+@pytest.fixture
+def herald(gateway: LocalGateway) -> Herald:
+    return Herald(gateway)

@@ -49,6 +49,10 @@ class Harness:
             inbound_function="InboundEmailFunction",
             notify_function="NotifyFunction",
             stream_arn=self.stream_arn,
+            mail_feedback_queue=self.sqs.create_queue(QueueName="mail-feedback-failures")["QueueUrl"],
+            mail_feedback_function="MailFeedbackFunction",
+            events_queue=self.sqs.create_queue(QueueName="event-publishing-failures")["QueueUrl"],
+            publish_function="PublishEventsFunction",
         )
         self.invocations: list[str] = []
 
@@ -243,3 +247,66 @@ def test_records_the_stream_no_longer_holds_are_kept_for_the_operator(harness, a
     assert first in report.kept[0][1]
     assert harness.invocations == []
     assert harness.waiting(queue) == 1
+
+
+# ---------------------------------------------------------------- SES events (bounces, complaints)
+def feedback_failure(kind: str, address: str, at: Any) -> dict[str, Any]:
+    from datetime import timedelta
+
+    from devstack.events import ses_feedback_event
+
+    record = copy.deepcopy(ASYNC_RECORD)
+    record["requestContext"]["functionArn"] = record["requestContext"]["functionArn"].replace(
+        "InboundEmailFunction", "MailFeedbackFunction"
+    )
+    record["requestPayload"] = ses_feedback_event(kind, [address], at=at, sent_at=at - timedelta(seconds=5))
+    return record
+
+
+def test_a_failed_bounce_event_is_redriven_marks_the_address_and_a_rerun_changes_nothing(harness, api):
+    queue = harness.targets.mail_feedback_queue
+    failure = feedback_failure("bounce", "ana@cliente.example", api.later(minutes=5))
+    harness.put(queue, failure)
+    assert harness.redrive(dry_run=True).mail_feedback().outcomes == {"would redrive": 1}
+    assert harness.invocations == []
+
+    report = harness.redrive().mail_feedback()
+    assert report.outcomes == {"redriven": 1}
+    assert harness.waiting(queue) == 0
+    [listed] = api.get("/account/emails", ANA).json()["items"]
+    assert listed["undeliverable"]["reason"] == "bounce"
+
+    harness.put(queue, failure)  # the same record again
+    assert harness.redrive().mail_feedback().outcomes == {"redriven": 1}
+    [again] = api.get("/account/emails", ANA).json()["items"]
+    assert again["undeliverable"] == listed["undeliverable"]  # the first report stays
+
+
+def test_a_bounce_event_the_script_cannot_read_is_kept_with_a_reason(harness):
+    queue = harness.targets.mail_feedback_queue
+    harness.put(queue, {"requestPayload": {"Records": [{"EventSource": "aws:sns"}]}})
+    report = harness.redrive().mail_feedback()
+    assert report.outcomes == {"kept": 1}
+    assert "not an on-failure record" in report.kept[0][1]
+    assert harness.waiting(queue) == 1
+
+
+# ---------------------------------------------------------------- ticket events
+def test_failed_stream_records_are_published_once_to_the_event_bus(harness, api):
+    from devstack.event_log import published_events
+
+    ticket = api.open(subject="Sin evento")  # the ticket and its first message: two events
+    first, *_, last = harness.sequence_numbers()
+    queue = harness.targets.events_queue
+    failure = harness.stream_failure(first, last)
+    harness.put(queue, failure)
+
+    report = harness.redrive().events()
+    assert report.outcomes == {"redriven": 1}
+    assert harness.invocations == ["PublishEventsFunction"]
+    published = published_events(NAMES["TicketEventArchive"], "eu-west-1", ticket_id=ticket["id"])
+    assert [e["detail-type"] for e in published] == ["TicketOpened", "MessageAdded"]
+
+    harness.put(queue, failure)  # again: MARKER#publish:<eventID>:<kind> says they were published
+    assert harness.redrive().events().outcomes == {"redriven": 1}
+    assert published_events(NAMES["TicketEventArchive"], "eu-west-1", ticket_id=ticket["id"]) == published

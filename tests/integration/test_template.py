@@ -41,6 +41,7 @@ def test_the_api_routes_are_the_issues_table():
         "POST /account/emails": "account_emails",
         "DELETE /account/emails/{email}": "account_emails",
         "POST /account/emails/confirm": "account_emails",
+        "POST /account/emails/{email}/reconfirm": "account_emails",
         "GET /tickets/{id}/messages/{message_id}/attachments/{index}": "attachments",
         "GET /account": "account",
         "PUT /account": "account",
@@ -125,7 +126,11 @@ def test_every_function_has_its_own_least_privilege_policy_and_no_scan():
             for statement in policy["Statement"]:
                 actions = statement["Action"]
                 services = {a.split(":")[0] for a in actions}
-                assert services <= {"dynamodb", "s3", "ses", "secretsmanager", "sqs", "cognito-idp"}, name
+                allowed = {"dynamodb", "s3", "ses", "secretsmanager", "sqs", "cognito-idp", "events"}
+                assert services <= allowed, name
+                if "events" in services:  # publishing, to the stack's own bus only
+                    assert actions == ["events:PutEvents"], name
+                    assert statement["Resource"] == {"Fn::GetAtt": ["TicketEventBus", "Arn"]}, name
                 assert not any(a.endswith("*") for a in actions), name
                 if "cognito-idp" in services:  # the operator directory: read the group, on the pool only
                     assert actions == ["cognito-idp:ListUsersInGroup"], name
@@ -284,6 +289,7 @@ def test_the_openapi_document_says_what_every_route_answers():
         "POST /account/emails": ["200", "202"],
         "POST /account/emails/confirm": ["200"],
         "DELETE /account/emails/{email}": ["204"],
+        "POST /account/emails/{email}/reconfirm": ["200", "202"],
         "GET /departments": ["200"],
         "GET /reports": ["200"],
         "GET /operators": ["200"],

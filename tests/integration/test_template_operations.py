@@ -99,6 +99,8 @@ def test_any_message_in_a_failure_queue_raises_an_alarm():
         "NotificationFailures",
         "ReportFailures",
         "SearchIndexFailures",
+        "MailFeedbackFailures",
+        "EventPublishingFailures",
     }
     for queue in on_failure_destinations():
         [alarm] = alarms_on(
@@ -168,9 +170,15 @@ def test_every_asynchronously_invoked_function_keeps_what_failed():
             for e in fn["Properties"].get("Events", {}).values()
         )
     }
+    sns_subscribers = {
+        name
+        for name, fn in FUNCTIONS.items()
+        if any(e["Type"] == "SNS" for e in fn["Properties"].get("Events", {}).values())
+    }
     assert ses_targets == {"InboundEmailFunction"}
     assert scheduled == {"AutoCloseFunction", "EscalateFunction"}
-    for name in ses_targets | scheduled:
+    assert sns_subscribers == {"MailFeedbackFunction"}  # SNS invokes Lambda asynchronously
+    for name in ses_targets | scheduled | sns_subscribers:
         props = FUNCTIONS[name]["Properties"]
         on_failure = props.get("EventInvokeConfig", {}).get("DestinationConfig", {}).get("OnFailure")
         assert on_failure or props.get("DeadLetterQueue", {}).get("Type") == "SQS", name
@@ -185,6 +193,7 @@ def test_the_functions_that_write_in_bulk_or_send_mail_have_reserved_concurrency
     assert concurrency["EscalateFunction"] == 1
     assert 0 < concurrency["InboundEmailFunction"] <= 20
     assert 0 < concurrency["NotifyFunction"] <= 20
+    assert 0 < concurrency["MailFeedbackFunction"] <= 5  # one SES event per mail sent
     # Lambda keeps 100 of the account's concurrency unreserved: with the default 1,000 this fits.
     assert sum(c for c in concurrency.values() if c) <= 50
 
@@ -238,3 +247,31 @@ def test_checkov_runs_pinned_in_its_own_environment_in_make_test():
     assert re.search(r"^test:.*\bcheckov\b", makefile, re.MULTILINE)
     assert "CHECKOV_VENV := .venv-checkov" in makefile
     assert "--skip-download" in makefile  # no calls home during a build
+
+
+def test_ses_publishes_bounces_complaints_and_deliveries_to_the_feedback_function():
+    destination = RESOURCES["MailFeedbackEventDestination"]["Properties"]
+    assert destination["ConfigurationSetName"] == {"Ref": "MailConfigurationSet"}
+    published = destination["EventDestination"]
+    assert published["Enabled"] is True
+    assert sorted(published["MatchingEventTypes"]) == ["bounce", "complaint", "delivery"]
+    assert published["SnsDestination"]["TopicARN"] == {"Ref": "MailFeedbackTopic"}
+    [subscription] = FUNCTIONS["MailFeedbackFunction"]["Properties"]["Events"].values()
+    assert subscription["Properties"]["Topic"] == {"Ref": "MailFeedbackTopic"}
+    # Only SES, from this account's configuration set, may publish to the topic.
+    [statement] = RESOURCES["MailFeedbackTopicPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert statement["Principal"] == {"Service": "ses.amazonaws.com"}
+    assert statement["Condition"]["StringEquals"] == {"AWS:SourceAccount": {"Ref": "AWS::AccountId"}}
+    assert (
+        "configuration-set/${MailConfigurationSet}"
+        in statement["Condition"]["StringLike"]["AWS:SourceArn"]["Fn::Sub"]
+    )
+
+
+def test_the_readme_deploy_section_names_every_parameter_and_output():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    deploying = readme.split("\n## Deploying", 1)[1].split("\n## ", 1)[0]
+    missing = [
+        name for name in [*PARAMETERS, *template()["Outputs"]] if not re.search(rf"`{name}`", deploying)
+    ]
+    assert missing == []

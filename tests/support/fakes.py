@@ -53,6 +53,7 @@ from helpdesk.store.protocols import (
     TooManyAddresses,
     TooManyCannedReplies,
 )
+from tests.support.fake_deliverability import InMemoryDeliverability
 
 
 class InMemoryMarkers:
@@ -167,6 +168,12 @@ class InMemoryTickets:
     # ---------------------------------------------------------------- readers
     def idempotency_record(self, account_id: str, key: str) -> IdempotencyRecord | None:
         return self.idempotency.get((account_id, key))
+
+    def ticket(self, ticket_id: str) -> Ticket | None:
+        return self.tickets.get(ticket_id)
+
+    def ticket_unless_marked(self, ticket_id: str, marker: str) -> tuple[bool, Ticket | None]:
+        return self.markers.is_marked(marker), self.tickets.get(ticket_id)
 
     def thread(self, ticket_id: str) -> TicketThread | None:
         ticket = self.tickets.get(ticket_id)
@@ -450,7 +457,7 @@ def _decode(cursor: str, partition: str) -> int:
     return position
 
 
-class InMemoryAccounts:
+class InMemoryAccounts(InMemoryDeliverability):
     """AccountStore: owners (confirmed addresses), listings (every account's list, pending or
     confirmed) and claims, with the same conditions as the DynamoDB store. `before_next_write`
     stages a competing request just before the next write, as in InMemoryTickets."""
@@ -459,6 +466,7 @@ class InMemoryAccounts:
         self.owners: dict[str, AuthorizedEmail] = {}
         self.listings: dict[tuple[str, str], AuthorizedEmail] = {}
         self.claimed: dict[tuple[str, str], PendingClaim] = {}  # (address, account)
+        self.confirmed_at: dict[tuple[str, str], datetime] = {}
         self.languages: dict[str, str] = {}
         self.reads = 0
         self.writes = 0
@@ -507,8 +515,11 @@ class InMemoryAccounts:
             raise ClaimNotFound
         if current is None and self._counted(account_id) >= max_addresses:
             raise TooManyAddresses
-        added_at = current.added_at if current else now
-        entry = AuthorizedEmail(address, account_id, added_at, pending=True, expires_at=expires_at)
+        entry = (
+            replace(current, expires_at=expires_at)  # asked again: the rest of the listing stays
+            if current
+            else AuthorizedEmail(address, account_id, now, pending=True, expires_at=expires_at)
+        )
         self.listings[(account_id, address)] = entry
         self.claimed[(address, account_id)] = PendingClaim(account_id, address, nonce, expires_at)
         return entry
@@ -521,8 +532,9 @@ class InMemoryAccounts:
         claim = self.claimed.get((address, account_id))
         if listed is None or not listed.pending or claim is None or nonce not in (None, claim.nonce):
             raise ClaimNotFound
-        confirmed = replace(listed, pending=False, expires_at=None)
+        confirmed = replace(listed, pending=False, expires_at=None, undeliverable=None)
         self.listings[(account_id, address)] = confirmed
+        self.confirmed_at[(account_id, address)] = now
         self.owners[address] = confirmed
         del self.claimed[(address, account_id)]
 

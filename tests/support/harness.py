@@ -136,6 +136,20 @@ class Api:
         confirmed = self.confirm({"token": confirmation_token(sent)})
         assert confirmed.status == 200, confirmed.body
 
+    def ses_feedback(
+        self, kind: str, *recipients: str, sent_at: datetime | None = None
+    ) -> list[dict[str, Any]]:
+        """What SES publishes about a mail we sent (`kind`: bounce, transient, complaint,
+        delivery), delivered through SNS to mail_feedback as Lambda does; its decisions."""
+        from devstack.events import ses_feedback_event
+
+        event = ses_feedback_event(
+            kind, list(recipients), at=self.now, sent_at=sent_at or self.now - timedelta(seconds=2)
+        )
+        spec = next(s for s in self.gateway.specs if s.logical_id == "MailFeedbackFunction")
+        decisions: list[dict[str, Any]] = self.gateway.invoke(spec, event)["decisions"]
+        return decisions
+
     def auto_close(self, at: datetime) -> dict[str, Any]:
         return self.gateway.run_schedule("AutoCloseFunction", at)
 
@@ -238,28 +252,10 @@ class Postman:
     first), parsed."""
 
     def __init__(self, gateway: LocalGateway, function_id: str = "NotifyFunction") -> None:
-        import threading
-        from functools import partial
-
         from devstack.outbox import Outbox
-        from devstack.streams import StreamPoller, stream_mappings
 
-        table = boto3.client("dynamodb").describe_table(TableName=TABLE)["Table"]
-        [mapping] = [m for m in stream_mappings() if m.function_id == function_id]
-        spec = next(s for s in gateway.specs if s.logical_id == mapping.function_id)
         self.events: list[dict[str, Any]] = []  # every batch handed to the function
-        self.invoke = partial(gateway.invoke, spec)
-        self.poller = StreamPoller(
-            # moto's in-process mock routes Streams calls only with the endpoint spelled out.
-            client=boto3.client(
-                "dynamodbstreams", endpoint_url="https://streams.dynamodb.eu-west-1.amazonaws.com"
-            ),
-            stream_arn=table["LatestStreamArn"],
-            region="eu-west-1",
-            mapping=mapping,
-            invoke=self._invoke,
-            lock=threading.RLock(),
-        )
+        self.invoke, self.poller = stream_consumer(gateway, function_id, self._invoke)
         self.outbox = Outbox("eu-west-1")
 
     def _invoke(self, event: dict[str, Any]) -> Any:
@@ -277,3 +273,47 @@ class Postman:
         sent = self.deliver()
         self.outbox.clear()
         return sent[::-1]
+
+
+def stream_consumer(gateway: LocalGateway, function_id: str, invoke: Any) -> tuple[Any, Any]:
+    """(the function's invoke, a StreamPoller feeding `invoke` its mapping's batches from now on)."""
+    import threading
+    from functools import partial
+
+    from devstack.streams import StreamPoller, stream_mappings
+
+    table = boto3.client("dynamodb").describe_table(TableName=TABLE)["Table"]
+    [mapping] = [m for m in stream_mappings() if m.function_id == function_id]
+    spec = next(s for s in gateway.specs if s.logical_id == mapping.function_id)
+    poller = StreamPoller(
+        # moto's in-process mock routes Streams calls only with the endpoint spelled out.
+        client=boto3.client(
+            "dynamodbstreams", endpoint_url="https://streams.dynamodb.eu-west-1.amazonaws.com"
+        ),
+        stream_arn=table["LatestStreamArn"],
+        region="eu-west-1",
+        mapping=mapping,
+        invoke=invoke,
+        lock=threading.RLock(),
+    )
+    return partial(gateway.invoke, spec), poller
+
+
+class Herald:
+    """The stream's other consumer: publish() runs publish_events on every pending stream record,
+    as its event source mapping would; published() is what reached the ticket event bus, oldest
+    first, as a rule's target receives it (read from the stack's archive)."""
+
+    def __init__(self, gateway: LocalGateway) -> None:
+        self.batches: list[dict[str, Any]] = []
+        self.invoke, self.poller = stream_consumer(gateway, "PublishEventsFunction", self._invoke)
+
+    def _invoke(self, event: dict[str, Any]) -> Any:
+        self.batches.append(event)
+        return self.invoke(event)
+
+    def published(self, **filters: str) -> list[dict[str, Any]]:
+        from devstack.event_log import published_events
+
+        self.poller.drain()
+        return published_events(NAMES["TicketEventArchive"], "eu-west-1", **filters)

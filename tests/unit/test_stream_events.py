@@ -1,8 +1,8 @@
 """Stream records -> domain events (helpdesk.store.stream), from the real record shape
 (events/dynamodb_stream.json). Records that are no event: a status change other than a close,
-a ticket that was closed already, markers and other items, REMOVE records, empty records. And a
-rating item's write as the reports read it (rating_change_of), its images made by the store's own
-codec."""
+a ticket that was closed already, markers and other items, REMOVE records, empty records. New
+tickets are TicketOpened, tickets leaving CLOSED TicketReopened. And a rating item's write as the
+reports read it (rating_change_of), its images made by the store's own codec."""
 
 from __future__ import annotations
 
@@ -12,12 +12,19 @@ from datetime import UTC, datetime
 import pytest
 
 from devstack.events import fixture
-from helpdesk.domain.events import MessageAdded, TicketAssigned, TicketClosed, TicketMerged
+from helpdesk.domain.events import (
+    MessageAdded,
+    TicketAssigned,
+    TicketClosed,
+    TicketMerged,
+    TicketOpened,
+    TicketReopened,
+)
 from helpdesk.domain.models import ClosedReason, Rating, RatingValue, Role
 from helpdesk.domain.reports import RatingFacts
 from helpdesk.store.codec import dump_item
 from helpdesk.store.ratings import rating_item
-from helpdesk.store.stream import event_of, rating_change_of, ticket_change_of
+from helpdesk.store.stream import event_of, events_of, rating_change_of, ticket_change_of
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -68,6 +75,7 @@ def test_a_ticket_merged_into_another_is_ticket_merged_not_a_close(records):
         "NZ-00000042",
         records[1]["eventID"],
     )
+    assert events_of(record, NOW) == [event]  # what publish_events gets too: no TicketClosed beside it
     # A later change of the merged ticket (none is allowed, but say a TTL or index fix) is no new merge.
     record["dynamodb"]["OldImage"]["merged_into"] = {"S": "NZ-00000042"}
     record["dynamodb"]["OldImage"]["status"] = {"S": "CLOSED"}
@@ -175,3 +183,22 @@ def test_unassigning_is_ticket_assigned_to_nobody(records):
 
 def test_the_same_assignee_again_is_no_event(records):
     assert event_of(assigning(records[1], "sub-marta", "sub-marta", explicit=True), NOW) is None
+
+
+def test_a_new_ticket_item_is_ticket_opened(records):
+    insert = copy.deepcopy(records[1])
+    insert["eventName"] = "INSERT"
+    del insert["dynamodb"]["OldImage"]
+    event = event_of(insert, NOW)
+    assert isinstance(event, TicketOpened)
+    assert (event.event_id, event.ticket_id) == (insert["eventID"], "NZ-00012345")
+
+
+def test_a_ticket_leaving_closed_is_ticket_reopened_and_one_staying_open_is_not(records):
+    reopening = copy.deepcopy(records[1])
+    reopening["dynamodb"]["OldImage"]["status"] = {"S": "CLOSED"}
+    reopening["dynamodb"]["NewImage"]["status"] = {"S": "OPEN"}
+    [event] = events_of(reopening, NOW)
+    assert isinstance(event, TicketReopened)
+    assert event.ticket_id == "NZ-00012345"
+    assert events_of(records[1], NOW) == []  # OPEN -> WAITING: no event

@@ -182,3 +182,20 @@ class MailSettings(BaseModel):
 @cache
 def mail_settings() -> MailSettings:
     return MailSettings.from_env()
+
+
+class EventSettings(BaseModel):
+    """What publish_events needs: the stack's EventBridge bus (EVENT_BUS_NAME)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    bus_name: str = Field(min_length=1, max_length=256)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> EventSettings:
+        return cls.model_validate(_from_environ(environ, bus_name="EVENT_BUS_NAME"))
+
+
+@cache
+def event_settings() -> EventSettings:
+    return EventSettings.from_env()

@@ -24,10 +24,13 @@ if TYPE_CHECKING:
     from helpdesk.services.auto_close import AutoCloser
     from helpdesk.services.auto_close_reminder import AutoCloseReminder
     from helpdesk.services.canned_replies import CannedReplyService
+    from helpdesk.services.customer_mail import CustomerMail
     from helpdesk.services.escalation import Escalator
+    from helpdesk.services.event_publishing import EventPublisher
     from helpdesk.services.export import AccountExport
     from helpdesk.services.files import FileService
     from helpdesk.services.inbound_mail import InboundMail
+    from helpdesk.services.mail_feedback import MailFeedbackService
     from helpdesk.services.merge import TicketMerger
     from helpdesk.services.notifications import Notifier
     from helpdesk.services.operators import OperatorDirectory
@@ -191,6 +194,10 @@ def tickets_for_customers() -> TicketsForCustomers:
     from helpdesk.services.tickets_for_customers import TicketsForCustomers
 
     return TicketsForCustomers(ticket_service(), account_lookup())
+def customer_mail() -> CustomerMail:
+    from helpdesk.services.customer_mail import CustomerMail
+
+    return CustomerMail(account_store())
 
 
 @cache
@@ -314,3 +321,24 @@ def staff_notifier() -> StaffNotifier:
         settings=settings(),
         portal_url=mail_settings().portal_url,
     )
+
+
+def mail_feedback() -> MailFeedbackService:
+    from helpdesk.services.mail_feedback import MailFeedbackService
+
+    return MailFeedbackService(account_store())
+
+
+@cache
+def events_client() -> Any:
+    """The process's one EventBridge client (the bench counts its calls, as dynamodb()'s)."""
+    return boto3.client("events")
+
+
+def event_publisher() -> EventPublisher:
+    from helpdesk.adapters.event_bus import EventBridgeBus
+    from helpdesk.config import event_settings
+    from helpdesk.services.event_publishing import EventPublisher
+
+    bus = EventBridgeBus(events_client(), event_settings().bus_name)
+    return EventPublisher(tickets=ticket_store(), markers=marker_store(), bus=bus)

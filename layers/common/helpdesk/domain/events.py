@@ -11,6 +11,13 @@ from helpdesk.domain.models import ClosedReason, Role
 
 
 @dataclass(frozen=True)
+class TicketOpened:
+    event_id: str
+    at: datetime
+    ticket_id: str
+
+
+@dataclass(frozen=True)
 class MessageAdded:
     event_id: str  # the stream record's id: what makes handling it exactly-once
     at: datetime  # when the change was written
@@ -38,6 +45,13 @@ class TicketClosed:
     at: datetime
     ticket_id: str
     reason: ClosedReason
+
+
+@dataclass(frozen=True)
+class TicketReopened:
+    event_id: str
+    at: datetime
+    ticket_id: str
 
 
 @dataclass(frozen=True)
@@ -85,4 +99,13 @@ class SearchWordsAdded:
     known: frozenset[str]  # the words the ticket had before (their prefixes are indexed already)
 
 
-DomainEvent = MessageAdded | TicketClosed | TicketMerged | TicketAssigned | SlaAlerted | AutoCloseReminded
+DomainEvent = (
+    TicketOpened
+    | MessageAdded
+    | TicketClosed
+    | TicketReopened
+    | TicketMerged
+    | TicketAssigned
+    | SlaAlerted
+    | AutoCloseReminded
+)

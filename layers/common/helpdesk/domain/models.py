@@ -189,6 +189,20 @@ class AutoCloseReport:
     items_read: int  # index items DynamoDB read to find them
 
 
+class UndeliverableReason(StrEnum):
+    BOUNCE = "bounce"  # a permanent bounce: the mailbox does not exist or refuses us for good
+    COMPLAINT = "complaint"  # the recipient marked our mail as spam
+
+
+@dataclass(frozen=True)
+class Undeliverable:
+    """Why the desk sends no more mail to an address (SES told us), until it is confirmed again."""
+
+    reason: UndeliverableReason
+    since: datetime
+    detail: str | None = None  # the receiving server's words, e.g. "5.1.1 user unknown"
+
+
 @dataclass(frozen=True)
 class ReminderReport:
     due: int  # reminders the index said were due
@@ -210,3 +224,6 @@ class AuthorizedEmail:
     pending: bool = False
     sign_in: bool = False  # the verified sign-in e-mail of a portal user of the account
     expires_at: datetime | None = None  # pending: when its confirmation link stops working
+    # Bounced for good or complained: receives nothing until confirmed again (stays set while
+    # the new confirmation is pending).
+    undeliverable: Undeliverable | None = None

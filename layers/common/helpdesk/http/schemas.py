@@ -31,7 +31,16 @@ from helpdesk.domain.limits import (
     MAX_TAG_LENGTH,
     MAX_TAGS,
 )
-from helpdesk.domain.models import Message, Rating, Role, Ticket, TicketPage, TicketThread
+from helpdesk.domain.models import (
+    AuthorizedEmail,
+    Message,
+    Rating,
+    Role,
+    Ticket,
+    TicketPage,
+    TicketThread,
+    Undeliverable,
+)
 from helpdesk.domain.operators import Operator, shown_to_customers
 from helpdesk.domain.sla import SlaView
 from helpdesk.domain.snippets import Snippet
@@ -469,6 +478,28 @@ class SuppressedMailOut(Schema):
     reason: str = Field(description="Why: no_recipient, rate_limited, undeliverable...")
 
 
+class UndeliverableOut(BaseModel):
+    """Why the help desk sends this address no mail (SES reported it), until it is confirmed again."""
+
+    reason: Literal["bounce", "complaint"] = Field(
+        description="bounce: the receiving server refused it for good; "
+        "complaint: our mail was marked as spam."
+    )
+    since: str
+    detail: str | None = Field(default=None, description="The receiving server's words, when it gave any.")
+
+    @classmethod
+    def of(cls, mark: Undeliverable | None) -> UndeliverableOut | None:
+        if mark is None:
+            return None
+        return cls(reason=mark.reason.value, since=to_iso(mark.since), detail=mark.detail)
+
+
+class UndeliverableAddressOut(BaseModel):
+    email: str
+    undeliverable: UndeliverableOut
+
+
 class TicketThreadOut(TicketOut):
     messages: list[MessageOut] = Field(
         description="Oldest first; on a ticket others were merged into, theirs too (ticket_id says whose)."
@@ -483,6 +514,11 @@ class TicketThreadOut(TicketOut):
     suppressed_mail: list[SuppressedMailOut] | None = Field(
         default=None, description="Operators only: mail about this ticket that was not sent, and why."
     )
+    customer_undeliverable: list[UndeliverableAddressOut] | None = Field(
+        default=None,
+        description="Operators only: the account's addresses our mail no longer reaches (they "
+        "bounced for good or complained), so replies to them are not mailed.",
+    )
 
     @classmethod
     def of_thread(
@@ -490,6 +526,7 @@ class TicketThreadOut(TicketOut):
         thread: TicketThread,
         sla: SlaView | None = None,
         language: str = "es",
+        undeliverable: list[AuthorizedEmail] | None = None,
         *,
         customer_view: bool = False,
     ) -> "TicketThreadOut":
@@ -508,6 +545,13 @@ class TicketThreadOut(TicketOut):
             ]
             if not customer_view
             else None,
+            customer_undeliverable=None
+            if undeliverable is None
+            else [
+                UndeliverableAddressOut(email=e.email, undeliverable=mark)
+                for e in undeliverable
+                if (mark := UndeliverableOut.of(e.undeliverable)) is not None
+            ],
         )
 
 
@@ -619,6 +663,11 @@ class AuthorizedEmailOut(Schema):
     sign_in: bool = Field(description="The verified sign-in e-mail of a portal user of the account.")
     expires_at: str | None = Field(
         default=None, description="pending: when the confirmation mail stops working."
+    )
+    undeliverable: UndeliverableOut | None = Field(
+        default=None,
+        description="Set when our mail to it bounced for good or was marked as spam: it receives "
+        "nothing until confirmed again (POST /account/emails/{email}/reconfirm).",
     )
 
 

@@ -65,7 +65,8 @@ class AccountService:
         try:
             if listed is None:
                 self._store.add_email(caller.account_id, address, now, self._max, sign_in=True)
-            elif listed.pending and complete:
+            elif listed.pending and complete and listed.undeliverable is None:
+                # (A sign-in e-mail that bounced is confirmed again only from the new mail.)
                 self._store.confirm_email(caller.account_id, address, None, now)
             elif listed.pending:
                 return  # left for the account page (GET /account/emails), which may delete

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
@@ -21,6 +22,7 @@ from helpdesk.domain import limits
 from helpdesk.domain.errors import (
     ConfirmationInvalid,
     EmailConflict,
+    EmailNotAuthorized,
     FieldProblem,
     InvalidValue,
     TooManyRequests,
@@ -81,6 +83,41 @@ class AddressConfirmation:
             raise EmailConflict("too_many_emails", limit=self._max) from None
         except ClaimNotFound:  # confirmed by its owner at this very moment
             return next(e for e in with_primary(self._store.emails(account)) if e.email == address), False
+        self._send_confirmation(caller, account, address, nonce, expires_at, now)
+        logger.info("confirmation mail sent", extra={"account_id": account})
+        return claimed, True
+
+    def reconfirm(self, caller: Caller, email: str, now: datetime) -> tuple[AuthorizedEmail, bool]:
+        """The customer says an address that bounced (or complained) works again: it goes back
+        through confirmation, pending until its owner confirms it from a new mail (which also
+        proves it receives mail). Returns the address and whether a mail went out; an address
+        that receives mail is answered as it is."""
+        account = AccountService.account_of(caller)
+        address = strict_address(email)
+        listed = next((e for e in with_primary(self._store.emails(account)) if e.email == address), None)
+        if listed is None:
+            raise EmailNotAuthorized("email_not_authorized", email=email[:254])
+        if listed.pending:
+            return self.request(caller, address, now)  # already being confirmed: send again
+        if listed.undeliverable is None:
+            return listed, False
+        self._take_mail_quota(account, address, now)
+        nonce = secrets.token_urlsafe(12)
+        expires_at = now + limits.CONFIRMATION_VALID
+        try:
+            self._store.start_reconfirmation(account, address, nonce, expires_at)
+        except ClaimNotFound:  # confirmed again or removed at this very moment
+            current = next((e for e in self._store.emails(account) if e.email == address), None)
+            if current is None:
+                raise EmailNotAuthorized("email_not_authorized", email=email[:254]) from None
+            return current, False
+        self._send_confirmation(caller, account, address, nonce, expires_at, now)
+        logger.info("address back to confirmation", extra={"account_id": account})
+        return replace(listed, pending=True, primary=False, expires_at=expires_at), True
+
+    def _send_confirmation(
+        self, caller: Caller, account: str, address: str, nonce: str, expires_at: datetime, now: datetime
+    ) -> None:
         signer = self._identity.signer
         mail = confirmation_mail(
             ConfirmationRequest(
@@ -97,8 +134,6 @@ class AddressConfirmation:
             now,
         )
         self._send(mail)
-        logger.info("confirmation mail sent", extra={"account_id": account})
-        return claimed, True
 
     def _take_mail_quota(self, account: str, address: str, now: datetime) -> None:
         checks = (

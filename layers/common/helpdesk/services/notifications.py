@@ -11,13 +11,16 @@ not lost.
 
 Recipients: every confirmed address of the account that took part in the ticket (wrote by mail,
 or is the login that wrote on the web), else the account's primary address (the oldest confirmed
-one, else a verified sign-in e-mail). Pending addresses receive nothing.
+one, else a verified sign-in e-mail). Pending addresses receive nothing; neither do addresses SES
+reported as bouncing for good or complaining (services/mail_feedback.py): they are left out
+before choosing, and each one left out is logged and counted (MailSuppressed, reason
+undeliverable).
 
 The automatic-mail quota is against mail loops, so it applies only to answers to inbound mail (the
 receipt of a ticket opened by mail); what a person did on the web is always confirmed. A mail not
-sent for want of a recipient or for the quota is logged with its reason and kept on the ticket
-(one conditional Put in the ticket's partition, which the thread's Query already reads), where
-operators see it."""
+sent for want of a recipient, for the quota, or because every address it would go to is
+undeliverable, is logged with its reason and kept on the ticket (one conditional Put in the
+ticket's partition, which the thread's Query already reads), where operators see it."""
 
 from __future__ import annotations
 
@@ -29,7 +32,14 @@ from typing import TYPE_CHECKING, Protocol
 from helpdesk.config import Settings
 from helpdesk.domain.events import AutoCloseReminded, DomainEvent, MessageAdded, TicketClosed
 from helpdesk.domain.limits import AUTOMATIC_MAILS_PER_HOUR
-from helpdesk.domain.models import ClosedReason, Message, Role, SuppressedMail, TicketThread
+from helpdesk.domain.models import (
+    AuthorizedEmail,
+    ClosedReason,
+    Message,
+    Role,
+    SuppressedMail,
+    TicketThread,
+)
 from helpdesk.domain.status_machine import Status
 from helpdesk.mail.compose import (
     QUOTED_KINDS,
@@ -39,7 +49,7 @@ from helpdesk.mail.compose import (
     compose,
     language_of,
 )
-from helpdesk.observability import logger
+from helpdesk.observability import count, logger
 from helpdesk.services.accounts import with_primary
 from helpdesk.store.protocols import AccountDirectory, Markers, NotifiedThreads
 
@@ -65,6 +75,7 @@ class NotificationOutcome(StrEnum):
     MESSAGE_GONE = "message_gone"
     NO_RECIPIENT = "no_recipient"  # the account has no authorized address
     RATE_LIMITED = "rate_limited"  # every recipient had its automatic mails for the hour
+    UNDELIVERABLE = "undeliverable"  # the addresses it would go to bounce or complained
 
 
 @dataclass(frozen=True)
@@ -121,9 +132,12 @@ class Notifier:
         ):
             # The customer answered (or an operator did, or it closed) since: the reminder is moot.
             return NotificationDecision(NotificationOutcome.NOT_NOTIFIED, ticket_id, "reminder_outdated")
-        recipients = self._recipients(thread)
+        recipients, left_out = self._recipients(thread, ticket_id)
         if not recipients:
-            return self._suppressed(event, kind, NotificationOutcome.NO_RECIPIENT)
+            # Undeliverable: every address it would go to is marked so (the account's addresses
+            # carry the mark; services/mail_feedback.py sets it). Kept on the ticket like the rest.
+            outcome = NotificationOutcome.UNDELIVERABLE if left_out else NotificationOutcome.NO_RECIPIENT
+            return self._suppressed(event, kind, outcome)
         if kind is NotificationKind.RECEIPT and message is not None and message.email is not None:
             recipients = tuple(
                 r
@@ -189,15 +203,26 @@ class Notifier:
             return None
         return self._identity.signer.rating_token(ticket.id, int(ticket.closed_at.timestamp() * 1000))
 
-    def _recipients(self, thread: TicketThread) -> tuple[str, ...]:
-        confirmed = [
-            e for e in with_primary(self._accounts.emails(thread.ticket.account_id)) if not e.pending
-        ]
-        if not confirmed:
-            return ()
+    def _recipients(self, thread: TicketThread, ticket_id: str) -> tuple[tuple[str, ...], int]:
+        """The rule above, applied to the addresses that receive mail, and how many undeliverable
+        addresses it would otherwise have chosen (each logged and counted)."""
+        emails = [e for e in self._accounts.emails(thread.ticket.account_id) if not e.pending]
         took_part = {_address_of(m) for m in thread.messages if m.author_role is Role.CUSTOMER}
-        participants = tuple(e.email for e in confirmed if e.email in took_part)
-        return participants or tuple(e.email for e in confirmed if e.primary)
+        would_get = _choose(with_primary(emails), took_part)
+        chosen = _choose(with_primary([e for e in emails if e.undeliverable is None]), took_part)
+        left_out = [e for e in emails if e.email in would_get and e.undeliverable is not None]
+        for email in left_out:
+            assert email.undeliverable is not None
+            logger.warning(
+                "mail not sent to an undeliverable address",
+                extra={
+                    "ticket_id": ticket_id,
+                    "reason": "undeliverable",
+                    "why": email.undeliverable.reason.value,
+                },
+            )
+            count("MailSuppressed", reason="undeliverable")
+        return chosen, len(left_out)
 
 
 def _kind(event: DomainEvent | None) -> tuple[NotificationKind, str | None] | None:
@@ -213,6 +238,11 @@ def _kind(event: DomainEvent | None) -> tuple[NotificationKind, str | None] | No
     if isinstance(event, AutoCloseReminded):
         return NotificationKind.AUTO_CLOSE_REMINDER, None
     return None
+
+
+def _choose(confirmed: list[AuthorizedEmail], took_part: set[str]) -> tuple[str, ...]:
+    participants = tuple(e.email for e in confirmed if e.email in took_part)
+    return participants or tuple(e.email for e in confirmed if e.primary)
 
 
 def _address_of(message: Message) -> str:

@@ -21,6 +21,7 @@ from helpdesk.clock import from_iso, to_iso
 from helpdesk.domain.models import AuthorizedEmail
 from helpdesk.store import keys
 from helpdesk.store.codec import dump_item, load_item
+from helpdesk.store.deliverability import MARK_ATTRIBUTES, DeliverabilityWrites, undeliverable_of
 from helpdesk.store.protocols import (
     AddressNotFound,
     AddressTaken,
@@ -33,7 +34,7 @@ from helpdesk.store.transactions import Transaction
 PENDING = "pending"
 
 
-class DynamoAccountStore:
+class DynamoAccountStore(DeliverabilityWrites):
     def __init__(self, client: Any, table_name: str) -> None:
         self._client = client
         self._table = table_name
@@ -161,7 +162,9 @@ class DynamoAccountStore:
                 "Update": {
                     "TableName": self._table,
                     "Key": dump_item(keys.account_email_key(account_id, address)),
-                    "UpdateExpression": "SET confirmed_at = :confirmed_at REMOVE #status, nonce, expires_at",
+                    # A new confirmation also proves the address receives mail again: its mark goes.
+                    "UpdateExpression": "SET confirmed_at = :confirmed_at REMOVE #status, nonce, expires_at, "
+                    + ", ".join(MARK_ATTRIBUTES),
                     "ConditionExpression": condition,
                     "ExpressionAttributeNames": {"#status": "status"},
                     "ExpressionAttributeValues": dump_item(values),
@@ -342,4 +345,5 @@ def _entry(item: dict[str, Any]) -> AuthorizedEmail:
         pending=item.get("status") == PENDING,
         sign_in=bool(item.get("sign_in")),
         expires_at=from_iso(item["expires_at"]) if item.get("expires_at") else None,
+        undeliverable=undeliverable_of(item),
     )

@@ -22,6 +22,7 @@ from helpdesk.domain.models import (
     TicketFilters,
     TicketPage,
     TicketThread,
+    Undeliverable,
 )
 from helpdesk.domain.operators import OperatorPreferences
 from helpdesk.domain.sla import ResponseClock, ResponseClockEffect
@@ -104,6 +105,19 @@ class AddressNotFound(Exception):
 
 class ClaimNotFound(Exception):
     """No pending claim of this account on the address with that nonce (used, replaced, gone)."""
+
+
+class MarkRefused(Exception):
+    """An address was not marked undeliverable; `why` is one of the constants below."""
+
+    ALREADY_MARKED = "already_marked"
+    PENDING = "pending"  # being confirmed (again): its next confirmation decides
+    CONFIRMED_SINCE = "confirmed_since"  # (re)confirmed after the mail that bounced was sent
+    GONE = "gone"  # removed from the account meanwhile
+
+    def __init__(self, why: str) -> None:
+        super().__init__(why)
+        self.why = why
 
 
 @dataclass(frozen=True)
@@ -395,6 +409,10 @@ class AccountStore(AccountDirectory, Protocol):
 
     def set_language(self, account_id: str, language: str) -> None: ...
 
+    def start_reconfirmation(self, account_id: str, address: str, nonce: str, expires_at: datetime) -> None:
+        """A confirmed address marked undeliverable becomes pending again (a new claim with this
+        nonce), keeping its mark until confirmed. Raises ClaimNotFound when it is not in that state."""
+
 
 class SearchIndex(Protocol):
     """The word index (store.search_index) and the ticket reads a search makes."""
@@ -419,3 +437,14 @@ class OperatorPreferenceStore(Protocol):
     def all_preferences(self) -> dict[str, OperatorPreferences]: ...
 
     def save_preferences(self, operator_id: str, preferences: OperatorPreferences, now: datetime) -> None: ...
+
+
+class UndeliverableMarks(Protocol):
+    """What the mail feedback service needs: who owns an address, and the one conditional write."""
+
+    def owner_of(self, address: str) -> str | None: ...
+
+    def mark_undeliverable(
+        self, account_id: str, address: str, mark: Undeliverable, sent_at: datetime
+    ) -> None:
+        """Mark the account's confirmed address. Raises MarkRefused (with why)."""

@@ -1,11 +1,12 @@
-"""The table's change stream -> domain events. Only this module reads stream images: a new
-message item is MessageAdded; a ticket item that got `merged_into` is TicketMerged; one whose
-status became CLOSED otherwise is TicketClosed; a WAITING ticket item that gained `reminded_at` is
-AutoCloseReminded; one whose assignee changed is TicketAssigned; one whose history gained an SLA
-alert (the escalation's write) is SlaAlerted; every other change (index keys, markers, accounts) is
-no event at all. The reports read every ticket write, as its facts before and after
-(ticket_change_of), and every rating write (rating_change_of). For the word index, a ticket item
-whose `search_words` grew is SearchWordsAdded (words_added_of)."""
+"""The table's change stream -> domain events. Only this module reads stream images: a new ticket
+item is TicketOpened; a new message item is MessageAdded; a ticket item that got `merged_into` is
+TicketMerged (and only that: the merge closes it, but it is no TicketClosed); one whose status
+became CLOSED otherwise is TicketClosed, one that left CLOSED is TicketReopened; a WAITING ticket
+item that gained `reminded_at` is AutoCloseReminded; one whose assignee changed is TicketAssigned;
+one whose history gained an SLA alert (the escalation's write) is SlaAlerted; every other change
+(index keys, markers, accounts) is no event at all. The reports read every ticket write, as its
+facts before and after (ticket_change_of), and every rating write (rating_change_of). For the word
+index, a ticket item whose `search_words` grew is SearchWordsAdded (words_added_of)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ from helpdesk.domain.events import (
     TicketAssigned,
     TicketClosed,
     TicketMerged,
+    TicketOpened,
+    TicketReopened,
 )
 from helpdesk.domain.history import EntryCode
 from helpdesk.domain.models import Channel, ClosedReason, Role
@@ -35,9 +38,18 @@ from helpdesk.store.history import entries_from
 
 _ALERT_CODES = frozenset({EntryCode.SLA_WARNING.value, EntryCode.SLA_BREACHED.value})
 
+_CLOSED = Status.CLOSED.value
+
 
 def event_of(record: dict[str, Any], default_time: datetime) -> DomainEvent | None:
-    """The domain event a stream record (DynamoDB Streams' shape) carries, if any."""
+    """The domain event a stream record (DynamoDB Streams' shape) carries, if any (the first, for a
+    record that carries several)."""
+    found = events_of(record, default_time)
+    return found[0] if found else None
+
+
+def events_of(record: dict[str, Any], default_time: datetime) -> list[DomainEvent]:
+    """Every domain event a stream record carries (one write may change several things)."""
     images = record.get("dynamodb", {})
     written = images.get("ApproximateCreationDateTime")
     event_id = str(record.get("eventID", ""))
@@ -45,34 +57,46 @@ def event_of(record: dict[str, Any], default_time: datetime) -> DomainEvent | No
     new = load_item(images.get("NewImage", {}))
     name = record.get("eventName")
     if name == "INSERT" and new.get("entity") == "message":
-        return MessageAdded(
-            event_id=event_id,
-            at=at,
-            ticket_id=str(new["ticket_id"]),
-            message_id=str(new["id"]),
-            author_role=Role(new["author_role"]),
-            internal=bool(new.get("internal")),
-        )
-    if name == "MODIFY" and new.get("entity") == "ticket":
-        old = load_item(images.get("OldImage", {}))
-        if new.get("merged_into") and not old.get("merged_into"):
-            return TicketMerged(
-                event_id=event_id, at=at, ticket_id=str(new["id"]), into=str(new["merged_into"])
+        return [
+            MessageAdded(
+                event_id=event_id,
+                at=at,
+                ticket_id=str(new["ticket_id"]),
+                message_id=str(new["id"]),
+                author_role=Role(new["author_role"]),
+                internal=bool(new.get("internal")),
             )
-        closed = Status.CLOSED.value
-        if new.get("status") == closed and old.get("status") != closed and new.get("closed_reason"):
-            return TicketClosed(
+        ]
+    if name == "INSERT" and new.get("entity") == "ticket":
+        return [TicketOpened(event_id=event_id, at=at, ticket_id=str(new["id"]))]
+    if name != "MODIFY" or new.get("entity") != "ticket":
+        return []
+    old = load_item(images.get("OldImage", {}))
+    if new.get("merged_into") and not old.get("merged_into"):
+        into = str(new["merged_into"])
+        return [TicketMerged(event_id=event_id, at=at, ticket_id=str(new["id"]), into=into)]
+    events: list[DomainEvent] = []
+    if new.get("status") == _CLOSED and old.get("status") != _CLOSED and new.get("closed_reason"):
+        events.append(
+            TicketClosed(
                 event_id=event_id, at=at, ticket_id=str(new["id"]), reason=ClosedReason(new["closed_reason"])
             )
-        reminded = new.get("reminded_at") and not old.get("reminded_at")
-        if reminded and new.get("status") == Status.WAITING.value and new.get("auto_close_at"):
-            return AutoCloseReminded(
+        )
+    reminded = new.get("reminded_at") and not old.get("reminded_at")
+    if reminded and new.get("status") == Status.WAITING.value and new.get("auto_close_at"):
+        events.append(
+            AutoCloseReminded(
                 event_id=event_id, at=at, ticket_id=str(new["id"]), closes_at=from_iso(new["auto_close_at"])
             )
-        if new.get("assignee") != old.get("assignee"):
-            return _assigned(event_id, at, new)
-        return _alerted(event_id, at, new, old)
-    return None
+        )
+    if new.get("assignee") != old.get("assignee"):
+        events.append(_assigned(event_id, at, new))
+    elif alerted := _alerted(event_id, at, new, old):
+        events.append(alerted)
+    # Last: a reopening is published to integrations; notify (event_of, the first) has no mail for it.
+    if old.get("status") == _CLOSED and new.get("status") not in (None, _CLOSED):
+        events.append(TicketReopened(event_id=event_id, at=at, ticket_id=str(new["id"])))
+    return events
 
 
 def ticket_change_of(record: dict[str, Any]) -> TicketChanged | None:

@@ -139,6 +139,32 @@ class DynamoTicketStore:
         )
 
     # ---------------------------------------------------------------- read
+    def ticket(self, ticket_id: str) -> Ticket | None:
+        """The ticket item alone: one GetItem."""
+        response = self._client.get_item(
+            TableName=self._table, Key=dump_item(keys.ticket_key(ticket_id)), ConsistentRead=True
+        )
+        return ticket_from_item(load_item(response["Item"])) if "Item" in response else None
+
+    def ticket_unless_marked(self, ticket_id: str, marker: str) -> tuple[bool, Ticket | None]:
+        """Whether `marker` exists, and the ticket item: one consistent BatchGetItem of both keys
+        (again only for what DynamoDB left unprocessed)."""
+        ticket_key, marker_key = keys.ticket_key(ticket_id), keys.marker_key(marker)
+        request: dict[str, Any] = {
+            self._table: {"Keys": [dump_item(ticket_key), dump_item(marker_key)], "ConsistentRead": True}
+        }
+        marked, ticket = False, None
+        while request:
+            response = self._client.batch_get_item(RequestItems=request)
+            for raw in response["Responses"].get(self._table, []):
+                item = load_item(raw)
+                if item["pk"] == marker_key["pk"]:
+                    marked = True
+                else:
+                    ticket = ticket_from_item(item)
+            request = response.get("UnprocessedKeys") or {}
+        return marked, ticket
+
     def thread(self, ticket_id: str) -> TicketThread | None:
         """The ticket and all its messages, oldest first: one Query (more only past 1 MB)."""
         messages: list[Message] = []
