@@ -87,6 +87,8 @@ def table(request: pytest.FixtureRequest) -> Iterator[Table]:
         yield Table(client, name)
     finally:
         client.delete_table(TableName=name)
+
+
 @pytest.fixture
 def herald(gateway: LocalGateway) -> Herald:
     return Herald(gateway)

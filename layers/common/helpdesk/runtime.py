@@ -194,6 +194,8 @@ def tickets_for_customers() -> TicketsForCustomers:
     from helpdesk.services.tickets_for_customers import TicketsForCustomers
 
     return TicketsForCustomers(ticket_service(), account_lookup())
+
+
 def customer_mail() -> CustomerMail:
     from helpdesk.services.customer_mail import CustomerMail
 
