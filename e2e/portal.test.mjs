@@ -1194,6 +1194,9 @@ test('an operator opens a ticket for a customer who called; the customer has it,
   await customer.getByRole('link', { name: 'Llamada: no llega el correo' }).click();
   await customer.locator('.history-entry').getByText('abrió este ticket en nombre del cliente (por chat).').waitFor();
   await accessible(customer, 'ticket opened for the customer (customer)');
+  await customer.close();
+});
+
 test('an address that bounces says so on the account page and on the ticket, and can be confirmed again', async () => {
   const address = 'rebota@demo.netz0.example';
   const customerToken = await token({ role: 'customer', account_id: 'acct-demo', email: 'cliente@demo.netz0.example' });
