@@ -192,7 +192,7 @@ class EventSettings(BaseModel):
     bus_name: str = Field(min_length=1, max_length=256)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> EventSettings:
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "EventSettings":
         return cls.model_validate(_from_environ(environ, bus_name="EVENT_BUS_NAME"))
 
 

@@ -478,7 +478,7 @@ class SuppressedMailOut(Schema):
     reason: str = Field(description="Why: no_recipient, rate_limited, undeliverable...")
 
 
-class UndeliverableOut(BaseModel):
+class UndeliverableOut(Schema):
     """Why the help desk sends this address no mail (SES reported it), until it is confirmed again."""
 
     reason: Literal["bounce", "complaint"] = Field(
@@ -489,13 +489,13 @@ class UndeliverableOut(BaseModel):
     detail: str | None = Field(default=None, description="The receiving server's words, when it gave any.")
 
     @classmethod
-    def of(cls, mark: Undeliverable | None) -> UndeliverableOut | None:
+    def of(cls, mark: Undeliverable | None) -> "UndeliverableOut | None":
         if mark is None:
             return None
         return cls(reason=mark.reason.value, since=to_iso(mark.since), detail=mark.detail)
 
 
-class UndeliverableAddressOut(BaseModel):
+class UndeliverableAddressOut(Schema):
     email: str
     undeliverable: UndeliverableOut
 
