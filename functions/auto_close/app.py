@@ -6,10 +6,10 @@ reproducible. Closes come first: a reminder whose close is already due is not se
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent, event_source
+from aws_lambda_powertools.utilities.parser import event_parser
+from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from helpdesk.clock import from_iso
 from helpdesk.observability import logger, metrics
 from helpdesk.runtime import auto_close_reminder, auto_closer
 
@@ -19,18 +19,15 @@ reminders = auto_close_reminder()
 
 @logger.inject_lambda_context
 @metrics.log_metrics
-# The event as Powertools' data class, not its parser: the parser's pydantic models of every event
-# source, built at import, were most of this function's own cold start (docs/decisions.md, "Cold start").
-@event_source(data_class=EventBridgeEvent)
-def lambda_handler(event: EventBridgeEvent, context: LambdaContext) -> dict[str, Any]:
-    now = from_iso(event.time)
-    report = service.run(now)
-    reminded = reminders.run(now)
+@event_parser(model=EventBridgeModel)
+def lambda_handler(event: EventBridgeModel, context: LambdaContext) -> dict[str, Any]:
+    report = service.run(event.time)
+    reminded = reminders.run(event.time)
     metrics.add_metric(name="TicketsAutoClosed", unit=MetricUnit.Count, value=report.closed)
     metrics.add_metric(name="AutoCloseSkipped", unit=MetricUnit.Count, value=report.skipped)
     metrics.add_metric(name="AutoCloseReminders", unit=MetricUnit.Count, value=reminded.reminded)
-    logger.info("auto-close run", extra={"event_id": event.get_id, "at": now.isoformat(), **vars(report)})
-    logger.info("auto-close reminder run", extra={"event_id": event.get_id, **vars(reminded)})
+    logger.info("auto-close run", extra={"event_id": event.id, "at": event.time.isoformat(), **vars(report)})
+    logger.info("auto-close reminder run", extra={"event_id": event.id, **vars(reminded)})
     return {
         "closed": report.closed,
         "skipped": report.skipped,

@@ -5,10 +5,10 @@ reproducible."""
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent, event_source
+from aws_lambda_powertools.utilities.parser import event_parser
+from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from helpdesk.clock import from_iso
 from helpdesk.observability import logger, metrics
 from helpdesk.runtime import escalator
 
@@ -17,13 +17,10 @@ service = escalator()
 
 @logger.inject_lambda_context
 @metrics.log_metrics
-# The event as Powertools' data class, not its parser: the parser's pydantic models of every event
-# source, built at import, were most of this function's own cold start (docs/decisions.md, "Cold start").
-@event_source(data_class=EventBridgeEvent)
-def lambda_handler(event: EventBridgeEvent, context: LambdaContext) -> dict[str, Any]:
-    now = from_iso(event.time)
-    report = service.run(now)
+@event_parser(model=EventBridgeModel)
+def lambda_handler(event: EventBridgeModel, context: LambdaContext) -> dict[str, Any]:
+    report = service.run(event.time)
     metrics.add_metric(name="SlaWarnings", unit=MetricUnit.Count, value=report.warned)
     metrics.add_metric(name="SlaBreaches", unit=MetricUnit.Count, value=report.breached)
-    logger.info("escalation run", extra={"event_id": event.get_id, "at": now.isoformat(), **vars(report)})
+    logger.info("escalation run", extra={"event_id": event.id, "at": event.time.isoformat(), **vars(report)})
     return dict(vars(report))
